@@ -1,0 +1,219 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// JSON lines: one object a line, under the common key conventions.
+///
+/// | field | keys (first match by priority) |
+/// |---|---|
+/// | time | `@timestamp`, `timestamp`, `time`, `ts`, `@t`, `t`, `datetime`, `date` (RFC 3339 or epoch s/ms/µs/ns) |
+/// | level | `level`, `log.level`, `severity`, `levelname`, `lvl`, `loglevel`, `@l`, `severity_text`; numbers as bunyan/pino; `severity_number` as OTLP |
+/// | message | `msg`, `message`, `@m`, `@mt`, `event`, `body` |
+/// | service | `service.name`, `service`, `serviceName`, `service_name`, `app`, `application`, bunyan's `name` |
+/// | trace / span | `trace_id`, `traceId`, `traceID`, `trace.id`, `dd.trace_id` / the `span` equivalents |
+///
+/// Nested forms are read too: ECS `{"log":{"level"}}`, `{"service":{"name"}}`,
+/// `{"trace":{"id"}}`, Datadog `{"dd":{"trace_id"}}`, and logstash `@fields`.
+public struct JSONLinesFormat: LineFormat {
+    public var name: String { "json" }
+    public init() {}
+
+    public func accepts(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var s = JSONScanner(UnsafeRawBufferPointer(line))
+        s.skipWhitespace()
+        guard s.peek() == 0x7B, s.skipValue() != nil else { return false }
+        s.skipWhitespace()
+        return s.atEnd
+    }
+
+    enum Role: UInt8 {
+        case other, time, level, levelOTLP, message, service, trace, span
+        case nestLog, nestService, nestTrace, nestSpan, nestDD, nestFields
+    }
+
+    /// Classifies a member name; `priority` is lower for better keys of the same role.
+    @inline(__always)
+    static func classify(_ p: UnsafePointer<UInt8>, _ n: Int, nested: Role?) -> (Role, UInt8) {
+        @inline(__always) func eq(_ s: StaticString) -> Bool { memcmp(p, s.utf8Start, n) == 0 }
+        if let nested {
+            switch nested {
+            case .nestLog: return n == 5 && eq("level") ? (.level, 1) : (.other, 0)
+            case .nestService: return n == 4 && eq("name") ? (.service, 0) : (.other, 0)
+            case .nestTrace: return n == 2 && eq("id") ? (.trace, 0) : (.other, 0)
+            case .nestSpan: return n == 2 && eq("id") ? (.span, 0) : (.other, 0)
+            case .nestDD:
+                if n == 8 && eq("trace_id") { return (.trace, 3) }
+                if n == 7 && eq("span_id") { return (.span, 3) }
+                return (.other, 0)
+            default: break  // @fields: as top level, without further nesting
+            }
+        }
+        switch n {
+        case 1: if p[0] == 0x74 { return (.time, 6) }
+        case 2:
+            if eq("ts") { return (.time, 3) }
+            if eq("@t") { return (.time, 4) }
+            if eq("@l") { return (.level, 6) }
+            if eq("@m") { return (.message, 2) }
+            if eq("dd") && nested == nil { return (.nestDD, 0) }
+        case 3:
+            if eq("msg") { return (.message, 0) }
+            if eq("lvl") { return (.level, 4) }
+            if eq("app") { return (.service, 4) }
+            if eq("@mt") { return (.message, 3) }
+            if eq("log") && nested == nil { return (.nestLog, 0) }
+        case 4:
+            if eq("time") { return (.time, 2) }
+            if eq("name") { return (.service, 6) }
+            if eq("date") { return (.time, 8) }
+            if eq("body") { return (.message, 5) }
+            if eq("span") && nested == nil { return (.nestSpan, 0) }
+        case 5:
+            if eq("level") { return (.level, 0) }
+            if eq("event") { return (.message, 4) }
+            if eq("trace") && nested == nil { return (.nestTrace, 0) }
+        case 6:
+            if eq("spanId") || eq("spanID") || eq("spanid") { return (.span, 1) }
+        case 7:
+            if eq("message") { return (.message, 1) }
+            if eq("service") { return nested == nil ? (.nestService, 0) : (.service, 1) }
+            if eq("traceId") || eq("traceID") || eq("traceid") { return (.trace, 1) }
+            if eq("span_id") || eq("span.id") { return (.span, 0) }
+            if eq("@fields") && nested == nil { return (.nestFields, 0) }
+        case 8:
+            if eq("severity") { return (.level, 2) }
+            if eq("loglevel") { return (.level, 5) }
+            if eq("trace_id") || eq("trace.id") { return (.trace, 0) }
+            if eq("datetime") { return (.time, 7) }
+        case 9:
+            if eq("timestamp") { return (.time, 1) }
+            if eq("log.level") { return (.level, 1) }
+            if eq("levelname") { return (.level, 3) }
+        case 10:
+            if eq("@timestamp") { return (.time, 0) }
+            if eq("dd.span_id") { return (.span, 3) }
+        case 11:
+            if eq("dd.trace_id") { return (.trace, 3) }
+            if eq("serviceName") { return (.service, 2) }
+            if eq("application") { return (.service, 5) }
+        case 12:
+            if eq("service.name") { return (.service, 0) }
+            if eq("service_name") { return (.service, 3) }
+            if eq("severityText") { return (.level, 7) }
+        case 13: if eq("severity_text") { return (.level, 7) }
+        case 14: if eq("severityNumber") { return (.levelOTLP, 8) }
+        case 15: if eq("severity_number") { return (.levelOTLP, 8) }
+        default: break
+        }
+        return (.other, 0)
+    }
+
+    struct Found {
+        var range: Range<Int> = 0..<0
+        var escaped = false
+        var kind: JSONScanner.Kind = .invalid
+        var priority: UInt8 = 255
+    }
+
+    public func parse(_ line: UnsafeBufferPointer<UInt8>, into r: inout LogRecord, context: inout ParseContext) -> LineResult {
+        if line.isBlank() { return .ignored }
+        var s = JSONScanner(UnsafeRawBufferPointer(line), maxDepth: context.maxDepth)
+        s.skipWhitespace()
+        guard s.peek() == 0x7B else { return .skip("not a JSON object") }
+        var time = Found(), level = Found(), message = Found(), service = Found(), trace = Found(), span = Found()
+        var levelIsOTLP = false
+        let needs = context.needs
+        var fields: [LogRecord.Field] = []
+        let wantFields = needs.contains(.fields)
+
+        func take(_ sc: inout JSONScanner, _ key: Range<Int>, nested: Role?, prefix: String) -> Bool {
+            let (role, prio) = Self.classify(sc.base + key.lowerBound, key.count, nested: nested)
+            switch role {
+            case .nestLog, .nestService, .nestTrace, .nestSpan, .nestDD, .nestFields:
+                if sc.peek() == 0x7B {
+                    let keyName = wantFields ? sc.string(key, escaped: false) : ""
+                    let start = sc.pos
+                    let ok = sc.forEachMember { inner, k in take(&inner, k, nested: role, prefix: keyName + ".") }
+                    _ = start
+                    return ok
+                }
+                if role == .nestService { return take2(&sc, key, role: .service, prio: 1, prefix: prefix) }
+                if role == .nestLog && wantFields { return take2(&sc, key, role: .other, prio: 0, prefix: prefix) }
+                return take2(&sc, key, role: .other, prio: 0, prefix: prefix)
+            default:
+                return take2(&sc, key, role: role, prio: prio, prefix: prefix)
+            }
+        }
+
+        func take2(_ sc: inout JSONScanner, _ key: Range<Int>, role: Role, prio: UInt8, prefix: String) -> Bool {
+            let kind = sc.kind()
+            var f = Found(kind: kind, priority: prio)
+            if kind == .string {
+                guard let str = sc.scanString() else { return false }
+                f.range = str.range; f.escaped = str.escaped
+            } else {
+                guard let v = sc.skipValue() else { return false }
+                f.range = v
+            }
+            switch role {
+            case .time: if prio < time.priority { time = f }
+            case .level: if prio < level.priority { level = f; levelIsOTLP = false }
+            case .levelOTLP: if prio < level.priority { level = f; levelIsOTLP = true }
+            case .message: if prio < message.priority, kind == .string || kind == .object || kind == .array { message = f }
+            case .service: if prio < service.priority, kind == .string { service = f }
+            case .trace: if prio < trace.priority { trace = f }
+            case .span: if prio < span.priority { span = f }
+            default:
+                if wantFields {
+                    let k = prefix + sc.string(key, escaped: false)
+                    let v = kind == .string ? sc.string(f.range, escaped: f.escaped) : line.string(f.range)
+                    fields.append(LogRecord.Field(k, v))
+                }
+            }
+            return true
+        }
+
+        let ok = s.forEachMember { sc, key in take(&sc, key, nested: nil, prefix: "") }
+        guard ok else {
+            return .skip(s.atEnd ? "JSON object cut off" : "malformed JSON at column \(s.pos + 1)")
+        }
+        s.skipWhitespace()
+        if !s.atEnd { return .skip("text after the JSON object at column \(s.pos + 1)") }
+
+        // Level.
+        if level.priority != 255 {
+            let b = s.bytes(level.range)
+            if level.kind == .string {
+                r.level = Level(bytes: b) ?? .unknown
+            } else if level.kind == .number, let v = JSONScanner.parseNumber(b) {
+                r.level = levelIsOTLP ? Level(otlp: Int(v)) : v >= 10 ? Level(bunyan: Int(v)) : .unknown
+            }
+        }
+        // Time.
+        if time.priority != 255 {
+            let b = s.bytes(time.range)
+            if time.kind == .string {
+                if let (t, _) = context.time.parse(b) { r.timestamp = t }
+                else if let v = JSONScanner.parseNumber(b) { r.timestamp = TimestampParser.fromEpoch(v) }
+            } else if time.kind == .number {
+                if let i = JSONScanner.parseInt64(b), i > 100_000_000_000_000_000 { r.timestamp = Timestamp(nanos: i, precision: 9) }
+                else if let v = JSONScanner.parseNumber(b) { r.timestamp = TimestampParser.fromEpoch(v) }
+            }
+        }
+        if needs.contains(.message) && message.priority != 255 {
+            r.message = message.kind == .string ? s.string(message.range, escaped: message.escaped) : line.string(message.range)
+        }
+        if needs.contains(.service) {
+            if service.priority != 255 { r.service = s.string(service.range, escaped: service.escaped) }
+            else { r.service = context.fallbackService }
+        }
+        if needs.contains(.trace) {
+            if trace.priority != 255 { r.traceID = normalizeID(s.string(trace.range, escaped: trace.escaped)) }
+            if span.priority != 255 { r.spanID = normalizeID(s.string(span.range, escaped: span.escaped)) }
+        }
+        if wantFields { r.fields = fields }
+        return .record
+    }
+}

@@ -1,0 +1,108 @@
+/// What a command needs from each record; parsers build only those `String`s.
+public struct RecordNeeds: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    public static let message = RecordNeeds(rawValue: 1)
+    public static let fields = RecordNeeds(rawValue: 2)
+    public static let service = RecordNeeds(rawValue: 4)
+    public static let trace = RecordNeeds(rawValue: 8)
+    public static let all: RecordNeeds = [.message, .fields, .service, .trace]
+}
+
+/// The outcome of parsing one line.
+public enum LineResult: Equatable {
+    /// The line starts a record (now in the record passed in).
+    case record
+    /// The line continues the previous record (a stack trace line).
+    case continuation
+    /// Not a record: blank, or a comment; not counted.
+    case ignored
+    /// A damaged record, counted as skipped with this reason.
+    case skip(String)
+}
+
+/// State shared by the lines of one input.
+public struct ParseContext {
+    public var needs: RecordNeeds
+    public var time: TimestampParser
+    /// Service name for records that do not carry one (from the file name).
+    public var fallbackService: String?
+    /// Year for syslog timestamps, which have none; rolled forward on Dec → Jan.
+    public var syslogYear: Int
+    var lastSyslogMonth = 0
+    /// Bytes of a line a container runtime split, waiting for its last part.
+    var partial: [UInt8] = []
+    public var maxDepth: Int
+
+    public init(needs: RecordNeeds = .all, time: TimestampParser = TimestampParser(), fallbackService: String? = nil,
+                syslogYear: Int = 2026, maxDepth: Int = 256) {
+        self.needs = needs
+        self.time = time
+        self.fallbackService = fallbackService
+        self.syslogYear = syslogYear
+        self.maxDepth = maxDepth
+    }
+}
+
+/// A log format read line by line.
+public protocol LineFormat: Sendable {
+    /// The name shown by `inspect` and taken by `--log-format`.
+    var name: String { get }
+    /// Whether a line looks like this format, for detection from a file's first lines.
+    func accepts(_ line: UnsafeBufferPointer<UInt8>) -> Bool
+    /// Parses a line into `record` (reset by the caller).
+    func parse(_ line: UnsafeBufferPointer<UInt8>, into record: inout LogRecord, context: inout ParseContext) -> LineResult
+}
+
+extension UnsafeBufferPointer where Element == UInt8 {
+    @inline(__always) func isBlank() -> Bool {
+        for c in self where !(c == 0x20 || c == 0x09 || c == 0x0D) { return false }
+        return true
+    }
+    @inline(__always) func string(_ r: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: self[r]), as: UTF8.self)
+    }
+    func hasPrefix(_ s: StaticString) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard count >= n else { return false }
+        for i in 0..<n where self[i] != s.utf8Start[i] { return false }
+        return true
+    }
+    /// Index of the first occurrence of `byte` at or after `from`.
+    @inline(__always) func index(of byte: UInt8, from: Int) -> Int? {
+        var i = from
+        while i < count { if self[i] == byte { return i }; i += 1 }
+        return nil
+    }
+}
+
+/// Guesses a level from message words, for formats that carry none (syslog without
+/// a priority, plain text without a level token), as lnav does.
+func inferLevel(_ msg: UnsafeBufferPointer<UInt8>) -> Level {
+    // Look for whole words, case-insensitively.
+    var i = 0
+    let n = msg.count
+    var best = Level.unknown
+    while i < n {
+        while i < n, !isLetter(msg[i]) { i += 1 }
+        let s = i
+        while i < n, isLetter(msg[i]) { i += 1 }
+        let len = i - s
+        if len >= 4 && len <= 9 {
+            let w = UnsafeBufferPointer(rebasing: msg[s..<i])
+            switch lowerWord(w) {
+            case "error", "errors", "failed", "failure", "exception": best = max(best, .error)
+            case "fatal", "panic", "critical": best = max(best, .fatal)
+            case "warn", "warning": best = max(best, .warn)
+            default: break
+            }
+        }
+    }
+    return best
+}
+
+@inline(__always) func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
+
+func lowerWord(_ w: UnsafeBufferPointer<UInt8>) -> String {
+    String(decoding: w.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }, as: UTF8.self)
+}

@@ -1,0 +1,182 @@
+/// Reads the log records of one input, one at a time, in file order.
+///
+/// Detects the format from the first 64 KiB (unless one is forced), joins
+/// continuation lines to their record, and counts every record as parsed or
+/// skipped in `stats`. Records carry only what `needs` asks for.
+///
+/// ```swift
+/// let reader = try LogReader(unit: unit, needs: [.message])
+/// while let record = reader.next() { … }
+/// print(reader.stats.skipped)
+/// ```
+public final class LogReader {
+    public let unit: InputUnit
+    public private(set) var format: DetectedFormat
+    public private(set) var stats: InputStats
+    var lines: LineReader
+    var context: ParseContext
+    var lineFormat: any LineFormat
+    var pending: LogRecord?
+    var scratch = LogRecord()
+    var finished = false
+    /// Records from a whole-document format (OTLP logs), served from memory.
+    var documentRecords: [LogRecord] = []
+    var documentIndex = 0
+    let needsMessage: Bool
+
+    public init(unit: InputUnit, format forced: DetectedFormat? = nil, needs: RecordNeeds = .all,
+                time: TimestampParser = TimestampParser(), syslogYear: Int = 2026) throws(InputError) {
+        self.unit = unit
+        var stats = InputStats(path: unit.path)
+        stats.compression = unit.compression
+        let source = try unit.open()
+        let head = try source.readFully(upTo: 64 * 1024)
+        var headIssue = source.takeBreak()
+        let detected = forced ?? FormatRegistry.detect(head: head)
+        self.format = detected
+        stats.format = detected.name
+        stats.kind = detected.isSpans ? "spans" : "logs"
+        self.lines = LineReader(source: ReplaySource(prefix: head, rest: source), maxLineBytes: unit.limits.maxLineBytes)
+        self.context = ParseContext(needs: needs, time: time, fallbackService: unit.stem, syslogYear: syslogYear,
+                                    maxDepth: unit.limits.maxJSONDepth)
+        self.needsMessage = needs.contains(.message)
+        if case .logLines(let f) = detected { lineFormat = f } else { lineFormat = TextLinesFormat() }
+        if let h = headIssue { stats.note(h); headIssue = nil }
+        if case .binary = detected {
+            stats.note(Issue(line: 0, reason: "not a log: binary data"))
+            stats.unreadable = true
+            finished = true
+        }
+        self.stats = stats
+        if case .otlpLogs = detected { loadOTLP() }
+        if case .spans = detected { finished = true }
+    }
+
+    /// Reads an OTLP logs document (or one request a line) into memory.
+    private func loadOTLP() {
+        let docs = JSONDocuments.read(&lines, maxDepth: context.maxDepth)
+        for i in docs.issues { stats.note(i) }
+        stats.records += docs.brokenLines
+        stats.skipped += docs.brokenLines
+        for (value, _) in docs.documents {
+            let (records, bad) = OTLPLogsFormat.records(from: value, path: unit.path, context: context)
+            documentRecords.append(contentsOf: records)
+            stats.records += records.count + bad.count
+            stats.parsed += records.count
+            stats.skipped += bad.count
+            for b in bad { stats.note(b) }
+        }
+        finished = true
+    }
+
+    /// The next record, or nil at the end of the input.
+    public func next() -> LogRecord? {
+        if documentIndex < documentRecords.count {
+            documentIndex += 1
+            return documentRecords[documentIndex - 1]
+        }
+        while !finished {
+            let event: LineReader.Event?
+            do {
+                event = try lines.next()
+            } catch {
+                stats.note(Issue(line: lines.lineNumber, reason: error.message))
+                event = nil
+            }
+            guard let event else {
+                finished = true
+                for i in lines.streamIssues where !stats.errors.contains(i) { stats.note(i) }
+                break
+            }
+            switch event {
+            case .skipped(let number, let reason):
+                stats.skip(line: number, reason: reason)
+            case .line(let raw, let number):
+                let line = raw.bindMemory(to: UInt8.self)
+                scratch.timestamp = nil
+                scratch.level = .unknown
+                scratch.service = nil
+                scratch.message = ""
+                scratch.traceID = nil
+                scratch.spanID = nil
+                if !scratch.fields.isEmpty { scratch.fields.removeAll(keepingCapacity: true) }
+                let result = lineFormat.parse(line, into: &scratch, context: &context)
+                switch result {
+                case .record:
+                    stats.records += 1
+                    stats.parsed += 1
+                    if needsMessage && !isValidUTF8(line) {
+                        stats.repaired += 1
+                        stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
+                    }
+                    scratch.location = SourceLocation(path: unit.path, line: number)
+                    if let p = pending {
+                        pending = scratch
+                        return p
+                    }
+                    pending = scratch
+                case .continuation:
+                    if pending != nil {
+                        if needsMessage {
+                            pending!.message += "\n"
+                            pending!.message += String(decoding: line, as: UTF8.self)
+                            if !isValidUTF8(line) { stats.repaired += 1; stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)")) }
+                        }
+                    } else if !line.isBlank() {
+                        // Text before the first timestamped line: a record of its own, without time.
+                        var r = LogRecord(level: inferLevel(line), service: context.fallbackService,
+                                          location: SourceLocation(path: unit.path, line: number))
+                        if needsMessage { r.message = String(decoding: line, as: UTF8.self) }
+                        stats.records += 1
+                        stats.parsed += 1
+                        pending = r
+                    }
+                case .ignored:
+                    break
+                case .skip(let reason):
+                    stats.skip(line: number, reason: reason)
+                }
+            }
+        }
+        if let p = pending {
+            pending = nil
+            return p
+        }
+        return nil
+    }
+}
+
+/// True when the bytes are valid UTF-8 (ASCII is checked eight bytes at a time).
+func isValidUTF8(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    var i = 0
+    let n = b.count
+    guard let base = b.baseAddress else { return true }
+    while i + 8 <= n {
+        let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+        if w & 0x8080_8080_8080_8080 != 0 { break }
+        i += 8
+    }
+    while i < n {
+        let c = b[i]
+        if c < 0x80 { i += 1; continue }
+        let len: Int
+        if c & 0xE0 == 0xC0 { len = 2; if c < 0xC2 { return false } }
+        else if c & 0xF0 == 0xE0 { len = 3 }
+        else if c & 0xF8 == 0xF0 { len = 4; if c > 0xF4 { return false } }
+        else { return false }
+        guard i + len <= n else { return false }
+        for k in 1..<len where b[i + k] & 0xC0 != 0x80 { return false }
+        if len == 3 {
+            let c1 = b[i + 1]
+            if c == 0xE0 && c1 < 0xA0 { return false }
+            if c == 0xED && c1 >= 0xA0 { return false }
+        }
+        if len == 4 {
+            let c1 = b[i + 1]
+            if c == 0xF0 && c1 < 0x90 { return false }
+            if c == 0xF4 && c1 >= 0x90 { return false }
+        }
+        i += len
+    }
+    return true
+}

@@ -1,0 +1,98 @@
+/// logfmt: `key=value` pairs separated by spaces, values optionally double-quoted
+/// with backslash escapes (Heroku, Go's logrus and slog text handlers, Grafana tools).
+/// Keys are read with the same conventions as JSON lines (`time`/`ts`, `level`, `msg`, …).
+public struct LogfmtFormat: LineFormat {
+    public var name: String { "logfmt" }
+    public init() {}
+
+    /// Calls `body(key, valueRange, quoted)` for each pair; false when a quote is unclosed.
+    @inline(__always)
+    static func pairs(_ line: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>, Range<Int>, Bool) -> Void) -> (ok: Bool, count: Int, stray: Int) {
+        var i = 0
+        let n = line.count
+        var count = 0
+        var stray = 0
+        while i < n {
+            while i < n, line[i] == 0x20 || line[i] == 0x09 { i += 1 }
+            if i >= n { break }
+            let ks = i
+            while i < n, line[i] != 0x3D, line[i] != 0x20, line[i] != 0x09, line[i] != 0x22 { i += 1 }
+            let key = ks..<i
+            guard i < n, line[i] == 0x3D, !key.isEmpty else {
+                // A bare word: not logfmt, but tolerated (counted).
+                stray += 1
+                while i < n, line[i] != 0x20 { i += 1 }
+                continue
+            }
+            i += 1
+            if i < n, line[i] == 0x22 {
+                i += 1
+                let vs = i
+                var closed = false
+                while i < n {
+                    if line[i] == 0x5C { i += 2; continue }
+                    if line[i] == 0x22 { closed = true; break }
+                    i += 1
+                }
+                guard closed else { return (false, count, stray) }
+                body(key, vs..<i, true)
+                i += 1
+            } else {
+                let vs = i
+                while i < n, line[i] != 0x20, line[i] != 0x09 { i += 1 }
+                body(key, vs..<i, false)
+            }
+            count += 1
+        }
+        return (true, count, stray)
+    }
+
+    public func accepts(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = line.first, first != 0x7B, first != 0x20 else { return false }
+        let r = Self.pairs(line) { _, _, _ in }
+        return r.ok && r.count >= 2 && r.stray <= r.count / 4
+    }
+
+    static func value(_ line: UnsafeBufferPointer<UInt8>, _ r: Range<Int>, _ quoted: Bool) -> String {
+        quoted ? JSONScanner.unescape(UnsafeBufferPointer(rebasing: line[r])) : line.string(r)
+    }
+
+    public func parse(_ line: UnsafeBufferPointer<UInt8>, into r: inout LogRecord, context: inout ParseContext) -> LineResult {
+        if line.isBlank() { return .ignored }
+        var timeP: UInt8 = 255, levelP: UInt8 = 255, msgP: UInt8 = 255, svcP: UInt8 = 255, trP: UInt8 = 255, spP: UInt8 = 255
+        var fields: [LogRecord.Field] = []
+        let needs = context.needs
+        let res = Self.pairs(line) { k, v, q in
+            let kb = UnsafeBufferPointer(rebasing: line[k])
+            let (role, prio) = JSONLinesFormat.classify(kb.baseAddress!, kb.count, nested: nil)
+            let vb = UnsafeBufferPointer(rebasing: line[v])
+            switch role {
+            case .time where prio < timeP:
+                timeP = prio
+                if let (t, _) = context.time.parse(vb) { r.timestamp = t }
+                else if let num = JSONScanner.parseNumber(vb) { r.timestamp = TimestampParser.fromEpoch(num) }
+            case .level where prio < levelP:
+                levelP = prio
+                if let l = Level(bytes: vb) { r.level = l } else if let num = JSONScanner.parseNumber(vb) { r.level = num >= 10 ? Level(bunyan: Int(num)) : .unknown }
+            case .message where prio < msgP:
+                msgP = prio
+                if needs.contains(.message) { r.message = Self.value(line, v, q) }
+            case .service, .nestService:
+                if prio < svcP, needs.contains(.service) { svcP = prio; r.service = Self.value(line, v, q) }
+            case .trace where prio < trP:
+                trP = prio
+                if needs.contains(.trace) { r.traceID = normalizeID(Self.value(line, v, q)) }
+            case .span where prio < spP:
+                spP = prio
+                if needs.contains(.trace) { r.spanID = normalizeID(Self.value(line, v, q)) }
+            default:
+                if needs.contains(.fields) { fields.append(LogRecord.Field(line.string(k), Self.value(line, v, q))) }
+            }
+        }
+        guard res.ok else { return .skip("unclosed quote in logfmt") }
+        guard res.count > 0 else { return .skip("no key=value pairs") }
+        if r.service == nil, needs.contains(.service) { r.service = context.fallbackService }
+        if needs.contains(.fields) { r.fields = fields }
+        return .record
+    }
+}

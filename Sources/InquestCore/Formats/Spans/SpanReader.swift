@@ -1,0 +1,43 @@
+/// Reads all spans of one span-dump input (Jaeger, Zipkin v1/v2, OTLP traces).
+///
+/// A dump is one JSON document, or one document a line; either way spans are held
+/// in memory because traces must be grouped. Damaged spans are counted as skipped
+/// with their line; a cut-off document yields the spans before the cut.
+public enum SpanReader {
+    public struct Result {
+        public var spans: [Span]
+        public var stats: InputStats
+    }
+
+    public static func read(unit: InputUnit, format forced: DetectedFormat? = nil) throws(InputError) -> Result {
+        var stats = InputStats(path: unit.path)
+        stats.compression = unit.compression
+        stats.kind = "spans"
+        let source = try unit.open()
+        let head = try source.readFully(upTo: 64 * 1024)
+        let detected = forced ?? FormatRegistry.detect(head: head)
+        stats.format = detected.name
+        guard case .spans(let format) = detected else {
+            stats.kind = "logs"
+            return Result(spans: [], stats: stats)
+        }
+        var lines = LineReader(source: ReplaySource(prefix: head, rest: source), maxLineBytes: max(unit.limits.maxLineBytes, 1 << 30))
+        let docs = JSONDocuments.read(&lines, maxDepth: unit.limits.maxJSONDepth)
+        var spans: [Span] = []
+        var bad: [Issue] = []
+        for (value, _) in docs.documents {
+            switch format {
+            case .jaeger: JaegerFormat.spans(from: value, path: unit.path, into: &spans, bad: &bad)
+            case .zipkinV2: ZipkinFormat.spans(from: value, path: unit.path, v1: false, into: &spans, bad: &bad)
+            case .zipkinV1: ZipkinFormat.spans(from: value, path: unit.path, v1: true, into: &spans, bad: &bad)
+            case .otlpTraces: OTLPTracesFormat.spans(from: value, path: unit.path, into: &spans, bad: &bad)
+            }
+        }
+        for i in docs.issues { stats.note(i) }
+        for b in bad { stats.note(b) }
+        stats.parsed = spans.count
+        stats.skipped = bad.count + docs.brokenLines
+        stats.records = stats.parsed + stats.skipped
+        return Result(spans: spans, stats: stats)
+    }
+}

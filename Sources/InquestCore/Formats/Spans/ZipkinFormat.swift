@@ -1,0 +1,109 @@
+/// Zipkin JSON: v2 (`[{"traceId", "id", "parentId", "kind", "timestamp", "duration",
+/// "localEndpoint", "remoteEndpoint", "tags", "annotations", "shared"}]`, or one span a
+/// line) and v1 (`annotations` with `cs`/`sr`/`ss`/`cr` and endpoints,
+/// `binaryAnnotations`). Times in microseconds; an `error` tag marks an error.
+enum ZipkinFormat {
+    static func spans(from doc: JSONValue, path: String, v1: Bool, into out: inout [Span], bad: inout [Issue]) {
+        let list: [JSONValue]
+        if let a = doc.array {
+            // Zipkin's /api/v2/traces returns an array of traces (arrays of spans).
+            if a.first?.array != nil { list = a.flatMap { $0.array ?? [] } } else { list = a }
+        } else {
+            list = [doc]
+        }
+        for s in list {
+            if v1 { spanV1(s, path: path, into: &out, bad: &bad) } else { spanV2(s, path: path, into: &out, bad: &bad) }
+        }
+    }
+
+    static func common(_ s: JSONValue, path: String, bad: inout [Issue]) -> Span? {
+        guard let o = s.object else { bad.append(Issue(line: 0, reason: "span is not an object")); return nil }
+        guard !o.incomplete else { bad.append(Issue(line: o.line, reason: "span cut off")); return nil }
+        guard let t = s["traceId"]?.string, let id = s["id"]?.string else {
+            bad.append(Issue(line: o.line, reason: "span without traceId or id")); return nil
+        }
+        var span = Span(traceID: normalizeID(t), spanID: normalizeID(id), operation: s["name"]?.string ?? "",
+                        location: SourceLocation(path: path, line: o.line))
+        if let p = s["parentId"]?.string, !p.isEmpty { span.parentID = normalizeID(p) }
+        return span
+    }
+
+    static func spanV2(_ s: JSONValue, path: String, into out: inout [Span], bad: inout [Issue]) {
+        guard var span = common(s, path: path, bad: &bad) else { return }
+        // A span without a timestamp is a late-arriving half (Zipkin keeps it; its time comes from its peer).
+        let ts = s["timestamp"]?.int64 ?? 0
+        span.start = Timestamp(nanos: ts &* 1000, precision: 6)
+        span.durationNanos = max(0, s["duration"]?.int64 ?? 0) &* 1000
+        span.service = s["localEndpoint"]?["serviceName"]?.string ?? "unknown"
+        span.remoteService = s["remoteEndpoint"]?["serviceName"]?.string
+        span.kind = Span.Kind(rawValue: (s["kind"]?.string ?? "").lowercased()) ?? .unspecified
+        span.shared = s["shared"]?.bool ?? false
+        var attrs: [LogRecord.Field] = []
+        if let tags = s["tags"]?.object {
+            for (k, v) in tags.members {
+                attrs.append(LogRecord.Field(k, v.displayString))
+                if k == "error" { span.status = .error; span.statusMessage = v.displayString.isEmpty ? nil : v.displayString }
+            }
+        }
+        if let r = span.remoteService { attrs.append(LogRecord.Field("peer.service", r)) }
+        span.attributes = attrs
+        for a in s["annotations"]?.array ?? [] {
+            span.events.append(Span.Event(time: Timestamp(nanos: (a["timestamp"]?.int64 ?? ts) &* 1000, precision: 6),
+                                          name: a["value"]?.string ?? "", attributes: []))
+        }
+        out.append(span)
+    }
+
+    static func spanV1(_ s: JSONValue, path: String, into out: inout [Span], bad: inout [Issue]) {
+        guard var span = common(s, path: path, bad: &bad) else { return }
+        var cs: Int64?, sr: Int64?, ss: Int64?, cr: Int64?
+        var clientService: String?, serverService: String?, anyService: String?
+        for a in s["annotations"]?.array ?? [] {
+            let t = a["timestamp"]?.int64
+            let svc = a["endpoint"]?["serviceName"]?.string
+            anyService = anyService ?? svc
+            switch a["value"]?.string {
+            case "cs": cs = t; clientService = svc
+            case "cr": cr = t; clientService = clientService ?? svc
+            case "sr": sr = t; serverService = svc
+            case "ss": ss = t; serverService = serverService ?? svc
+            default:
+                span.events.append(Span.Event(time: Timestamp(nanos: (t ?? 0) &* 1000, precision: 6), name: a["value"]?.string ?? "", attributes: []))
+            }
+        }
+        var attrs: [LogRecord.Field] = []
+        for b in s["binaryAnnotations"]?.array ?? [] {
+            guard let k = b["key"]?.string else { continue }
+            let v = b["value"]?.displayString ?? ""
+            if k == "error" { span.status = .error; span.statusMessage = v }
+            if k == "sa", let n = b["endpoint"]?["serviceName"]?.string { span.remoteService = n }
+            else if k == "lc" { anyService = anyService ?? b["endpoint"]?["serviceName"]?.string }
+            attrs.append(LogRecord.Field(k, v))
+            if span.service == "unknown", let n = b["endpoint"]?["serviceName"]?.string { anyService = anyService ?? n }
+        }
+        let ts = s["timestamp"]?.int64 ?? cs ?? sr ?? 0
+        let dur = s["duration"]?.int64 ?? ((cr ?? ss ?? ts) - (cs ?? sr ?? ts))
+        span.start = Timestamp(nanos: ts &* 1000, precision: 6)
+        span.durationNanos = max(0, dur) &* 1000
+        span.attributes = attrs
+        // A v1 span with both client and server annotations is two spans sharing an ID.
+        if cs != nil && sr != nil {
+            var client = span
+            client.kind = .client
+            client.service = clientService ?? anyService ?? "unknown"
+            client.remoteService = serverService
+            var server = span
+            server.kind = .server
+            server.shared = true
+            server.service = serverService ?? "unknown"
+            if let sr { server.start = Timestamp(nanos: sr &* 1000, precision: 6) }
+            if let sr, let ss { server.durationNanos = max(0, ss - sr) &* 1000 }
+            out.append(client)
+            out.append(server)
+            return
+        }
+        span.kind = cs != nil ? .client : sr != nil ? .server : .unspecified
+        span.service = (cs != nil ? clientService : serverService) ?? anyService ?? "unknown"
+        out.append(span)
+    }
+}

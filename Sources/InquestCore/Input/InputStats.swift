@@ -1,0 +1,31 @@
+/// What reading one input gave: counts, and the first problems with their lines.
+/// For every input, `records == parsed + skipped`.
+public struct InputStats: Sendable {
+    public var path: String
+    public var kind: String = "logs"
+    public var format: String = ""
+    public var compression: Compression = .none
+    public var records = 0
+    public var parsed = 0
+    public var skipped = 0
+    /// Records read with invalid UTF-8 repaired to U+FFFD (parsed, not skipped).
+    public var repaired = 0
+    /// The first problems (skipped records and stream damage), with lines.
+    public var errors: [Issue] = []
+    public var errorsOmitted = 0
+    /// True when the input could not be opened or read at all.
+    public var unreadable = false
+    public static let maxErrors = 20
+
+    public init(path: String) { self.path = path }
+
+    public mutating func skip(line: Int, reason: String) {
+        records += 1
+        skipped += 1
+        note(Issue(line: line, reason: reason))
+    }
+
+    public mutating func note(_ issue: Issue) {
+        if errors.count < Self.maxErrors { errors.append(issue) } else { errorsOmitted += 1 }
+    }
+}

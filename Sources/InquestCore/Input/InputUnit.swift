@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// How an input's bytes were stored.
+public enum Compression: String, Sendable {
+    case none, gzip, tar
+    case tarGzip = "tar.gz"
+}
+
+/// One readable stream of records: a file, standard input, or one member of a tar
+/// archive (`archive.tar.gz:member`). `open()` returns its decompressed bytes and can
+/// be called again for files and archive members (not for standard input).
+public final class InputUnit: @unchecked Sendable {
+    public enum Origin: Sendable {
+        case file(String)
+        case stdin
+        case tarMember(archive: String, index: Int, name: String)
+    }
+
+    /// The path shown to users.
+    public let path: String
+    public let origin: Origin
+    public internal(set) var compression: Compression
+    /// Limits applied while reading.
+    public let limits: InputLimits
+    var stdinSource: (any ByteSource)?
+
+    init(path: String, origin: Origin, compression: Compression, limits: InputLimits) {
+        self.path = path
+        self.origin = origin
+        self.compression = compression
+        self.limits = limits
+    }
+
+    /// The name used to guess a service when records do not carry one: the file name
+    /// without directories, rotation suffixes and extensions (`payment.log.2.gz` → `payment`).
+    public var stem: String {
+        let name: Substring
+        switch origin {
+        case .file(let p): name = p.split(separator: "/").last ?? Substring(p)
+        case .stdin: return "stdin"
+        case .tarMember(_, _, let n): name = n.split(separator: "/").last ?? Substring(n)
+        }
+        var parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        let dropped: Set<Substring> = ["gz", "log", "json", "jsonl", "ndjson", "txt", "out", "err", "tar", "tgz", "logfmt"]
+        while parts.count > 1, let last = parts.last, dropped.contains(last) || last.allSatisfy(\.isNumber) || last.isEmpty {
+            parts.removeLast()
+        }
+        var s = parts.joined(separator: ".")
+        // Common rotation and stream suffixes: app-2024-01-02, app_access, app-json.
+        for suffix in ["-access", "_access", "-error", "_error", ".access", ".error"] where s.hasSuffix(suffix) && s.count > suffix.count {
+            s.removeLast(suffix.count)
+        }
+        return s.isEmpty ? String(name) : s
+    }
+
+    /// Opens the decompressed stream. Gzip is detected from its magic bytes, and a
+    /// gzip stream is decompressed on a second thread.
+    public func open() throws(InputError) -> any ByteSource {
+        switch origin {
+        case .stdin:
+            guard let s = stdinSource else { throw InputError(path: path, message: "standard input can be read only once") }
+            stdinSource = nil
+            return s
+        case .file(let p):
+            let raw = try FileSource(path: p)
+            return try Self.decompressing(raw, path: p, limits: limits)
+        case .tarMember(let archive, let index, _):
+            let raw = try FileSource(path: archive)
+            let outer = try Self.decompressing(raw, path: archive, limits: limits)
+            let tar = TarReader(source: outer)
+            while let m = try tar.nextMember() {
+                if m.index == index {
+                    return try Self.decompressing(tar.memberSource(), path: path, limits: limits)
+                }
+            }
+            throw InputError(path: path, message: "member not found on second reading of the archive")
+        }
+    }
+
+    /// Wraps `raw` in a gzip decoder when it starts with the gzip magic.
+    static func decompressing(_ raw: any ByteSource, path: String, limits: InputLimits) throws(InputError) -> any ByteSource {
+        let head = try raw.readFully(upTo: 2)
+        let replay = ReplaySource(prefix: head, rest: raw)
+        if head.count == 2 && head[0] == 0x1f && head[1] == 0x8b {
+            let gz = try GzipSource(input: replay, path: path)
+            gz.maxOutput = limits.maxDecompressedBytes
+            return PrefetchSource(gz)
+        }
+        return replay
+    }
+}
+
+/// Limits that keep hostile input from exhausting memory or time.
+public struct InputLimits: Sendable {
+    /// Longest line kept; the rest of a longer line is skipped and counted.
+    public var maxLineBytes = 8 << 20
+    /// Most bytes one gzip stream may expand to (a gzip bomb guard).
+    public var maxDecompressedBytes: Int64 = 1 << 40
+    /// Most files taken from one directory walk.
+    public var maxFiles = 100_000
+    /// Deepest JSON nesting parsed.
+    public var maxJSONDepth = 256
+    public init() {}
+}

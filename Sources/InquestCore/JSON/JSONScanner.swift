@@ -1,0 +1,274 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A forward-only scanner over the bytes of one JSON text, recording byte offsets
+/// instead of building values (after swift-foundation's JSONScanner).
+///
+/// Used on the hot path of JSON-lines logs: a record's members are visited as
+/// key and value ranges, and `String`s are made only for the members a command uses.
+/// Every read is bounds-checked against `end`; malformed input returns nil or false,
+/// never traps.
+public struct JSONScanner {
+    public let base: UnsafePointer<UInt8>
+    public let end: Int
+    public var pos: Int
+    /// Deepest nesting accepted while skipping values.
+    public var maxDepth: Int
+
+    public init(_ buffer: UnsafeRawBufferPointer, maxDepth: Int = 256) {
+        // An empty buffer has no base address; point at a static byte instead.
+        self.base = buffer.baseAddress.map { $0.assumingMemoryBound(to: UInt8.self) } ?? JSONScanner.emptyByte
+        self.end = buffer.count
+        self.pos = 0
+        self.maxDepth = maxDepth
+    }
+
+    nonisolated(unsafe) static let emptyByte: UnsafePointer<UInt8> = {
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)
+        p.initialize(to: 0)
+        return UnsafePointer(p)
+    }()
+
+    /// The kind of a value, from its first byte.
+    public enum Kind: UInt8 { case string, number, object, array, bool, null, invalid }
+
+    @inline(__always) public var atEnd: Bool { pos >= end }
+    @inline(__always) public func peek() -> UInt8? { pos < end ? base[pos] : nil }
+
+    @inline(__always) public mutating func skipWhitespace() {
+        while pos < end {
+            let c = base[pos]
+            if c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { pos += 1 } else { return }
+        }
+    }
+
+    @inline(__always) public mutating func consume(_ byte: UInt8) -> Bool {
+        skipWhitespace()
+        if pos < end && base[pos] == byte { pos += 1; return true }
+        return false
+    }
+
+    /// Scans a string starting at `"`; returns the range of its contents (without
+    /// quotes) and whether it holds escapes. Nil when unterminated.
+    @inline(__always)
+    public mutating func scanString() -> (range: Range<Int>, escaped: Bool)? {
+        guard pos < end, base[pos] == 0x22 else { return nil }
+        let start = pos + 1
+        var i = start
+        var escaped = false
+        while i < end {
+            guard let q = memchr(base + i, 0x22, end - i) else { return nil }
+            let qi = base.distance(to: q.assumingMemoryBound(to: UInt8.self))
+            // Count backslashes before the quote.
+            var bs = 0
+            var j = qi - 1
+            while j >= start && base[j] == 0x5C { bs += 1; j -= 1 }
+            if bs > 0 { escaped = true }
+            if bs & 1 == 0 {
+                pos = qi + 1
+                if !escaped, memchr(base + start, 0x5C, qi - start) != nil { escaped = true }
+                return (start..<qi, escaped)
+            }
+            i = qi + 1
+        }
+        return nil
+    }
+
+    public func kind() -> Kind {
+        guard pos < end else { return .invalid }
+        switch base[pos] {
+        case 0x22: return .string
+        case 0x7B: return .object
+        case 0x5B: return .array
+        case 0x74, 0x66: return .bool
+        case 0x6E: return .null
+        case 0x2D, 0x30...0x39: return .number
+        default: return .invalid
+        }
+    }
+
+    /// Skips one value of any kind; returns its range, nil when malformed.
+    public mutating func skipValue() -> Range<Int>? {
+        skipWhitespace()
+        let start = pos
+        guard pos < end else { return nil }
+        switch base[pos] {
+        case 0x22:
+            guard scanString() != nil else { return nil }
+        case 0x7B, 0x5B:
+            var depth = 0
+            while pos < end {
+                let c = base[pos]
+                switch c {
+                case 0x22:
+                    guard scanString() != nil else { return nil }
+                    continue
+                case 0x7B, 0x5B:
+                    depth += 1
+                    if depth > maxDepth { return nil }
+                case 0x7D, 0x5D:
+                    depth -= 1
+                    if depth == 0 { pos += 1; return start..<pos }
+                    if depth < 0 { return nil }
+                default: break
+                }
+                pos += 1
+            }
+            return nil
+        default:
+            // Number, true, false, null: up to a delimiter.
+            while pos < end {
+                let c = base[pos]
+                if c == 0x2C || c == 0x7D || c == 0x5D || c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 { break }
+                pos += 1
+            }
+            if pos == start { return nil }
+            let first = base[start]
+            if first == 0x74 || first == 0x66 || first == 0x6E {
+                let len = pos - start
+                if !(len == 4 && (matches(start, "true") || matches(start, "null"))) && !(len == 5 && matches(start, "false")) { return nil }
+            }
+        }
+        return start..<pos
+    }
+
+    @inline(__always) func matches(_ at: Int, _ s: StaticString) -> Bool {
+        let n = s.utf8CodeUnitCount
+        guard at + n <= end else { return false }
+        return memcmp(base + at, s.utf8Start, n) == 0
+    }
+
+    /// Compares the bytes in `range` with an ASCII literal.
+    @inline(__always) public func equals(_ range: Range<Int>, _ s: StaticString) -> Bool {
+        range.count == s.utf8CodeUnitCount && memcmp(base + range.lowerBound, s.utf8Start, range.count) == 0
+    }
+
+    public func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)
+    }
+
+    /// Visits the members of the object at the cursor. The visitor gets the key's
+    /// range and is expected to consume the value (with `skipValue` or by reading it).
+    /// Returns false when the object is malformed or truncated.
+    public mutating func forEachMember(_ body: (inout JSONScanner, Range<Int>) -> Bool) -> Bool {
+        guard consume(0x7B) else { return false }
+        skipWhitespace()
+        if consume(0x7D) { return true }
+        while true {
+            skipWhitespace()
+            guard let key = scanString() else { return false }
+            guard consume(0x3A) else { return false }
+            skipWhitespace()
+            guard body(&self, key.range) else { return false }
+            skipWhitespace()
+            guard pos < end else { return false }
+            if base[pos] == 0x2C { pos += 1; continue }
+            if base[pos] == 0x7D { pos += 1; return true }
+            return false
+        }
+    }
+
+    /// Decodes the string contents in `range` (escapes resolved, invalid UTF-8 repaired).
+    public func string(_ range: Range<Int>, escaped: Bool) -> String {
+        let raw = bytes(range)
+        if !escaped { return String(decoding: raw, as: UTF8.self) }
+        return JSONScanner.unescape(raw)
+    }
+
+    public static func unescape(_ raw: UnsafeBufferPointer<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(raw.count)
+        var i = 0
+        let n = raw.count
+        func hex4(_ at: Int) -> UInt32? {
+            guard at + 4 <= n else { return nil }
+            var v: UInt32 = 0
+            for k in 0..<4 {
+                let c = raw[at + k]
+                let d: UInt32
+                switch c {
+                case 48...57: d = UInt32(c - 48)
+                case 65...70: d = UInt32(c - 55)
+                case 97...102: d = UInt32(c - 87)
+                default: return nil
+                }
+                v = v << 4 | d
+            }
+            return v
+        }
+        while i < n {
+            let c = raw[i]
+            if c != 0x5C || i + 1 >= n { out.append(c); i += 1; continue }
+            let e = raw[i + 1]
+            i += 2
+            switch e {
+            case 0x6E: out.append(0x0A)
+            case 0x74: out.append(0x09)
+            case 0x72: out.append(0x0D)
+            case 0x62: out.append(0x08)
+            case 0x66: out.append(0x0C)
+            case 0x75:
+                guard var cp = hex4(i) else { out.append(contentsOf: [0xEF, 0xBF, 0xBD]); continue }
+                i += 4
+                if cp >= 0xD800 && cp < 0xDC00, i + 6 <= n, raw[i] == 0x5C, raw[i + 1] == 0x75, let lo = hex4(i + 2), lo >= 0xDC00 && lo < 0xE000 {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00)
+                    i += 6
+                }
+                let scalar = Unicode.Scalar(cp) ?? "\u{FFFD}"
+                out.append(contentsOf: Array(String(Character(scalar)).utf8))
+            default: out.append(e)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Reads an integer (with an optional fraction, which is kept as a Double) at the cursor.
+    public mutating func number() -> Double? {
+        skipWhitespace()
+        guard let r = skipValue() else { return nil }
+        return JSONScanner.parseNumber(bytes(r))
+    }
+
+    public static func parseNumber(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+        guard !b.isEmpty else { return nil }
+        var i = 0
+        var neg = false
+        if b[0] == 0x2D { neg = true; i = 1 }
+        var intPart: Double = 0
+        var digits = 0
+        while i < b.count, b[i] >= 48, b[i] <= 57 { intPart = intPart * 10 + Double(b[i] - 48); i += 1; digits += 1 }
+        guard digits > 0 else { return nil }
+        var v = intPart
+        if i < b.count, b[i] == 0x2E {
+            i += 1
+            var scale = 0.1
+            while i < b.count, b[i] >= 48, b[i] <= 57 { v += Double(b[i] - 48) * scale; scale /= 10; i += 1 }
+        }
+        if i < b.count, b[i] == 0x65 || b[i] == 0x45 {
+            i += 1
+            var eneg = false
+            if i < b.count, b[i] == 0x2D || b[i] == 0x2B { eneg = b[i] == 0x2D; i += 1 }
+            var e = 0
+            while i < b.count, b[i] >= 48, b[i] <= 57, e < 400 { e = e * 10 + Int(b[i] - 48); i += 1 }
+            var p = 1.0
+            for _ in 0..<e { p *= 10 }
+            v = eneg ? v / p : v * p
+        }
+        guard i == b.count else { return nil }
+        return neg ? -v : v
+    }
+
+    /// Parses an unsigned decimal integer exactly (for nanosecond timestamps).
+    public static func parseInt64(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard !b.isEmpty, b.count <= 19 else { return nil }
+        var v: Int64 = 0
+        for c in b {
+            guard c >= 48 && c <= 57 else { return nil }
+            v = v * 10 + Int64(c - 48)
+        }
+        return v
+    }
+}

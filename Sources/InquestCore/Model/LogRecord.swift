@@ -1,0 +1,64 @@
+/// One log record, normalised across formats.
+///
+/// Built only for records that pass a command's filters: readers first scan a line
+/// into byte ranges (`RawRecord`) and materialise a `LogRecord` on demand.
+public struct LogRecord: Sendable {
+    public var timestamp: Timestamp?
+    public var level: Level
+    public var service: String?
+    public var message: String
+    public var traceID: String?
+    public var spanID: String?
+    /// Other fields in input order (JSON members, logfmt pairs, access-log parts).
+    public var fields: [Field]
+    /// Where the record came from: input path and first line.
+    public var location: SourceLocation
+
+    public struct Field: Sendable, Equatable {
+        public var key: String
+        public var value: String
+        public init(_ key: String, _ value: String) { self.key = key; self.value = value }
+    }
+
+    public init(timestamp: Timestamp? = nil, level: Level = .unknown, service: String? = nil,
+                message: String = "", traceID: String? = nil, spanID: String? = nil,
+                fields: [Field] = [], location: SourceLocation = SourceLocation(path: "", line: 0)) {
+        self.timestamp = timestamp
+        self.level = level
+        self.service = service
+        self.message = message
+        self.traceID = traceID
+        self.spanID = spanID
+        self.fields = fields
+        self.location = location
+    }
+
+    /// The value of a field by name, looking at the normalised fields first.
+    public func value(forKey key: String) -> String? {
+        switch key {
+        case "level": return level.name
+        case "service": return service
+        case "message", "msg": return message
+        case "trace_id", "trace": return traceID
+        case "span_id", "span": return spanID
+        default: return fields.first(where: { $0.key == key })?.value
+        }
+    }
+}
+
+/// A place in an input: `path:line`.
+public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    public var path: String
+    public var line: Int
+    public init(path: String, line: Int) { self.path = path; self.line = line }
+    public var description: String { "\(path):\(line)" }
+}
+
+/// A record that could not be read, or a problem with an input as a whole.
+public struct Issue: Sendable, Hashable, CustomStringConvertible {
+    /// 1-based line of the record, or 0 for the input as a whole.
+    public var line: Int
+    public var reason: String
+    public init(line: Int, reason: String) { self.line = line; self.reason = reason }
+    public var description: String { line > 0 ? "line \(line): \(reason)" : reason }
+}

@@ -1,0 +1,81 @@
+/// One span of a trace, normalised across Jaeger, Zipkin and OTLP.
+///
+/// IDs are kept as lowercase hex strings as the exporter wrote them (64 or 128 bits;
+/// some test exporters use non-hex IDs, which are kept verbatim).
+public struct Span: Sendable {
+    public enum Kind: String, Sendable { case unspecified, server, client, producer, consumer, `internal` }
+    public enum Status: String, Sendable { case unset, ok, error }
+
+    public struct Reference: Sendable, Hashable {
+        public enum RefType: String, Sendable { case childOf = "CHILD_OF", followsFrom = "FOLLOWS_FROM", link = "LINK" }
+        public var type: RefType
+        public var traceID: String
+        public var spanID: String
+        public init(type: RefType, traceID: String, spanID: String) {
+            self.type = type; self.traceID = traceID; self.spanID = spanID
+        }
+    }
+
+    public struct Event: Sendable {
+        public var time: Timestamp
+        public var name: String
+        public var attributes: [LogRecord.Field]
+        public init(time: Timestamp, name: String, attributes: [LogRecord.Field]) {
+            self.time = time; self.name = name; self.attributes = attributes
+        }
+    }
+
+    public var traceID: String
+    public var spanID: String
+    public var parentID: String?
+    public var service: String
+    public var operation: String
+    public var kind: Kind
+    public var start: Timestamp
+    public var durationNanos: Int64
+    public var status: Status
+    public var statusMessage: String?
+    public var attributes: [LogRecord.Field]
+    public var events: [Event]
+    /// FOLLOWS_FROM references and OTLP links (CHILD_OF parents are in `parentID`).
+    public var links: [Reference]
+    /// Zipkin `shared`: the server half of a span ID shared with its client.
+    public var shared: Bool
+    /// Zipkin `remoteEndpoint.serviceName`, when given.
+    public var remoteService: String?
+    public var location: SourceLocation
+
+    public init(traceID: String, spanID: String, parentID: String? = nil, service: String = "unknown",
+                operation: String = "", kind: Kind = .unspecified, start: Timestamp = Timestamp(nanos: 0),
+                durationNanos: Int64 = 0, status: Status = .unset, statusMessage: String? = nil,
+                attributes: [LogRecord.Field] = [], events: [Event] = [], links: [Reference] = [],
+                shared: Bool = false, remoteService: String? = nil,
+                location: SourceLocation = SourceLocation(path: "", line: 0)) {
+        self.traceID = traceID; self.spanID = spanID; self.parentID = parentID
+        self.service = service; self.operation = operation; self.kind = kind
+        self.start = start; self.durationNanos = durationNanos; self.status = status
+        self.statusMessage = statusMessage; self.attributes = attributes; self.events = events
+        self.links = links; self.shared = shared; self.remoteService = remoteService
+        self.location = location
+    }
+
+    public var end: Timestamp { Timestamp(nanos: start.nanos &+ durationNanos, precision: start.precision) }
+    public var isError: Bool { status == .error }
+
+    public func attribute(_ key: String) -> String? { attributes.first(where: { $0.key == key })?.value }
+}
+
+/// Normalises a trace or span ID: lowercase hex without surrounding space.
+/// Left-pads 128-bit IDs written without leading zeros is not done: IDs compare as written,
+/// except that case is folded and an all-zero high half of a 128-bit ID is dropped so that
+/// a 64-bit and a zero-padded 128-bit spelling of the same ID agree.
+public func normalizeID(_ s: String) -> String {
+    var u = Array(s.utf8)
+    var allHex = !u.isEmpty
+    for i in u.indices {
+        let c = u[i]
+        if c >= 65 && c <= 70 { u[i] = c | 0x20 } else if !((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) { allHex = false }
+    }
+    if allHex, u.count == 32, u[0..<16].allSatisfy({ $0 == 48 }) { u.removeFirst(16) }
+    return String(decoding: u, as: UTF8.self)
+}

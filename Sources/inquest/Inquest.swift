@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct Inquest: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inquest", abstract: "Offline log and trace analysis.")
+}
