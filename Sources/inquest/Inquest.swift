@@ -1,6 +1,17 @@
 import ArgumentParser
 
+/// The root command: lists the subcommands, nothing else.
 @main
 struct Inquest: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "inquest", abstract: "Offline log and trace analysis.")
+    static let configuration = CommandConfiguration(
+        commandName: "inquest",
+        abstract: "Offline log and trace analysis: read archived logs and span dumps, find what happened.",
+        discussion: """
+            Reads files, directories (recursively), tar and gzip archives, or - for standard input. \
+            Formats are detected from content. Exit status: 0 done, 1 a rule fired, 2 bad usage, \
+            3 no input could be read.
+            """,
+        version: "0.1.0",
+        subcommands: [Inspect.self, Logs.self]
+    )
 }

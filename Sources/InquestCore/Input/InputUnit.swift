@@ -57,6 +57,19 @@ public final class InputUnit: @unchecked Sendable {
         return s.isEmpty ? String(name) : s
     }
 
+    /// The year the input was last modified (local files), for formats without a year (syslog).
+    public var modificationYear: Int? {
+        let file: String
+        switch origin {
+        case .file(let p): file = p
+        case .tarMember(let a, _, _): file = a
+        case .stdin: return nil
+        }
+        var st = stat()
+        guard stat(file, &st) == 0 else { return nil }
+        return Calendar.civil(fromDays: Int64(st.st_mtim.tv_sec).floorDiv(86_400)).0
+    }
+
     /// Opens the decompressed stream. Gzip is detected from its magic bytes, and a
     /// gzip stream is decompressed on a second thread.
     public func open() throws(InputError) -> any ByteSource {

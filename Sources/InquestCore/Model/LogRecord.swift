@@ -13,6 +13,9 @@ public struct LogRecord: Sendable {
     public var fields: [Field]
     /// Where the record came from: input path and first line.
     public var location: SourceLocation
+    /// Merge order: the record's time, or for a record without one, the time of the
+    /// record before it in the same input.
+    public var sortKey: Int64 = .min
 
     public struct Field: Sendable, Equatable {
         public var key: String

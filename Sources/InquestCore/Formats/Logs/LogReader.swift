@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads the log records of one input, one at a time, in file order.
 ///
 /// Detects the format from the first 64 KiB (unless one is forced), joins
@@ -23,9 +29,10 @@ public final class LogReader {
     var documentRecords: [LogRecord] = []
     var documentIndex = 0
     let needsMessage: Bool
+    let checkUTF8: Bool
 
     public init(unit: InputUnit, format forced: DetectedFormat? = nil, needs: RecordNeeds = .all,
-                time: TimestampParser = TimestampParser(), syslogYear: Int = 2026) throws(InputError) {
+                time: TimestampParser = TimestampParser(), syslogYear: Int? = nil, checkUTF8: Bool = false) throws(InputError) {
         self.unit = unit
         var stats = InputStats(path: unit.path)
         stats.compression = unit.compression
@@ -37,9 +44,12 @@ public final class LogReader {
         stats.format = detected.name
         stats.kind = detected.isSpans ? "spans" : "logs"
         self.lines = LineReader(source: ReplaySource(prefix: head, rest: source), maxLineBytes: unit.limits.maxLineBytes)
-        self.context = ParseContext(needs: needs, time: time, fallbackService: unit.stem, syslogYear: syslogYear,
+        // Syslog has no year: take the file's, or the current one.
+        let year = syslogYear ?? unit.modificationYear ?? Calendar.civil(fromDays: Int64(Glibc.time(nil)).floorDiv(86_400)).0
+        self.context = ParseContext(needs: needs, time: time, fallbackService: unit.stem, syslogYear: year,
                                     maxDepth: unit.limits.maxJSONDepth)
         self.needsMessage = needs.contains(.message)
+        self.checkUTF8 = checkUTF8 || needs.contains(.message)
         if case .logLines(let f) = detected { lineFormat = f } else { lineFormat = TextLinesFormat() }
         if let h = headIssue { stats.note(h); headIssue = nil }
         if case .binary = detected {
@@ -105,7 +115,7 @@ public final class LogReader {
                 case .record:
                     stats.records += 1
                     stats.parsed += 1
-                    if needsMessage && !isValidUTF8(line) {
+                    if checkUTF8 && !isValidUTF8(line) {
                         stats.repaired += 1
                         stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
                     }
@@ -117,6 +127,9 @@ public final class LogReader {
                     pending = scratch
                 case .continuation:
                     if pending != nil {
+                        if checkUTF8 && !needsMessage && !isValidUTF8(line) {
+                            stats.repaired += 1; stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
+                        }
                         if needsMessage {
                             pending!.message += "\n"
                             pending!.message += String(decoding: line, as: UTF8.self)

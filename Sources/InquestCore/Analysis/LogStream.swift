@@ -1,0 +1,203 @@
+import Foundation
+
+/// Reads many log inputs as one stream: filtered, and merged in time order by a
+/// k-way merge over the inputs (each input is already in time order, as log files
+/// are), never by loading and sorting.
+///
+/// Each input is parsed on its own thread into small batches, so several inputs keep
+/// both cores busy while memory stays bounded (a few hundred records an input).
+/// Records without a timestamp keep their place after the record before them.
+public final class LogStream: @unchecked Sendable {
+    public let units: [InputUnit]
+    public let filter: LogFilter
+    public let needs: RecordNeeds
+    public let forcedFormat: DetectedFormat?
+    public let time: TimestampParser
+    let lock = NSLock()
+    private var _stats: [InputStats?]
+
+    public init(units: [InputUnit], filter: LogFilter, needs: RecordNeeds, format: DetectedFormat? = nil,
+                time: TimestampParser = TimestampParser()) {
+        self.units = units
+        self.filter = filter
+        self.needs = needs.union(filter.needs)
+        self.forcedFormat = format
+        self.time = time
+        self._stats = Array(repeating: nil, count: units.count)
+    }
+
+    /// Per-input statistics, once the stream has been read (in input order).
+    public var stats: [InputStats] {
+        lock.lock(); defer { lock.unlock() }
+        return _stats.enumerated().map { i, s in s ?? InputStats(path: units[i].path) }
+    }
+
+    func record(_ s: InputStats, at i: Int) {
+        lock.lock(); _stats[i] = s; lock.unlock()
+    }
+
+    func openReader(_ i: Int) -> LogReader? {
+        do {
+            let r = try LogReader(unit: units[i], format: forcedFormat, needs: needs, time: time)
+            if r.format.isSpans {
+                var s = r.stats
+                s.kind = "spans"
+                record(s, at: i)
+                return nil
+            }
+            return r
+        } catch {
+            var s = InputStats(path: units[i].path)
+            s.unreadable = true
+            s.note(Issue(line: 0, reason: error.message))
+            record(s, at: i)
+            return nil
+        }
+    }
+
+    /// Counts the records that pass the filter, reading inputs in parallel.
+    public func count() -> Int {
+        let total = Atomic()
+        DispatchQueue.concurrentPerform(iterations: units.count) { i in
+            guard let reader = openReader(i) else { return }
+            var n = 0
+            if filter.isEmpty {
+                while reader.next() != nil { n += 1 }
+            } else {
+                while let r = reader.next() { if filter.matches(r) { n += 1 } }
+            }
+            total.add(n)
+            record(reader.stats, at: i)
+        }
+        return total.value
+    }
+
+    /// Calls `body` with each record that passes the filter, in time order, until it returns false.
+    public func forEach(_ body: (LogRecord) -> Bool) {
+        let channels = units.indices.map { _ in Channel() }
+        for i in units.indices {
+            let channel = channels[i]
+            let thread = Thread { [self] in
+                guard let reader = openReader(i) else { channel.finish(); return }
+                var batch: [LogRecord] = []
+                batch.reserveCapacity(Channel.batchSize)
+                var last = Int64.min
+                while let r = reader.next() {
+                    if let t = r.timestamp { last = t.nanos }
+                    guard filter.matches(r) else { continue }
+                    var rec = r
+                    rec.sortKey = last
+                    batch.append(rec)
+                    if batch.count == Channel.batchSize {
+                        if !channel.put(batch) { break }
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+                if !batch.isEmpty { _ = channel.put(batch) }
+                record(reader.stats, at: i)
+                channel.finish()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        // k-way merge over the heads of each input.
+        var heads: [[LogRecord]] = Array(repeating: [], count: units.count)
+        var positions = Array(repeating: 0, count: units.count)
+        var heap = MergeHeap()
+        for i in units.indices {
+            if let b = channels[i].take() { heads[i] = b; heap.push(key: b[0].sortKey, input: i) }
+        }
+        var stop = false
+        while let (_, i) = heap.pop() {
+            let r = heads[i][positions[i]]
+            if !stop && !body(r) { stop = true; channels.forEach { $0.cancel() } }
+            if stop { continue }
+            positions[i] += 1
+            if positions[i] == heads[i].count {
+                positions[i] = 0
+                heads[i] = channels[i].take() ?? []
+            }
+            if positions[i] < heads[i].count { heap.push(key: heads[i][positions[i]].sortKey, input: i) }
+        }
+        // Wait for producers to record their statistics.
+        for c in channels { c.waitFinished() }
+    }
+}
+
+/// A bounded hand-over of record batches from one producer thread to the merger.
+final class Channel: @unchecked Sendable {
+    static let batchSize = 256
+    static let depth = 2
+    let cond = NSCondition()
+    var queue: [[LogRecord]] = []
+    var done = false
+    var cancelled = false
+
+    /// Returns false when the consumer has gone.
+    func put(_ batch: [LogRecord]) -> Bool {
+        cond.lock(); defer { cond.unlock() }
+        while queue.count >= Self.depth && !cancelled { cond.wait() }
+        if cancelled { return false }
+        queue.append(batch)
+        cond.broadcast()
+        return true
+    }
+
+    func take() -> [LogRecord]? {
+        cond.lock(); defer { cond.unlock() }
+        while queue.isEmpty && !done { cond.wait() }
+        if queue.isEmpty { return nil }
+        let b = queue.removeFirst()
+        cond.broadcast()
+        return b
+    }
+
+    func finish() { cond.lock(); done = true; cond.broadcast(); cond.unlock() }
+    func cancel() { cond.lock(); cancelled = true; queue.removeAll(); cond.broadcast(); cond.unlock() }
+    func waitFinished() { cond.lock(); while !done { cond.wait() }; cond.unlock() }
+}
+
+/// A binary min-heap of (time key, input index); ties go to the lower input index.
+struct MergeHeap {
+    var items: [(key: Int64, input: Int)] = []
+
+    @inline(__always) static func less(_ a: (key: Int64, input: Int), _ b: (key: Int64, input: Int)) -> Bool {
+        a.key < b.key || (a.key == b.key && a.input < b.input)
+    }
+
+    mutating func push(key: Int64, input: Int) {
+        items.append((key, input))
+        var i = items.count - 1
+        while i > 0 {
+            let p = (i - 1) / 2
+            guard Self.less(items[i], items[p]) else { break }
+            items.swapAt(i, p); i = p
+        }
+    }
+
+    mutating func pop() -> (Int64, Int)? {
+        guard let top = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < items.count && Self.less(items[l], items[m]) { m = l }
+                if r < items.count && Self.less(items[r], items[m]) { m = r }
+                if m == i { break }
+                items.swapAt(i, m); i = m
+            }
+        }
+        return (top.key, top.input)
+    }
+}
+
+/// A counter shared between threads.
+final class Atomic: @unchecked Sendable {
+    let lock = NSLock()
+    var v = 0
+    func add(_ n: Int) { lock.lock(); v += n; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return v }
+}

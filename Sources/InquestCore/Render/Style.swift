@@ -1,0 +1,102 @@
+/// ANSI styling, applied only when enabled (a terminal without `NO_COLOR`).
+public struct Style: Sendable {
+    public var enabled: Bool
+    public init(enabled: Bool) { self.enabled = enabled }
+
+    public enum Color: Int, Sendable { case red = 31, green = 32, yellow = 33, blue = 34, magenta = 35, cyan = 36, gray = 90 }
+
+    public func paint(_ s: String, _ c: Color, bold: Bool = false) -> String {
+        guard enabled else { return s }
+        return "\u{1B}[\(bold ? "1;" : "")\(c.rawValue)m" + s + "\u{1B}[0m"
+    }
+    public func bold(_ s: String) -> String { enabled ? "\u{1B}[1m" + s + "\u{1B}[0m" : s }
+    public func dim(_ s: String) -> String { enabled ? "\u{1B}[2m" + s + "\u{1B}[0m" : s }
+
+    public func level(_ l: Level, _ text: String) -> String {
+        switch l {
+        case .fatal, .error: return paint(text, .red, bold: true)
+        case .warn: return paint(text, .yellow, bold: true)
+        case .notice, .info: return paint(text, .green)
+        case .debug, .trace: return dim(text)
+        case .unknown: return text
+        }
+    }
+
+    static let palette: [Color] = [.cyan, .magenta, .blue, .yellow, .green]
+
+    /// A stable colour for a service name.
+    public func service(_ name: String) -> String {
+        guard enabled else { return name }
+        var h: UInt32 = 2166136261
+        for b in name.utf8 { h = (h ^ UInt32(b)) &* 16777619 }
+        return paint(name, Self.palette[Int(h % UInt32(Self.palette.count))])
+    }
+}
+
+/// Column width of text as a terminal shows it (East Asian wide characters count two,
+/// combining marks zero); good enough for alignment.
+public func displayWidth(_ s: String) -> Int {
+    var w = 0
+    for u in s.unicodeScalars {
+        let v = u.value
+        if v < 0x20 || (v >= 0x300 && v < 0x370) || (v >= 0x200B && v <= 0x200F) { continue }
+        if (v >= 0x1100 && v <= 0x115F) || (v >= 0x2E80 && v <= 0xA4CF) || (v >= 0xAC00 && v <= 0xD7A3) ||
+            (v >= 0xF900 && v <= 0xFAFF) || (v >= 0xFE30 && v <= 0xFE4F) || (v >= 0xFF00 && v <= 0xFF60) ||
+            (v >= 0x1F300 && v <= 0x1FAFF) || (v >= 0x20000 && v <= 0x3FFFD) { w += 2 } else { w += 1 }
+    }
+    return w
+}
+
+/// Pads or cuts `s` to exactly `width` columns (cut text ends with `…`).
+public func fit(_ s: String, _ width: Int, alignRight: Bool = false) -> String {
+    let w = displayWidth(s)
+    if w == width { return s }
+    if w < width {
+        let pad = String(repeating: " ", count: width - w)
+        return alignRight ? pad + s : s + pad
+    }
+    guard width > 0 else { return "" }
+    var out = ""
+    var used = 0
+    for c in s {
+        let cw = displayWidth(String(c))
+        if used + cw > width - 1 { break }
+        out.append(c)
+        used += cw
+    }
+    return out + "…" + String(repeating: " ", count: max(0, width - 1 - used))
+}
+
+/// Thousands separators: 1234567 → "1,234,567".
+public func grouped(_ n: Int) -> String {
+    let s = String(abs(n))
+    var out = ""
+    for (i, c) in s.enumerated() {
+        if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return n < 0 ? "-" + out : out
+}
+
+/// Escapes a CSV field per RFC 4180.
+public func csvField(_ s: String) -> String {
+    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    return s
+}
+
+extension String {
+    func replacingOccurrences(of a: String, with b: String) -> String {
+        guard !a.isEmpty else { return self }
+        var out = ""
+        var rest = self[...]
+        while let r = rest.range(of: a) {
+            out += rest[..<r.lowerBound]
+            out += b
+            rest = rest[r.upperBound...]
+        }
+        out += rest
+        return out
+    }
+}

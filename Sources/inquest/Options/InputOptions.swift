@@ -1,0 +1,48 @@
+import ArgumentParser
+import InquestCore
+
+/// The inputs of every command, and how to read them.
+struct InputOptions: ParsableArguments {
+    /// Files, directories or `-`.
+    @Argument(help: "Files, directories (read recursively), tar/gzip archives, or - for standard input.")
+    var paths: [String] = []
+
+    /// Forces a format instead of detecting one from the content.
+    @Option(name: .long, help: ArgumentHelp("Read every input as this format instead of detecting it.", valueName: "format"))
+    var logFormat: String?
+
+    /// Longest line kept before the rest is skipped and counted.
+    @Option(name: .long, help: ArgumentHelp("Longest line read, in bytes; longer lines are skipped and counted.", valueName: "bytes"))
+    var maxLineBytes: Int = 8 << 20
+
+    /// Most bytes a gzip stream may expand to.
+    @Option(name: .long, help: ArgumentHelp("Most bytes one gzip stream may expand to (gzip bomb guard).", valueName: "bytes"))
+    var maxDecompressedBytes: Int64 = 1 << 40
+
+    /// Most files taken from directory walks.
+    @Option(name: .long, help: ArgumentHelp("Most files read from directories.", valueName: "n"))
+    var maxFiles: Int = 100_000
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("Give at least one PATH (a file, a directory, or - for standard input).") }
+        if let f = logFormat, FormatRegistry.format(named: f) == nil {
+            throw ValidationError("Unknown --log-format '\(f)'. Known: \(FormatRegistry.formatNames.joined(separator: ", ")).")
+        }
+        if maxLineBytes < 64 { throw ValidationError("--max-line-bytes must be at least 64.") }
+        if maxFiles < 1 { throw ValidationError("--max-files must be at least 1.") }
+    }
+
+    var limits: InputLimits {
+        var l = InputLimits()
+        l.maxLineBytes = maxLineBytes
+        l.maxDecompressedBytes = maxDecompressedBytes
+        l.maxFiles = maxFiles
+        return l
+    }
+
+    var format: DetectedFormat? { logFormat.flatMap(FormatRegistry.format(named:)) }
+
+    func discover() -> (units: [InputUnit], problems: [InputDiscovery.Problem]) {
+        InputDiscovery.discover(paths, limits: limits)
+    }
+}
