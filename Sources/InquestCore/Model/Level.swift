@@ -31,26 +31,28 @@ public enum Level: UInt8, Sendable, Comparable, CaseIterable, CustomStringConver
         for b in bytes {
             var c = b
             if c >= 65 && c <= 90 { c |= 0x20 }
-            if buf.1 >= 8 { return nil }
+            if buf.1 >= 8 {
+                switch String(decoding: bytes, as: UTF8.self).lowercased() {
+                case "information": self = .info; return
+                case "emergency": self = .fatal; return
+                default: return nil
+                }
+            }
             buf.0 |= UInt64(c) << (8 * UInt64(buf.1))
             buf.1 += 1
-        }
-        func w(_ s: StaticString) -> UInt64 {
-            var v: UInt64 = 0
-            s.withUTF8Buffer { for (i, c) in $0.enumerated() { v |= UInt64(c) << (8 * UInt64(i)) } }
-            return v
         }
         var v = buf.0
         // DEBUG1…DEBUG9 as Python and lnav write them.
         if buf.1 == 6, (v >> 40) & 0xFF >= 0x30, (v >> 40) & 0xFF <= 0x39 { v &= 0xFF_FFFF_FFFF }
+        // Words packed little-endian into a UInt64 (precomputed: "info" = 0x6F666E69).
         switch v {
-        case w("trace"), w("trc"), w("t"), w("finest"), w("finer"), w("verbose"), w("v"): self = .trace
-        case w("debug"), w("dbg"), w("d"), w("fine"), w("config"): self = .debug
-        case w("info"), w("inf"), w("i"), w("information"): self = .info
-        case w("notice"), w("note"), w("n"), w("stats"): self = .notice
-        case w("warn"), w("warning"), w("wrn"), w("w"): self = .warn
-        case w("error"), w("err"), w("e"), w("severe"), w("fail"), w("failure"): self = .error
-        case w("fatal"), w("critical"), w("crit"), w("c"), w("f"), w("alert"), w("emerg"), w("panic"), w("dpanic"), w("emergency"): self = .fatal
+        case 0x6563617274, 0x637274, 0x74, 0x7473656E6966, 0x72656E6966, 0x65736F62726576, 0x76: self = .trace  // trace, trc, t, finest, finer, verbose, v
+        case 0x6775626564, 0x676264, 0x64, 0x656E6966, 0x6769666E6F63: self = .debug  // debug, dbg, d, fine, config
+        case 0x6F666E69, 0x666E69, 0x69: self = .info  // info, inf, i
+        case 0x656369746F6E, 0x65746F6E, 0x6E, 0x7374617473: self = .notice  // notice, note, n, stats
+        case 0x6E726177, 0x676E696E726177, 0x6E7277, 0x77: self = .warn  // warn, warning, wrn, w
+        case 0x726F727265, 0x727265, 0x65, 0x657265766573, 0x6C696166, 0x6572756C696166: self = .error  // error, err, e, severe, fail, failure
+        case 0x6C61746166, 0x6C61636974697263, 0x74697263, 0x63, 0x66, 0x7472656C61, 0x6772656D65, 0x63696E6170, 0x63696E617064: self = .fatal  // fatal, critical, crit, c, f, alert, emerg, panic, dpanic
         default: return nil
         }
     }

@@ -117,70 +117,90 @@ public struct JSONLinesFormat: LineFormat {
         var priority: UInt8 = 255
     }
 
+    /// What one scan of a line found: the best member for each role, and other fields.
+    struct Scan {
+        var time = Found(), level = Found(), message = Found(), service = Found(), trace = Found(), span = Found()
+        var levelIsOTLP = false
+        var wantFields: Bool
+        var fields: [LogRecord.Field] = []
+    }
+
+    /// Reads the members of the object at the cursor into `scan`; false when malformed.
+    /// Written as a loop over a passed-in state (no closures) to keep the hot path free of
+    /// captured-variable access checks.
+    static func scanObject(_ sc: inout JSONScanner, _ scan: inout Scan, nested: Role?, prefix: String) -> Bool {
+        guard sc.consume(0x7B) else { return false }
+        sc.skipWhitespace()
+        if sc.consume(0x7D) { return true }
+        while true {
+            sc.skipWhitespace()
+            guard let key = sc.scanString() else { return false }
+            guard sc.consume(0x3A) else { return false }
+            sc.skipWhitespace()
+            let (role, prio) = classify(sc.base + key.range.lowerBound, key.range.count, nested: nested)
+            switch role {
+            case .nestLog, .nestService, .nestTrace, .nestSpan, .nestDD, .nestFields:
+                if sc.peek() == 0x7B {
+                    let name = scan.wantFields ? prefix + sc.string(key.range, escaped: false) + "." : ""
+                    guard scanObject(&sc, &scan, nested: role, prefix: name) else { return false }
+                } else {
+                    guard member(&sc, &scan, key.range, role: role == .nestService ? .service : .other, prio: 1, prefix: prefix) else { return false }
+                }
+            default:
+                guard member(&sc, &scan, key.range, role: role, prio: prio, prefix: prefix) else { return false }
+            }
+            sc.skipWhitespace()
+            guard let c = sc.peek() else { return false }
+            sc.pos += 1
+            if c == 0x2C { continue }
+            if c == 0x7D { return true }
+            return false
+        }
+    }
+
+    @inline(__always)
+    static func member(_ sc: inout JSONScanner, _ scan: inout Scan, _ key: Range<Int>, role: Role, prio: UInt8, prefix: String) -> Bool {
+        let kind = sc.kind()
+        var f = Found(kind: kind, priority: prio)
+        if kind == .string {
+            guard let str = sc.scanString() else { return false }
+            f.range = str.range; f.escaped = str.escaped
+        } else {
+            guard let v = sc.skipValue() else { return false }
+            f.range = v
+        }
+        switch role {
+        case .time: if prio < scan.time.priority { scan.time = f }
+        case .level: if prio < scan.level.priority { scan.level = f; scan.levelIsOTLP = false }
+        case .levelOTLP: if prio < scan.level.priority { scan.level = f; scan.levelIsOTLP = true }
+        case .message: if prio < scan.message.priority, kind == .string || kind == .object || kind == .array { scan.message = f }
+        case .service: if prio < scan.service.priority, kind == .string { scan.service = f }
+        case .trace: if prio < scan.trace.priority { scan.trace = f }
+        case .span: if prio < scan.span.priority { scan.span = f }
+        default:
+            if scan.wantFields {
+                let k = prefix + sc.string(key, escaped: false)
+                let v = kind == .string ? sc.string(f.range, escaped: f.escaped)
+                    : String(decoding: sc.bytes(f.range), as: UTF8.self)
+                scan.fields.append(LogRecord.Field(k, v))
+            }
+        }
+        return true
+    }
+
     public func parse(_ line: UnsafeBufferPointer<UInt8>, into r: inout LogRecord, context: inout ParseContext) -> LineResult {
         if line.isBlank() { return .ignored }
         var s = JSONScanner(UnsafeRawBufferPointer(line), maxDepth: context.maxDepth)
         s.skipWhitespace()
         guard s.peek() == 0x7B else { return .skip("not a JSON object") }
-        var time = Found(), level = Found(), message = Found(), service = Found(), trace = Found(), span = Found()
-        var levelIsOTLP = false
         let needs = context.needs
-        var fields: [LogRecord.Field] = []
-        let wantFields = needs.contains(.fields)
-
-        func take(_ sc: inout JSONScanner, _ key: Range<Int>, nested: Role?, prefix: String) -> Bool {
-            let (role, prio) = Self.classify(sc.base + key.lowerBound, key.count, nested: nested)
-            switch role {
-            case .nestLog, .nestService, .nestTrace, .nestSpan, .nestDD, .nestFields:
-                if sc.peek() == 0x7B {
-                    let keyName = wantFields ? sc.string(key, escaped: false) : ""
-                    let start = sc.pos
-                    let ok = sc.forEachMember { inner, k in take(&inner, k, nested: role, prefix: keyName + ".") }
-                    _ = start
-                    return ok
-                }
-                if role == .nestService { return take2(&sc, key, role: .service, prio: 1, prefix: prefix) }
-                if role == .nestLog && wantFields { return take2(&sc, key, role: .other, prio: 0, prefix: prefix) }
-                return take2(&sc, key, role: .other, prio: 0, prefix: prefix)
-            default:
-                return take2(&sc, key, role: role, prio: prio, prefix: prefix)
-            }
-        }
-
-        func take2(_ sc: inout JSONScanner, _ key: Range<Int>, role: Role, prio: UInt8, prefix: String) -> Bool {
-            let kind = sc.kind()
-            var f = Found(kind: kind, priority: prio)
-            if kind == .string {
-                guard let str = sc.scanString() else { return false }
-                f.range = str.range; f.escaped = str.escaped
-            } else {
-                guard let v = sc.skipValue() else { return false }
-                f.range = v
-            }
-            switch role {
-            case .time: if prio < time.priority { time = f }
-            case .level: if prio < level.priority { level = f; levelIsOTLP = false }
-            case .levelOTLP: if prio < level.priority { level = f; levelIsOTLP = true }
-            case .message: if prio < message.priority, kind == .string || kind == .object || kind == .array { message = f }
-            case .service: if prio < service.priority, kind == .string { service = f }
-            case .trace: if prio < trace.priority { trace = f }
-            case .span: if prio < span.priority { span = f }
-            default:
-                if wantFields {
-                    let k = prefix + sc.string(key, escaped: false)
-                    let v = kind == .string ? sc.string(f.range, escaped: f.escaped) : line.string(f.range)
-                    fields.append(LogRecord.Field(k, v))
-                }
-            }
-            return true
-        }
-
-        let ok = s.forEachMember { sc, key in take(&sc, key, nested: nil, prefix: "") }
-        guard ok else {
+        var scan = Scan(wantFields: needs.contains(.fields))
+        guard Self.scanObject(&s, &scan, nested: nil, prefix: "") else {
             return .skip(s.atEnd ? "JSON object cut off" : "malformed JSON at column \(s.pos + 1)")
         }
         s.skipWhitespace()
         if !s.atEnd { return .skip("text after the JSON object at column \(s.pos + 1)") }
+        let (time, level, message, service, trace, span) = (scan.time, scan.level, scan.message, scan.service, scan.trace, scan.span)
 
         // Level.
         if level.priority != 255 {
@@ -188,7 +208,7 @@ public struct JSONLinesFormat: LineFormat {
             if level.kind == .string {
                 r.level = Level(bytes: b) ?? .unknown
             } else if level.kind == .number, let v = JSONScanner.parseNumber(b) {
-                r.level = levelIsOTLP ? Level(otlp: Int(v)) : v >= 10 ? Level(bunyan: Int(v)) : .unknown
+                r.level = scan.levelIsOTLP ? Level(otlp: Int(v)) : v >= 10 ? Level(bunyan: Int(v)) : .unknown
             }
         }
         // Time.
@@ -213,7 +233,7 @@ public struct JSONLinesFormat: LineFormat {
             if trace.priority != 255 { r.traceID = normalizeID(s.string(trace.range, escaped: trace.escaped)) }
             if span.priority != 255 { r.spanID = normalizeID(s.string(span.range, escaped: span.escaped)) }
         }
-        if wantFields { r.fields = fields }
+        if scan.wantFields { r.fields = scan.fields }
         return .record
     }
 }
