@@ -66,6 +66,8 @@ public struct LineReader: ~Copyable {
                     if lineEnd > start && buffer.load(fromByteOffset: lineEnd - 1, as: UInt8.self) == 0x0D { lineEnd -= 1 }
                     let line = UnsafeRawBufferPointer(start: buffer + start, count: lineEnd - start)
                     start = nlIndex + 1; scanFrom = start
+                    // A chunk larger than the limit can hold a too-long line whole.
+                    if line.count > maxLineBytes { return .skipped(number: lineNumber, reason: "line longer than \(maxLineBytes) bytes") }
                     return .line(line, number: lineNumber)
                 }
                 scanFrom = end
@@ -85,6 +87,7 @@ public struct LineReader: ~Copyable {
                 if source.endedEarly {
                     return .skipped(number: lineNumber, reason: "last line cut off: \(streamIssues.last?.reason ?? "input ends early")")
                 }
+                if line.count > maxLineBytes { return .skipped(number: lineNumber, reason: "line longer than \(maxLineBytes) bytes") }
                 return .line(line, number: lineNumber)
             }
             if let skip = try refill() { return skip }
@@ -100,11 +103,12 @@ public struct LineReader: ~Copyable {
             scanFrom -= start; end = n; start = 0
         }
         if end == capacity {
-            if discarding || capacity >= maxLineBytes {
+            // Room for a line of exactly maxLineBytes and its CR LF.
+            if discarding || capacity >= maxLineBytes + 2 {
                 if !discarding { discarding = true; discardNumber = lineNumber + 1 }
                 end = 0; scanFrom = 0
             } else {
-                let newCapacity = min(capacity * 2, maxLineBytes)
+                let newCapacity = min(capacity * 2, maxLineBytes + 2)
                 let nb = UnsafeMutableRawPointer.allocate(byteCount: newCapacity, alignment: 16)
                 nb.copyMemory(from: buffer, byteCount: end)
                 buffer.deallocate()
