@@ -36,7 +36,7 @@ let package = Package(
         ),
         .testTarget(
             name: "inquestTests",
-            dependencies: ["InquestCore"]
+            dependencies: ["InquestCore", "inquest"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -74,6 +74,9 @@ public final class LogStream: @unchecked Sendable {
 
     /// Calls `body` with each record that passes the filter, in time order, until it returns false.
     public func forEach(_ body: (LogRecord) -> Bool) {
+        // All inputs are open at once: share a budget of about 64 MiB of buffers.
+        let block = max(64 << 10, min(1 << 20, (64 << 20) / max(1, units.count * 5)))
+        for u in units { u.limits.blockSize = block }
         let channels = units.indices.map { _ in Channel() }
         for i in units.indices {
             let channel = channels[i]

@@ -25,7 +25,7 @@ public final class InputUnit: @unchecked Sendable {
     public let origin: Origin
     public internal(set) var compression: Compression
     /// Limits applied while reading.
-    public let limits: InputLimits
+    public internal(set) var limits: InputLimits
     var stdinSource: (any ByteSource)?
 
     init(path: String, origin: Origin, compression: Compression, limits: InputLimits) {
@@ -101,7 +101,7 @@ public final class InputUnit: @unchecked Sendable {
         if head.count == 2 && head[0] == 0x1f && head[1] == 0x8b {
             let gz = try GzipSource(input: replay, path: path)
             gz.maxOutput = limits.maxDecompressedBytes
-            return PrefetchSource(gz)
+            return PrefetchSource(gz, blockSize: limits.blockSize)
         }
         return replay
     }
@@ -117,5 +117,8 @@ public struct InputLimits: Sendable {
     public var maxFiles = 100_000
     /// Deepest JSON nesting parsed.
     public var maxJSONDepth = 256
+    /// Size of read blocks; smaller when many inputs are open at once (a merge of
+    /// hundreds of files), so memory stays bounded by about `blockSize` × 5 an input.
+    public var blockSize = 1 << 20
     public init() {}
 }

@@ -43,7 +43,7 @@ public final class LogReader {
         self.format = detected
         stats.format = detected.name
         stats.kind = detected.isSpans ? "spans" : "logs"
-        self.lines = LineReader(source: ReplaySource(prefix: head, rest: source), maxLineBytes: unit.limits.maxLineBytes)
+        self.lines = LineReader(source: ReplaySource(prefix: head, rest: source), chunkSize: unit.limits.blockSize, maxLineBytes: unit.limits.maxLineBytes)
         // Syslog has no year: take the file's, or the current one.
         let year = syslogYear ?? unit.modificationYear ?? Calendar.civil(fromDays: Int64(Glibc.time(nil)).floorDiv(86_400)).0
         self.context = ParseContext(needs: needs, time: time, fallbackService: unit.stem, syslogYear: year,
