@@ -12,6 +12,6 @@ struct Inquest: ParsableCommand {
             3 no input could be read.
             """,
         version: "0.1.0",
-        subcommands: [Inspect.self, Logs.self]
+        subcommands: [Inspect.self, Logs.self, Simulate.self]
     )
 }

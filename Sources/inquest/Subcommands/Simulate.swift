@@ -1,0 +1,94 @@
+import ArgumentParser
+import InquestCore
+
+extension Inquest {
+    /// Writes a synthetic incident for demos, tests and benchmarks.
+    struct Simulate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a synthetic incident (logs, spans and ground truth) for demos, tests and benchmarks.",
+            discussion: """
+                An online shop of eight services (frontend, api-gateway, checkout, cart, payment, inventory, \
+                shipping, notification) calling postgres, redis and the third-party stripe-api. Part way \
+                through, stripe-api slows down, times out and refuses connections, and checkouts fail up to \
+                the frontend; a redis miss spike and steady inventory 404s are decoys. Logs are written in \
+                eight formats (some gzipped, one tar.gz), spans in Jaeger, Zipkin and OTLP JSON, and \
+                ground-truth.json says what really happened. The same seed writes the same bytes.
+                """
+        )
+
+        @Argument(help: "Directory to write into (created when missing; files of the same names are replaced).")
+        var out: String
+
+        @Option(name: .long, help: "Seed for every random choice; the same seed gives byte-identical files.")
+        var seed: UInt64 = 42
+
+        @Option(name: .long, help: "When traffic starts, RFC 3339 (e.g. 2026-11-25T10:00:00Z).")
+        var start: String = "2026-11-25T10:00:00Z"
+
+        @Option(name: .long, help: "How long traffic lasts: 90m, 2h, 1h30m or seconds (at least 10m).")
+        var duration: String = "90m"
+
+        @Option(name: .long, help: "Number of user requests (health checks come on top); spans grow about 9 per request.")
+        var requests: Int = SimulationConfig().requests
+
+        func validate() throws {
+            if TimestampParser().parse(start) == nil {
+                throw ValidationError("--start: cannot read '\(start)' as an RFC 3339 time such as 2026-11-25T10:00:00Z.")
+            }
+            guard let seconds = SimulationConfig.parseDuration(duration) else {
+                throw ValidationError("--duration: cannot read '\(duration)'; use e.g. 90m, 2h, 1h30m or a number of seconds.")
+            }
+            if let p = config(seconds: seconds).problem() { throw ValidationError(p) }
+        }
+
+        func config(seconds: Int64) -> SimulationConfig {
+            let t = TimestampParser().parse(start) ?? SimulationConfig.defaultStart
+            return SimulationConfig(seed: seed, start: t, durationSeconds: seconds, requests: requests)
+        }
+
+        func run() throws {
+            let seconds = SimulationConfig.parseDuration(duration) ?? 90 * 60
+            let files: [SimulatedFile]
+            let truth: SimulationGroundTruth
+            do {
+                let incident = try Simulator(config: config(seconds: seconds)).run()
+                files = try incident.write(to: out)
+                truth = incident.groundTruth
+            } catch {
+                Output.stderr.write("inquest: simulate: \(error)\n")
+                Output.stderr.flush()
+                throw ExitCode.failure
+            }
+            let dir = out.hasSuffix("/") ? out : out + "/"
+            let width = files.map { dir.count + $0.path.count }.max() ?? 0
+            var total = 0
+            var text = "Wrote \(files.count) files to \(out):\n"
+            for f in files {
+                total += f.bytes.count
+                let path = dir + f.path
+                let what = f.kind == "ground-truth" ? "ground truth"
+                    : f.kind == "spans" ? "\(f.format), \(f.records) spans in \(f.traces) traces"
+                    : "\(f.format)\(f.compression == .none ? "" : " (\(f.compression.rawValue))"), \(f.records) records"
+                text += "  " + path + String(repeating: " ", count: max(1, width - path.count + 2))
+                text += Self.size(f.bytes.count).leftPadded(9) + "  " + what + "\n"
+            }
+            text += "  total " + Self.size(total) + "\n"
+            text += "Incident: \(truth.incidentStart.rfc3339(digits: 0)) to \(truth.incidentEnd.rfc3339(digits: 0)), "
+            text += "\(truth.failedTraceIDs.count) of \(truth.totalTraces) requests failed; "
+            text += "root cause \(truth.rootDependency) behind \(truth.rootService) \(truth.rootOperation).\n"
+            print(text, terminator: "")
+        }
+
+        static func size(_ n: Int) -> String {
+            if n < 10_000 { return "\(n) B" }
+            if n < 10_000_000 { return "\((n + 512) / 1024) KiB" }
+            return "\((n + 524_288) / 1_048_576) MiB"
+        }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}
