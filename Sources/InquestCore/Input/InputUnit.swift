@@ -70,6 +70,12 @@ public final class InputUnit: @unchecked Sendable {
         return Calendar.civil(fromDays: Int64(st.st_mtim.tv_sec).floorDiv(86_400)).0
     }
 
+    /// The service to assume for records without one: the file's stem; none for standard input.
+    public var serviceFromName: String? {
+        if case .stdin = origin { return nil }
+        return stem
+    }
+
     /// Opens the decompressed stream. Gzip is detected from its magic bytes, and a
     /// gzip stream is decompressed on a second thread.
     public func open() throws(InputError) -> any ByteSource {

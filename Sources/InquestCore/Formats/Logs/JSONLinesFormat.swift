@@ -31,6 +31,8 @@ public struct JSONLinesFormat: LineFormat {
     enum Role: UInt8 {
         case other, time, level, levelOTLP, message, service, trace, span
         case nestLog, nestService, nestTrace, nestSpan, nestDD, nestFields
+        /// Inside an object that is only flattened into dotted field names.
+        case flatten
     }
 
     /// Classifies a member name; `priority` is lower for better keys of the same role.
@@ -43,6 +45,7 @@ public struct JSONLinesFormat: LineFormat {
             case .nestService: return n == 4 && eq("name") ? (.service, 0) : (.other, 0)
             case .nestTrace: return n == 2 && eq("id") ? (.trace, 0) : (.other, 0)
             case .nestSpan: return n == 2 && eq("id") ? (.span, 0) : (.other, 0)
+            case .flatten: return (.other, 0)
             case .nestDD:
                 if n == 8 && eq("trace_id") { return (.trace, 3) }
                 if n == 7 && eq("span_id") { return (.span, 3) }
@@ -146,6 +149,10 @@ public struct JSONLinesFormat: LineFormat {
                 } else {
                     guard member(&sc, &scan, key.range, role: role == .nestService ? .service : .other, prio: 1, prefix: prefix) else { return false }
                 }
+            case .other where scan.wantFields && sc.peek() == 0x7B && prefix.utf8.count < 256:
+                // Nested objects become dotted field names (`http.status`), as jq paths read.
+                let name = prefix + sc.string(key.range, escaped: false) + "."
+                guard scanObject(&sc, &scan, nested: .flatten, prefix: name) else { return false }
             default:
                 guard member(&sc, &scan, key.range, role: role, prio: prio, prefix: prefix) else { return false }
             }

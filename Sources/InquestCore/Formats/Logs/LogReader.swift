@@ -46,7 +46,7 @@ public final class LogReader {
         self.lines = LineReader(source: ReplaySource(prefix: head, rest: source), chunkSize: unit.limits.blockSize, maxLineBytes: unit.limits.maxLineBytes)
         // Syslog has no year: take the file's, or the current one.
         let year = syslogYear ?? unit.modificationYear ?? Calendar.civil(fromDays: Int64(Glibc.time(nil)).floorDiv(86_400)).0
-        self.context = ParseContext(needs: needs, time: time, fallbackService: unit.stem, syslogYear: year,
+        self.context = ParseContext(needs: needs, time: time, fallbackService: unit.serviceFromName, syslogYear: year,
                                     maxDepth: unit.limits.maxJSONDepth)
         self.needsMessage = needs.contains(.message)
         self.checkUTF8 = checkUTF8 || needs.contains(.message)
