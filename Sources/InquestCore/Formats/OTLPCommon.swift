@@ -1,7 +1,7 @@
 /// Pieces of the OTLP JSON encoding shared by logs and traces.
 enum OTLP {
     /// An `AnyValue` (`{"stringValue": …}`, `intValue` as a string, `arrayValue`, `kvlistValue`…) as text.
-    static func anyValue(_ v: JSONValue?) -> String {
+    static func anyValue(_ v: JSONNode?) -> String {
         guard let o = v?.object, let (key, inner) = o.members.first.map({ ($0.key, $0.value) }) else {
             return v?.displayString ?? ""
         }
@@ -17,7 +17,7 @@ enum OTLP {
         }
     }
 
-    static func attributes(_ v: JSONValue?) -> [LogRecord.Field] {
+    static func attributes(_ v: JSONNode?) -> [LogRecord.Field] {
         guard let list = v?.array else { return [] }
         return list.compactMap { a in
             guard let k = a["key"]?.string else { return nil }
@@ -26,14 +26,14 @@ enum OTLP {
     }
 
     /// A nanosecond time written as a string or a number.
-    static func nanos(_ v: JSONValue?) -> Int64? {
+    static func nanos(_ v: JSONNode?) -> Int64? {
         guard let v else { return nil }
-        if case .string(let s) = v { return Int64(s) }
+        if v.kind == .string, let s = v.string { return Int64(s) }
         return v.int64
     }
 
     /// OTLP JSON IDs are hex; some encoders write protobuf's base64 instead. Both become hex.
-    static func id(_ v: JSONValue?) -> String? {
+    static func id(_ v: JSONNode?) -> String? {
         guard let s = v?.string, !s.isEmpty else { return nil }
         let isHex = s.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 102) }
         if isHex { return normalizeID(s) }
@@ -66,7 +66,7 @@ enum OTLP {
         return out
     }
 
-    static func resourceService(_ resource: JSONValue?) -> String? {
+    static func resourceService(_ resource: JSONNode?) -> String? {
         attributes(resource?["attributes"]).first(where: { $0.key == "service.name" })?.value
     }
 }
@@ -74,7 +74,7 @@ enum OTLP {
 /// OTLP JSON logs (`ExportLogsServiceRequest`): `resourceLogs[].scopeLogs[].logRecords[]`.
 public enum OTLPLogsFormat {
     /// The records of one request document; records that lack what a record needs are returned as issues.
-    public static func records(from doc: JSONValue, path: String, context: ParseContext) -> ([LogRecord], [Issue]) {
+    public static func records(from doc: JSONNode, path: String, context: ParseContext) -> ([LogRecord], [Issue]) {
         var out: [LogRecord] = []
         var bad: [Issue] = []
         for rl in doc["resourceLogs"]?.array ?? [] {

@@ -7,7 +7,7 @@
 public enum JSONDocuments {
     public struct Result {
         /// Each document with the line it starts on.
-        public var documents: [(value: JSONValue, line: Int)] = []
+        public var documents: [(value: JSONNode, line: Int)] = []
         /// Problems, with lines; `brokenLines` counts lines that were not JSON at all.
         public var issues: [Issue] = []
         public var brokenLines = 0
@@ -34,9 +34,9 @@ public enum JSONDocuments {
                         if line.isBlank() { buffer.append(0x0A); continue }
                         decided = true
                         firstLine = number
-                        let doc = JSONValue.parse(raw, maxDepth: maxDepth)
+                        let doc = JSONTape(bytes: Array(line), maxDepth: maxDepth, firstLine: number)
                         result.lineDelimited = doc.error == nil
-                        if result.lineDelimited, let v = doc.value {
+                        if result.lineDelimited, let v = doc.root {
                             result.documents.append((v, number))
                             continue
                         }
@@ -44,11 +44,11 @@ public enum JSONDocuments {
                     }
                     if result.lineDelimited {
                         if line.isBlank() { continue }
-                        let doc = JSONValue.parse(raw, maxDepth: maxDepth, firstLine: number)
+                        let doc = JSONTape(bytes: Array(line), maxDepth: maxDepth, firstLine: number)
                         if let e = doc.error {
                             result.issues.append(Issue(line: number, reason: e.reason))
                             result.brokenLines += 1
-                        } else if let v = doc.value {
+                        } else if let v = doc.root {
                             result.documents.append((v, number))
                         }
                     } else {
@@ -70,9 +70,9 @@ public enum JSONDocuments {
 
     static func finish(_ result: inout Result, _ buffer: [UInt8], _ firstLine: Int, _ maxDepth: Int) -> Result {
         if !result.lineDelimited && !buffer.isEmpty {
-            let doc = buffer.withUnsafeBytes { JSONValue.parse($0, maxDepth: maxDepth, firstLine: max(firstLine, 1)) }
+            let doc = JSONTape(bytes: buffer, maxDepth: maxDepth, firstLine: max(firstLine, 1))
             if let e = doc.error { result.issues.append(e) }
-            if let v = doc.value { result.documents.append((v, max(firstLine, 1))) }
+            if let v = doc.root { result.documents.append((v, max(firstLine, 1))) }
         }
         return result
     }

@@ -35,32 +35,6 @@ public enum JSONWriter {
         quote(s, into: &out)
         return out
     }
-
-    public static func compact(_ v: JSONValue) -> String {
-        var out = ""
-        write(v, into: &out)
-        return out
-    }
-
-    public static func write(_ v: JSONValue, into out: inout String) {
-        switch v {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(_, let raw): out += raw
-        case .string(let s): quote(s, into: &out)
-        case .array(let a):
-            out += "["
-            for (i, x) in a.enumerated() { if i > 0 { out += "," }; write(x, into: &out) }
-            out += "]"
-        case .object(let o):
-            out += "{"
-            for (i, m) in o.members.enumerated() {
-                if i > 0 { out += "," }
-                quote(m.key, into: &out); out += ":"; write(m.value, into: &out)
-            }
-            out += "}"
-        }
-    }
 }
 
 /// Builds JSON output incrementally for renderers: `{"a":1,"b":[...]}` without a DOM.

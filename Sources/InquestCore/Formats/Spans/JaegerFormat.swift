@@ -2,7 +2,7 @@
 /// under `data` as the query API `/api/traces` returns). Times in microseconds;
 /// `references` give CHILD_OF parents and FOLLOWS_FROM links; `error=true` tags mark errors.
 enum JaegerFormat {
-    static func spans(from doc: JSONValue, path: String, into out: inout [Span], bad: inout [Issue]) {
+    static func spans(from doc: JSONNode, path: String, into out: inout [Span], bad: inout [Issue]) {
         if let data = doc["data"]?.array {
             for t in data { trace(t, path: path, into: &out, bad: &bad) }
         } else if let list = doc.array {
@@ -12,9 +12,9 @@ enum JaegerFormat {
         }
     }
 
-    static func tagValue(_ t: JSONValue) -> String { t["value"]?.displayString ?? "" }
+    static func tagValue(_ t: JSONNode) -> String { t["value"]?.displayString ?? "" }
 
-    static func trace(_ t: JSONValue, path: String, into out: inout [Span], bad: inout [Issue]) {
+    static func trace(_ t: JSONNode, path: String, into out: inout [Span], bad: inout [Issue]) {
         var services: [String: (String, [LogRecord.Field])] = [:]
         if let procs = t["processes"]?.object {
             for (pid, p) in procs.members {

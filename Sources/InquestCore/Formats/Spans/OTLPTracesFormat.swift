@@ -4,7 +4,7 @@
 enum OTLPTracesFormat {
     static let kinds: [Span.Kind] = [.unspecified, .internal, .server, .client, .producer, .consumer]
 
-    static func kind(_ v: JSONValue?) -> Span.Kind {
+    static func kind(_ v: JSONNode?) -> Span.Kind {
         if let n = v?.int64, n >= 0, n < kinds.count { return kinds[Int(n)] }
         switch v?.string?.uppercased() {
         case "SPAN_KIND_INTERNAL": return .internal
@@ -16,7 +16,7 @@ enum OTLPTracesFormat {
         }
     }
 
-    static func spans(from doc: JSONValue, path: String, into out: inout [Span], bad: inout [Issue]) {
+    static func spans(from doc: JSONNode, path: String, into out: inout [Span], bad: inout [Issue]) {
         for rs in doc["resourceSpans"]?.array ?? [] {
             let service = OTLP.resourceService(rs["resource"]) ?? "unknown"
             for ss in rs["scopeSpans"]?.array ?? rs["instrumentationLibrarySpans"]?.array ?? [] {

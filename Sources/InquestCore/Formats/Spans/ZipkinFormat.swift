@@ -3,8 +3,8 @@
 /// line) and v1 (`annotations` with `cs`/`sr`/`ss`/`cr` and endpoints,
 /// `binaryAnnotations`). Times in microseconds; an `error` tag marks an error.
 enum ZipkinFormat {
-    static func spans(from doc: JSONValue, path: String, v1: Bool, into out: inout [Span], bad: inout [Issue]) {
-        let list: [JSONValue]
+    static func spans(from doc: JSONNode, path: String, v1: Bool, into out: inout [Span], bad: inout [Issue]) {
+        let list: [JSONNode]
         if let a = doc.array {
             // Zipkin's /api/v2/traces returns an array of traces (arrays of spans).
             if a.first?.array != nil { list = a.flatMap { $0.array ?? [] } } else { list = a }
@@ -16,7 +16,7 @@ enum ZipkinFormat {
         }
     }
 
-    static func common(_ s: JSONValue, path: String, bad: inout [Issue]) -> Span? {
+    static func common(_ s: JSONNode, path: String, bad: inout [Issue]) -> Span? {
         guard let o = s.object else { bad.append(Issue(line: 0, reason: "span is not an object")); return nil }
         guard !o.incomplete else { bad.append(Issue(line: o.line, reason: "span cut off")); return nil }
         guard let t = s["traceId"]?.string, let id = s["id"]?.string else {
@@ -28,7 +28,7 @@ enum ZipkinFormat {
         return span
     }
 
-    static func spanV2(_ s: JSONValue, path: String, into out: inout [Span], bad: inout [Issue]) {
+    static func spanV2(_ s: JSONNode, path: String, into out: inout [Span], bad: inout [Issue]) {
         guard var span = common(s, path: path, bad: &bad) else { return }
         // A span without a timestamp is a late-arriving half (Zipkin keeps it; its time comes from its peer).
         let ts = s["timestamp"]?.int64 ?? 0
@@ -54,7 +54,7 @@ enum ZipkinFormat {
         out.append(span)
     }
 
-    static func spanV1(_ s: JSONValue, path: String, into out: inout [Span], bad: inout [Issue]) {
+    static func spanV1(_ s: JSONNode, path: String, into out: inout [Span], bad: inout [Issue]) {
         guard var span = common(s, path: path, bad: &bad) else { return }
         var cs: Int64?, sr: Int64?, ss: Int64?, cr: Int64?
         var clientService: String?, serverService: String?, anyService: String?
