@@ -43,8 +43,7 @@ struct SimRandom: RandomNumberGenerator {
     /// True with probability `p`.
     mutating func chance(_ p: Double) -> Bool { unit() < p }
 
-    /// One element of a non-empty array (the first when it is empty is impossible here,
-    /// callers pass literals); returns nil for an empty array instead of trapping.
+    /// A uniformly chosen element; nil for an empty array rather than a trap.
     mutating func pick<T>(_ items: [T]) -> T? {
         guard !items.isEmpty else { return nil }
         return items[int(0...(items.count - 1))]

@@ -25,7 +25,7 @@ public struct SimulationConfig: Sendable, Equatable {
         if durationSeconds < 10 * 60 { return "the duration must be at least 10 minutes, so that the incident has healthy traffic around it" }
         if durationSeconds > 7 * 86_400 { return "the duration must be at most 7 days" }
         if requests < 50 { return "at least 50 requests are needed for an incident to show" }
-        if requests > 5_000_000 { return "at most 5,000,000 requests" }
+        if requests > 50_000 { return "at most 50,000 requests: the simulator holds the whole incident in memory (about 20 KB a request)" }
         return nil
     }
 

@@ -28,7 +28,7 @@ extension Inquest {
         @Option(name: .long, help: "How long traffic lasts: 90m, 2h, 1h30m or seconds (at least 10m).")
         var duration: String = "90m"
 
-        @Option(name: .long, help: "Number of user requests (health checks come on top); spans grow about 9 per request.")
+        @Option(name: .long, help: "Number of user requests (health checks come on top); about 11 spans each.")
         var requests: Int = SimulationConfig().requests
 
         func validate() throws {
