@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The root command: lists the subcommands, nothing else.
 @main
@@ -14,4 +15,21 @@ struct Inquest: ParsableCommand {
         version: "0.1.0",
         subcommands: [Inspect.self, Logs.self, Simulate.self]
     )
+
+    /// Runs the command; usage errors exit with 2 as the contract says (the parser's
+    /// own default is 64).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                Output.stderr.write(fullMessage(for: error) + "\n")
+                Output.stderr.flush()
+                Foundation.exit(Exit.usage)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -30,7 +30,8 @@ public final class GzipSource: ByteSource {
     public init(input: any ByteSource, path: String, chunkSize: Int = 1 << 20) throws(InputError) {
         self.input = input
         self.path = path
-        self.inBuffer = .allocate(byteCount: chunkSize, alignment: 16)
+        // At least a few bytes: headers and resynchronisation look at three at once.
+        self.inBuffer = .allocate(byteCount: max(chunkSize, 64), alignment: 16)
         guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             inBuffer.deallocate()
             throw InputError(path: path, message: "zlib could not start")

@@ -57,7 +57,7 @@ public struct TextLinesFormat: LineFormat {
     public func accepts(_ line: UnsafeBufferPointer<UInt8>) -> Bool { true }
     public func parse(_ line: UnsafeBufferPointer<UInt8>, into r: inout LogRecord, context: inout ParseContext) -> LineResult {
         if line.isBlank() { return .ignored }
-        r.level = inferLevel(line)
+        // No level guessed from words: prose (a README) is not an error log.
         if context.needs.contains(.message) { r.message = String(decoding: line, as: UTF8.self) }
         if context.needs.contains(.service) { r.service = context.fallbackService }
         return .record
