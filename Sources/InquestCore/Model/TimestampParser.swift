@@ -172,9 +172,18 @@ public struct TimestampParser: Sendable {
     /// told apart by magnitude (as Vector and lnav do).
     public static func fromEpoch(_ v: Double) -> Timestamp? {
         guard v.isFinite, v >= 0 else { return nil }
-        if v < 1e11 { return Timestamp(nanos: Int64(v * 1e9), precision: v == v.rounded() ? 0 : 6) }
-        if v < 1e14 { return Timestamp(nanos: Int64(v * 1e6), precision: 3) }
-        if v < 1e17 { return Timestamp(nanos: Int64(v * 1e3), precision: 6) }
+        // Whole and fraction scaled apart: a Double product near 1e18 is off by up to
+        // 128 ns (1714564800121 ms printed as .120), and past 2262 it would trap.
+        func nanos(_ unit: Int64) -> Int64? {
+            let whole = v.rounded(.down)
+            let (n, o) = Int64(whole).multipliedReportingOverflow(by: unit)
+            guard !o else { return nil }
+            let (t, o2) = n.addingReportingOverflow(Int64(((v - whole) * Double(unit)).rounded()))
+            return o2 ? nil : t
+        }
+        if v < 1e11 { return nanos(1_000_000_000).map { Timestamp(nanos: $0, precision: v == v.rounded() ? 0 : 6) } }
+        if v < 1e14 { return nanos(1_000_000).map { Timestamp(nanos: $0, precision: 3) } }
+        if v < 1e17 { return nanos(1_000).map { Timestamp(nanos: $0, precision: 6) } }
         if v < 9.2e18 { return Timestamp(nanos: Int64(v), precision: 9) }
         return nil
     }
