@@ -1,0 +1,181 @@
+import Testing
+@testable import InquestCore
+
+/// Runs `body` with a scanner over `text`.
+func withScanner<R>(_ text: String, maxDepth: Int = 256, _ body: (inout JSONScanner) -> R) -> R {
+    let bytes = Array(text.utf8)
+    return bytes.withUnsafeBytes { raw in
+        var s = JSONScanner(raw, maxDepth: maxDepth)
+        return body(&s)
+    }
+}
+
+@Suite("JSONScanner")
+struct JSONScannerTests {
+    @Test("strings: plain, escaped, quote after backslashes, unterminated")
+    func strings() {
+        withScanner(#""plain" rest"#) { s in
+            let r = s.scanString()
+            #expect(r?.escaped == false)
+            #expect(r.map { s.string($0.range, escaped: $0.escaped) } == "plain")
+            #expect(s.pos == 7)
+        }
+        withScanner(#""a \"quoted\" \\ word""#) { s in
+            let r = s.scanString()
+            #expect(r?.escaped == true)
+            #expect(r.map { s.string($0.range, escaped: $0.escaped) } == #"a "quoted" \ word"#)
+            #expect(s.atEnd)
+        }
+        // An even number of backslashes before a quote: the quote ends the string.
+        withScanner(#""ends here\\" tail"#) { s in
+            let r = s.scanString()
+            #expect(r.map { s.string($0.range, escaped: $0.escaped) } == #"ends here\"#)
+        }
+        withScanner(#""never closed \""#) { s in
+            #expect(s.scanString() == nil)
+        }
+    }
+
+    @Test("unescape: control escapes, \\u, surrogate pairs, broken escapes become U+FFFD")
+    func unescape() {
+        let cases: [(String, String)] = [
+            (#"tab\there\nnew"#, "tab\there\nnew"),
+            (#"\u00e9t\u00E9"#, "été"),
+            (#"\ud83d\ude00 smile"#, "😀 smile"),
+            (#"\/slash \b\f\r"#, "/slash \u{8}\u{c}\r"),
+            (#"bad \uZZZZ end"#, "bad \u{FFFD}ZZZZ end"),
+            (#"lone \ud800 high"#, "lone \u{FFFD} high"),
+        ]
+        for (escaped, expected) in cases {
+            let bytes = Array(escaped.utf8)
+            let got = bytes.withUnsafeBufferPointer { JSONScanner.unescape($0) }
+            #expect(got == expected, "\(escaped)")
+        }
+    }
+
+    @Test("skipValue spans whole values, and fails on broken or too deep ones")
+    func skipValue() {
+        let whole = #"{"a":[1,{"b":"}]"}],"c":null}"#
+        withScanner(whole + " ,") { s in
+            #expect(s.skipValue() == 0..<whole.utf8.count)
+        }
+        for literal in ["true", "false", "null", "-12.5e3"] {
+            withScanner(literal + "]") { s in #expect(s.skipValue() == 0..<literal.utf8.count, "\(literal)") }
+        }
+        for broken in [#"{"a":[1,2"#, "tru", "nul,", #"{"a":"x}"#, "]", ""] {
+            withScanner(broken) { s in #expect(s.skipValue() == nil, "\(broken)") }
+        }
+        withScanner("[[[[1]]]]", maxDepth: 3) { s in #expect(s.skipValue() == nil) }
+        withScanner("[[[[1]]]]", maxDepth: 4) { s in #expect(s.skipValue() != nil) }
+    }
+
+    @Test("forEachMember visits keys in order and reports truncation")
+    func members() {
+        withScanner(#" { "k1" : "v1", "k2":{"n":1} , "k3":[true] } "#) { s in
+            var keys: [String] = []
+            let ok = s.forEachMember { sc, key in
+                keys.append(sc.string(key, escaped: false))
+                return sc.skipValue() != nil
+            }
+            #expect(ok)
+            #expect(keys == ["k1", "k2", "k3"])
+        }
+        withScanner(#"{"k1":"v1","k2":"#) { s in
+            #expect(!s.forEachMember { sc, _ in sc.skipValue() != nil })
+        }
+        withScanner("{}") { s in
+            var visited = false
+            #expect(s.forEachMember { _, _ in visited = true; return true })
+            #expect(!visited)
+        }
+        withScanner(#"{"a" 1}"#) { s in
+            #expect(!s.forEachMember { sc, _ in sc.skipValue() != nil })
+        }
+    }
+
+    @Test("numbers", arguments: [("0", 0.0), ("-3", -3.0), ("2.5", 2.5), ("1e3", 1000.0), ("1.5E-2", 0.015), ("1714564800123", 1714564800123.0)])
+    func numbers(text: String, value: Double) {
+        let got = Array(text.utf8).withUnsafeBufferPointer { JSONScanner.parseNumber($0) }
+        #expect(got.map { abs($0 - value) <= abs(value) * 1e-12 } == true, "\(text) → \(String(describing: got))")
+    }
+
+    @Test("not numbers", arguments: ["", "-", "abc", "1.2.3", "12x", "--1"])
+    func notNumbers(text: String) {
+        #expect(Array(text.utf8).withUnsafeBufferPointer { JSONScanner.parseNumber($0) } == nil)
+    }
+
+    @Test("parseInt64 is exact for nanosecond times and refuses what does not fit")
+    func int64() {
+        func parse(_ s: String) -> Int64? { Array(s.utf8).withUnsafeBufferPointer { JSONScanner.parseInt64($0) } }
+        #expect(parse("1714564800123456789") == 1_714_564_800_123_456_789)
+        #expect(parse("0") == 0)
+        #expect(parse("12345678901234567890") == nil)
+        #expect(parse("12a") == nil)
+        #expect(parse("") == nil)
+    }
+}
+
+@Suite("JSONTape")
+struct JSONTapeTests {
+    @Test("parses a document and keeps member order and the lines values start on")
+    func parse() throws {
+        let tape = JSONTape(bytes: Array("{\n \"b\": 1,\n \"a\": [true, null, \"x\\ty\"],\n \"o\": {\"k\": -2.5}\n}".utf8))
+        #expect(tape.error == nil)
+        let root = try #require(tape.root)
+        #expect(root.members.map(\.key) == ["b", "a", "o"])
+        #expect(root.line == 1)
+        #expect(root["b"]?.int64 == 1)
+        let a = try #require(root["a"]?.array)
+        #expect(a.map(\.kind) == [.bool, .null, .string])
+        #expect(a[0].bool == true)
+        #expect(a[2].string == "x\ty")
+        #expect(root["o"]?["k"]?.string == "-2.5")
+        #expect(root["o"]?.line == 4)
+        #expect(root["o"]?.displayString == #"{"k": -2.5}"#)
+        #expect(root["missing"] == nil)
+    }
+
+    @Test("a document cut off returns what it held, marks the open object incomplete, and says where")
+    func recovery() throws {
+        let text = "[\n{\"id\": 1},\n{\"id\": 2},\n{\"id\": 3, \"name\": \"cu"
+        let tape = JSONTape(bytes: Array(text.utf8))
+        let items = try #require(tape.root?.array)
+        #expect(items.count == 3)
+        #expect(items[0].incomplete == false)
+        #expect(items[2].incomplete == true)
+        #expect(items[2].line == 4)
+        #expect(items[2]["id"]?.int64 == 3)
+        #expect(items[2]["name"] == nil)
+        let error = try #require(tape.error)
+        #expect(error.line == 4)
+    }
+
+    @Test("garbage after the value is an error; deep nesting is refused")
+    func errors() {
+        #expect(JSONTape(bytes: Array("{} {}".utf8)).error != nil)
+        #expect(JSONTape(bytes: Array("[1,]".utf8)).error != nil)
+        #expect(JSONTape(bytes: []).error != nil)
+        let deep = String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+        #expect(JSONTape(bytes: Array(deep.utf8), maxDepth: 256).error?.reason.contains("deeper") == true)
+        #expect(JSONTape(bytes: Array(deep.utf8), maxDepth: 512).error == nil)
+    }
+
+    @Test("JSONDocuments tells one document from one a line")
+    func documents() throws {
+        func read(_ text: String) -> JSONDocuments.Result {
+            var lines = LineReader(source: MemorySource(Array(text.utf8)))
+            return JSONDocuments.read(&lines, maxDepth: 64)
+        }
+        let lined = read("{\"a\":1}\n\n{\"a\":2}\n{\"a\":\n{\"a\":4}\n")
+        #expect(lined.lineDelimited)
+        #expect(lined.documents.map(\.line) == [1, 3, 5])
+        #expect(lined.brokenLines == 1)
+        #expect(lined.issues.map(\.line) == [4])
+
+        let whole = read("\n{\n  \"a\": [1,\n 2]\n}\n")
+        #expect(!whole.lineDelimited)
+        #expect(whole.documents.count == 1)
+        #expect(whole.documents.first?.value["a"]?.array?.count == 2)
+        #expect(whole.issues.isEmpty)
+    }
+}
