@@ -104,10 +104,11 @@ public struct JSONLinesFormat: LineFormat {
         case 12:
             if eq("service.name") { return (.service, 0) }
             if eq("service_name") { return (.service, 3) }
-            if eq("severityText") { return (.level, 7) }
-        case 13: if eq("severity_text") { return (.level, 7) }
-        case 14: if eq("severityNumber") { return (.levelOTLP, 8) }
-        case 15: if eq("severity_number") { return (.levelOTLP, 8) }
+            // OTLP's text is free-form ("Information"); its number is the normalised level.
+            if eq("severityText") { return (.level, 8) }
+        case 13: if eq("severity_text") { return (.level, 8) }
+        case 14: if eq("severityNumber") { return (.levelOTLP, 7) }
+        case 15: if eq("severity_number") { return (.levelOTLP, 7) }
         default: break
         }
         return (.other, 0)
