@@ -23,6 +23,8 @@ public final class LogReader {
     var context: ParseContext
     var lineFormat: any LineFormat
     var pending: LogRecord?
+    /// The line a record split by a container runtime (Docker, CRI) started on.
+    var partialStart = 0
     var scratch = LogRecord()
     var finished = false
     /// Records from a whole-document format (OTLP logs), served from memory.
@@ -110,6 +112,7 @@ public final class LogReader {
                 scratch.traceID = nil
                 scratch.spanID = nil
                 if !scratch.fields.isEmpty { scratch.fields.removeAll(keepingCapacity: true) }
+                if context.partial.isEmpty { partialStart = number }
                 let result = lineFormat.parse(line, into: &scratch, context: &context)
                 switch result {
                 case .record:
@@ -119,7 +122,7 @@ public final class LogReader {
                         stats.repaired += 1
                         stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
                     }
-                    scratch.location = SourceLocation(path: unit.path, line: number)
+                    scratch.location = SourceLocation(path: unit.path, line: partialStart)
                     if let p = pending {
                         pending = scratch
                         return p
