@@ -1,0 +1,59 @@
+import Foundation
+
+/// Reads every span dump among the inputs (several at a time) and keeps the log inputs
+/// aside for correlation.
+public struct SpanLoad: Sendable {
+    public var spans: [Span]
+    /// One entry per input that held spans.
+    public var stats: [InputStats]
+    /// Inputs that hold logs (for joining log lines to traces).
+    public var logUnits: [InputUnit]
+    /// Inputs that could not be opened.
+    public var unreadable: [InputStats]
+}
+
+public enum SpanLoader {
+    public static func load(_ units: [InputUnit], format: DetectedFormat? = nil) -> SpanLoad {
+        struct One: Sendable { var spans: [Span]; var stats: InputStats?; var isLog: Bool; var failed: InputStats? }
+        let box = ResultBox<One>(count: units.count)
+        DispatchQueue.concurrentPerform(iterations: units.count) { i in
+            do {
+                let r = try SpanReader.read(unit: units[i], format: format)
+                if r.stats.kind == "spans" {
+                    box.set(i, One(spans: r.spans, stats: r.stats, isLog: false, failed: nil))
+                } else {
+                    box.set(i, One(spans: [], stats: nil, isLog: r.stats.format != "binary" && r.stats.format != "empty", failed: nil))
+                }
+            } catch {
+                var s = InputStats(path: units[i].path)
+                s.unreadable = true
+                s.note(Issue(line: 0, reason: (error as? InputError)?.message ?? "\(error)"))
+                box.set(i, One(spans: [], stats: nil, isLog: false, failed: s))
+            }
+        }
+        var load = SpanLoad(spans: [], stats: [], logUnits: [], unreadable: [])
+        var interner = Interner()
+        for (i, one) in box.values.enumerated() {
+            if let s = one.stats { load.stats.append(s) }
+            if let f = one.failed { load.unreadable.append(f) }
+            if one.isLog { load.logUnits.append(units[i]) }
+            for var span in one.spans {
+                span.service = interner.intern(span.service)
+                span.operation = interner.intern(span.operation)
+                span.traceID = interner.intern(span.traceID)
+                load.spans.append(span)
+            }
+        }
+        return load
+    }
+}
+
+/// Makes equal strings share one storage (service and operation names, trace IDs).
+struct Interner {
+    var table: [String: String] = [:]
+    mutating func intern(_ s: String) -> String {
+        if let e = table[s] { return e }
+        table[s] = s
+        return s
+    }
+}

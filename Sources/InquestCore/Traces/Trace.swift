@@ -1,0 +1,64 @@
+/// One span placed in its trace's tree.
+public struct TraceNode: Sendable {
+    /// What assembly did to the span, shown to the user.
+    public struct Flags: OptionSet, Sendable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+        /// Its parent is not in the input: hung under the trace's synthetic root.
+        public static let orphan = Flags(rawValue: 1)
+        /// Another span had the same ID; this one was given a new one.
+        public static let duplicateID = Flags(rawValue: 2)
+        /// The server half of a Zipkin span ID shared with its client, split off.
+        public static let splitShared = Flags(rawValue: 4)
+        /// Its parent link closed a cycle and was cut.
+        public static let cycleBroken = Flags(rawValue: 8)
+        /// Moved in time to fit its parent (clock skew between hosts).
+        public static let skewAdjusted = Flags(rawValue: 16)
+    }
+
+    public var span: Span
+    /// Index of the parent node in `Trace.nodes`; nil for roots.
+    public var parent: Int?
+    public var children: [Int] = []
+    public var depth = 0
+    public var flags: Flags = []
+    /// Time shift applied for clock skew (included in `span.start`).
+    public var skewNanos: Int64 = 0
+    /// Duration not covered by children.
+    public var selfNanos: Int64 = 0
+    /// On the critical path: the chain of work that determined the trace's end.
+    public var critical = false
+}
+
+/// A trace assembled from spans of any formats and files.
+public struct Trace: Sendable {
+    public var traceID: String
+    /// Nodes in depth-first order (children by start time).
+    public var nodes: [TraceNode]
+    /// Top-level nodes: the real root, and orphans hung under the synthetic root.
+    public var roots: [Int]
+    /// What assembly adjusted, in sentences.
+    public var notes: [String] = []
+    /// Exact duplicates merged (the same span read twice).
+    public var mergedDuplicates = 0
+
+    public var start: Timestamp { nodes.map(\.span.start).min() ?? Timestamp(nanos: 0) }
+    public var end: Timestamp { nodes.map(\.span.end).max() ?? Timestamp(nanos: 0) }
+    public var durationNanos: Int64 { end.nanos - start.nanos }
+
+    /// The entry span: the first root without a missing parent, else the earliest root.
+    public var root: TraceNode? {
+        if let i = roots.first(where: { !nodes[$0].flags.contains(.orphan) }) { return nodes[i] }
+        return roots.map { nodes[$0] }.min { $0.span.start < $1.span.start }
+    }
+
+    public var services: [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        for n in nodes where seen.insert(n.span.service).inserted { out.append(n.span.service) }
+        return out
+    }
+
+    public var errorCount: Int { nodes.reduce(0) { $0 + ($1.span.isError ? 1 : 0) } }
+    public var hasOrphans: Bool { nodes.contains { $0.flags.contains(.orphan) } }
+}

@@ -1,0 +1,259 @@
+/// Groups spans into traces and trees, repairing what real dumps contain.
+///
+/// - Spans out of order and split across files: grouped by trace ID, ordered by time.
+/// - Exact duplicates (a file read twice) are merged and counted; other spans that
+///   share an ID are kept, the later one renamed and flagged.
+/// - Zipkin client and server halves sharing one span ID are split in two, the server
+///   becoming the client's child, as Jaeger's span-ID deduper does.
+/// - Missing parents: the span hangs under the trace's synthetic root, flagged.
+/// - Cycles in parent links are cut at the earliest span of the cycle, flagged.
+/// - Clock skew: a server child that does not fit in its client parent from another
+///   service is moved (with its subtree) to the middle of the parent, as Jaeger's
+///   clock-skew adjuster does, and the shift is reported.
+/// - FOLLOWS_FROM references and OTLP links stay links (`Span.links`).
+///
+/// No span is dropped except exact duplicates, which are counted.
+public enum TraceAssembler {
+    public struct Options: Sendable {
+        public var adjustClockSkew = true
+        /// Spans beyond this in one trace are not assembled into its tree (kept as a note).
+        public var maxSpansPerTrace = 1_000_000
+        public init() {}
+    }
+
+    /// Assembles every trace in `spans`; traces come out ordered by start time.
+    public static func assemble(_ spans: [Span], options: Options = Options()) -> [Trace] {
+        var groups: [String: [Span]] = [:]
+        var order: [String] = []
+        for s in spans {
+            if groups[s.traceID] == nil { order.append(s.traceID) }
+            groups[s.traceID, default: []].append(s)
+        }
+        var traces = order.map { assembleOne(traceID: $0, spans: groups[$0] ?? [], options: options) }
+        traces.sort { $0.start < $1.start || ($0.start == $1.start && $0.traceID < $1.traceID) }
+        return traces
+    }
+
+    static func sameContent(_ a: Span, _ b: Span) -> Bool {
+        a.service == b.service && a.operation == b.operation && a.start == b.start && a.durationNanos == b.durationNanos
+            && a.kind == b.kind && a.parentID == b.parentID
+    }
+
+    public static func assembleOne(traceID: String, spans input: [Span], options: Options = Options()) -> Trace {
+        var notes: [String] = []
+        var merged = 0
+        // 1. Duplicate IDs.
+        var byID: [String: [Int]] = [:]
+        var spans: [Span] = []
+        spans.reserveCapacity(input.count)
+        var flags: [TraceNode.Flags] = []
+        for s in input {
+            if let existing = byID[s.spanID], existing.contains(where: { sameContent(spans[$0], s) }) {
+                merged += 1
+                continue
+            }
+            byID[s.spanID, default: []].append(spans.count)
+            spans.append(s)
+            flags.append([])
+        }
+        if merged > 0 { notes.append("\(merged) span\(merged == 1 ? "" : "s") read twice merged") }
+        for (id, idxs) in byID where idxs.count > 1 {
+            let client = idxs.first { spans[$0].kind == .client }
+            let server = idxs.first { spans[$0].kind == .server || (spans[$0].shared && spans[$0].kind != .client) }
+            var rest = idxs
+            if let c = client, let s = server, c != s {
+                let newID = id + "-server"
+                spans[s].spanID = newID
+                spans[s].parentID = id
+                flags[s].insert(.splitShared)
+                rest.removeAll { $0 == c || $0 == s }
+                // Children of the shared ID that run in the server's service belong to the server half.
+                let serverService = spans[s].service
+                for i in spans.indices where i != s && i != c && spans[i].parentID == id && spans[i].service == serverService {
+                    spans[i].parentID = newID
+                }
+                notes.append("client and server shared span ID \(id): split in two")
+            } else {
+                rest.removeFirst()
+            }
+            for (k, i) in rest.enumerated() {
+                spans[i].spanID = id + "#\(k + 2)"
+                flags[i].insert(.duplicateID)
+                notes.append("span ID \(id) used twice: the second renamed \(spans[i].spanID)")
+            }
+        }
+        // 2. Parents.
+        var index: [String: Int] = [:]
+        index.reserveCapacity(spans.count)
+        for (i, s) in spans.enumerated() { index[s.spanID] = i }
+        var parent = [Int?](repeating: nil, count: spans.count)
+        var orphans = 0
+        for (i, s) in spans.enumerated() {
+            guard let p = s.parentID else { continue }
+            if let pi = index[p], pi != i {
+                parent[i] = pi
+            } else if index[p] == i {
+                flags[i].insert(.cycleBroken)
+                notes.append("span \(s.spanID) named itself as parent: link cut")
+            } else {
+                flags[i].insert(.orphan)
+                orphans += 1
+            }
+        }
+        if orphans > 0 { notes.append("\(orphans) span\(orphans == 1 ? "" : "s") whose parent is missing hung under the trace root") }
+        // 3. Cycles: walk up from each span; a walk that meets itself is a cycle.
+        var state = [UInt8](repeating: 0, count: spans.count)  // 0 new, 1 on the current walk, 2 done
+        for startIndex in spans.indices where state[startIndex] == 0 {
+            var path: [Int] = []
+            var i: Int? = startIndex
+            while let cur = i, state[cur] == 0 {
+                state[cur] = 1
+                path.append(cur)
+                i = parent[cur]
+            }
+            if let cur = i, state[cur] == 1 {
+                // The cycle is path[from cur...]; cut at its earliest span.
+                let cycle = path[(path.firstIndex(of: cur) ?? 0)...]
+                let cut = cycle.min { spans[$0].start < spans[$1].start } ?? cur
+                parent[cut] = nil
+                flags[cut].insert(.cycleBroken)
+                notes.append("parent links formed a cycle of \(cycle.count) span\(cycle.count == 1 ? "" : "s"): cut above \(spans[cut].spanID)")
+            }
+            for p in path { state[p] = 2 }
+        }
+        // 4. Children, by start time.
+        var children = [[Int]](repeating: [], count: spans.count)
+        var roots: [Int] = []
+        for i in spans.indices {
+            if let p = parent[i] { children[p].append(i) } else { roots.append(i) }
+        }
+        let byStart: (Int, Int) -> Bool = { spans[$0].start < spans[$1].start || (spans[$0].start == spans[$1].start && $0 < $1) }
+        for i in children.indices where children[i].count > 1 { children[i].sort(by: byStart) }
+        roots.sort { (flags[$0].contains(.orphan) ? 1 : 0, spans[$0].start.nanos) < (flags[$1].contains(.orphan) ? 1 : 0, spans[$1].start.nanos) }
+        // 5a. Spans without a timestamp (Zipkin halves that arrived alone) take their
+        //     parent's start, or their earliest child's, so they do not sit in 1970.
+        var untimed = 0
+        var walk: [Int] = roots
+        while let i = walk.popLast() {
+            if spans[i].start.nanos == 0 {
+                if let p = parent[i], spans[p].start.nanos != 0 {
+                    spans[i].start = spans[p].start
+                    untimed += 1
+                } else if let c = children[i].map({ spans[$0].start }).filter({ $0.nanos != 0 }).min() {
+                    spans[i].start = c
+                    untimed += 1
+                }
+            }
+            walk.append(contentsOf: children[i])
+        }
+        if untimed > 0 { notes.append("\(untimed) span\(untimed == 1 ? "" : "s") without a timestamp placed at \(untimed == 1 ? "its" : "their") parent's start") }
+        // 5. Clock skew, top down.
+        var skew = [Int64](repeating: 0, count: spans.count)
+        if options.adjustClockSkew {
+            var stack: [(Int, Int64)] = roots.map { ($0, 0) }
+            var adjusted = 0
+            while let (i, inherited) = stack.popLast() {
+                if inherited != 0 { spans[i].start.nanos += inherited; skew[i] += inherited }
+                for c in children[i] {
+                    var shift = inherited
+                    let delta = skewDelta(parent: spans[i], child: spans[c], childShift: inherited)
+                    if delta != 0 {
+                        shift += delta
+                        flags[c].insert(.skewAdjusted)
+                        adjusted += 1
+                        notes.append("\(spans[c].service) \(spans[c].operation) moved \(Duration.format(nanos: delta)) to fit its parent in \(spans[i].service) (clock skew)")
+                    }
+                    stack.append((c, shift))
+                }
+            }
+            _ = adjusted
+            for i in children.indices where children[i].count > 1 { children[i].sort(by: byStart) }
+        }
+        // 6. Depth-first order.
+        var order: [Int] = []
+        order.reserveCapacity(spans.count)
+        var depth = [Int](repeating: 0, count: spans.count)
+        var stack = roots.reversed().map { $0 }
+        while let i = stack.popLast() {
+            order.append(i)
+            for c in children[i].reversed() { depth[c] = depth[i] + 1; stack.append(c) }
+        }
+        var position = [Int](repeating: 0, count: spans.count)
+        for (k, i) in order.enumerated() { position[i] = k }
+        var nodes: [TraceNode] = order.map { i in
+            var n = TraceNode(span: spans[i])
+            n.parent = parent[i].map { position[$0] }
+            n.children = children[i].map { position[$0] }
+            n.depth = depth[i]
+            n.flags = flags[i]
+            n.skewNanos = skew[i]
+            return n
+        }
+        // 7. Self time and critical path.
+        for k in nodes.indices { nodes[k].selfNanos = selfTime(nodes, k) }
+        var trace = Trace(traceID: traceID, nodes: nodes, roots: roots.map { position[$0] }, notes: notes, mergedDuplicates: merged)
+        CriticalPath.mark(&trace)
+        return trace
+    }
+
+    /// Jaeger's rule: a child from another service that does not fit in its parent is
+    /// centred in it, when the child is not longer than the parent and not asynchronous.
+    static func skewDelta(parent: Span, child: Span, childShift: Int64) -> Int64 {
+        guard parent.service != child.service else { return 0 }
+        guard child.kind == .server || child.kind == .unspecified, parent.kind == .client || parent.kind == .unspecified else { return 0 }
+        guard child.start.nanos > 0, parent.start.nanos > 0 else { return 0 }
+        let cs = child.start.nanos + childShift
+        let ce = cs + child.durationNanos
+        let ps = parent.start.nanos, pe = parent.end.nanos
+        if cs >= ps && ce <= pe { return 0 }
+        guard child.durationNanos <= parent.durationNanos else { return 0 }
+        let latency = (parent.durationNanos - child.durationNanos) / 2
+        return ps + latency - cs
+    }
+
+    /// Duration not covered by the union of the children's intervals (clipped to the span).
+    static func selfTime(_ nodes: [TraceNode], _ k: Int) -> Int64 {
+        let s = nodes[k].span
+        let ps = s.start.nanos, pe = s.end.nanos
+        var intervals = nodes[k].children.map { c -> (Int64, Int64) in
+            let cs = nodes[c].span
+            return (max(ps, cs.start.nanos), min(pe, cs.end.nanos))
+        }.filter { $0.0 < $0.1 }
+        intervals.sort { $0.0 < $1.0 }
+        var covered: Int64 = 0
+        var curS: Int64 = .min, curE: Int64 = .min
+        for (a, b) in intervals {
+            if a > curE {
+                if curE > curS { covered += curE - curS }
+                curS = a; curE = b
+            } else if b > curE { curE = b }
+        }
+        if curE > curS { covered += curE - curS }
+        return max(0, s.durationNanos - covered)
+    }
+}
+
+/// The critical path of a trace, as Jaeger computes it: from the root's end, walk back
+/// through the child that finished last before the cursor, then the one before it…
+public enum CriticalPath {
+    public static func mark(_ trace: inout Trace) {
+        guard let rootIndex = trace.roots.first(where: { !trace.nodes[$0].flags.contains(.orphan) }) ?? trace.roots.first else { return }
+        walk(&trace, rootIndex, until: trace.nodes[rootIndex].span.end.nanos)
+    }
+
+    static func walk(_ trace: inout Trace, _ k: Int, until cursorEnd: Int64) {
+        trace.nodes[k].critical = true
+        let start = trace.nodes[k].span.start.nanos
+        var cursor = min(cursorEnd, trace.nodes[k].span.end.nanos)
+        let kids = trace.nodes[k].children.sorted { trace.nodes[$0].span.end > trace.nodes[$1].span.end }
+        for c in kids {
+            let s = trace.nodes[c].span
+            guard s.start.nanos < cursor, s.end.nanos > start else { continue }
+            // Only children that end at or before the cursor (async children running past the parent are skipped).
+            if s.end.nanos > cursor && s.start.nanos < start { continue }
+            walk(&trace, c, until: cursor)
+            cursor = s.start.nanos
+            if cursor <= start { break }
+        }
+    }
+}
