@@ -76,6 +76,8 @@ public func normalizeID(_ s: String) -> String {
         let c = u[i]
         if c >= 65 && c <= 70 { u[i] = c | 0x20 } else if !((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) { allHex = false }
     }
-    if allHex, u.count == 32, u[0..<16].allSatisfy({ $0 == 48 }) { u.removeFirst(16) }
+    // Non-hex IDs stay verbatim: folding only A-F would turn "ID" into "Id".
+    guard allHex else { return s }
+    if u.count == 32, u[0..<16].allSatisfy({ $0 == 48 }) { u.removeFirst(16) }
     return String(decoding: u, as: UTF8.self)
 }
