@@ -19,6 +19,15 @@ public enum Level: UInt8, Sendable, Comparable, CaseIterable, CustomStringConver
         }
     }
 
+    /// Upper-case and at most five letters, for aligned columns.
+    public var short: String {
+        switch self {
+        case .unknown: ""
+        case .notice: "NOTE"
+        default: name.uppercased()
+        }
+    }
+
     /// Parses a level name as users type it on the command line.
     public init?(name: String) {
         self.init(bytes: Array(name.utf8))

@@ -66,7 +66,7 @@ public struct LogRenderer {
 
     mutating func text(_ r: LogRecord, to out: inout some TextOutputStream) {
         let ts = style.dim(time.short(r.timestamp))
-        let lv = style.level(r.level, fit(r.level == .unknown ? "" : r.level.name.uppercased(), 5))
+        let lv = style.level(r.level, fit(r.level.short, 5))
         let svc = style.service(fit(r.service ?? "", serviceWidth))
         let prefix = ts + " " + lv + " " + svc + " "
         let indent = 23 + 1 + 5 + 1 + serviceWidth + 1

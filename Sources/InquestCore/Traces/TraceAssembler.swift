@@ -241,19 +241,23 @@ public enum CriticalPath {
         walk(&trace, rootIndex, until: trace.nodes[rootIndex].span.end.nanos)
     }
 
-    static func walk(_ trace: inout Trace, _ k: Int, until cursorEnd: Int64) {
-        trace.nodes[k].critical = true
-        let start = trace.nodes[k].span.start.nanos
-        var cursor = min(cursorEnd, trace.nodes[k].span.end.nanos)
-        let kids = trace.nodes[k].children.sorted { trace.nodes[$0].span.end > trace.nodes[$1].span.end }
-        for c in kids {
-            let s = trace.nodes[c].span
-            guard s.start.nanos < cursor, s.end.nanos > start else { continue }
-            // Only children that end at or before the cursor (async children running past the parent are skipped).
-            if s.end.nanos > cursor && s.start.nanos < start { continue }
-            walk(&trace, c, until: cursor)
-            cursor = s.start.nanos
-            if cursor <= start { break }
+    static func walk(_ trace: inout Trace, _ first: Int, until firstEnd: Int64) {
+        // An explicit stack: the children chosen under a span depend only on its own cursor.
+        var stack: [(Int, Int64)] = [(first, firstEnd)]
+        while let (k, cursorEnd) = stack.popLast() {
+            trace.nodes[k].critical = true
+            let start = trace.nodes[k].span.start.nanos
+            var cursor = min(cursorEnd, trace.nodes[k].span.end.nanos)
+            let kids = trace.nodes[k].children.sorted { trace.nodes[$0].span.end > trace.nodes[$1].span.end }
+            for c in kids {
+                let s = trace.nodes[c].span
+                guard s.start.nanos < cursor, s.end.nanos > start else { continue }
+                // Children running past the cursor that began before the parent are asynchronous: skipped.
+                if s.end.nanos > cursor && s.start.nanos < start { continue }
+                stack.append((c, cursor))
+                cursor = s.start.nanos
+                if cursor <= start { break }
+            }
         }
     }
 }

@@ -113,6 +113,7 @@ public struct SyslogFormat: LineFormat {
         let msg = UnsafeBufferPointer(rebasing: rest[msgStart...])
         if let pri { r.level = Level(syslog: pri & 7) } else { r.level = inferLevel(msg) }
         if needs(context, .message) { r.message = String(decoding: msg, as: UTF8.self) }
+        if needs(context, .trace) { extractIDs(msg, into: &r) }
         if needs(context, .service) {
             let a = rest.string(app)
             r.service = a.isEmpty || a == "-" ? context.fallbackService : a

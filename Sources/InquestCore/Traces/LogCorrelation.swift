@@ -1,0 +1,76 @@
+/// A log record placed under a span of a trace.
+public struct CorrelatedLog: Sendable {
+    public enum Join: String, Sendable {
+        /// The record carries this span's ID.
+        case spanID = "span_id"
+        /// The record carries the trace ID; placed under its service's span at that time.
+        case traceID = "trace_id"
+        /// The record carries no IDs; matched by service and time window only (may belong to a concurrent request).
+        case time
+    }
+    public var record: LogRecord
+    /// Index into `Trace.nodes`.
+    public var node: Int
+    public var join: Join
+}
+
+/// Joins log lines to a trace's spans: by span ID, then trace ID, and for services whose
+/// logs carry no IDs at all, by service and the span's time window (marked as such).
+public enum LogCorrelation {
+    /// Slack after a span's end for records written when a request finished (access logs).
+    public static let trailingSlackNanos: Int64 = 1_000_000_000
+
+    public static func correlate(_ trace: Trace, logUnits: [InputUnit]) -> (logs: [CorrelatedLog], stats: [InputStats]) {
+        guard !logUnits.isEmpty, !trace.nodes.isEmpty else { return ([], []) }
+        var filter = LogFilter()
+        filter.since = Timestamp(nanos: trace.start.nanos - 2_000_000_000)
+        filter.until = Timestamp(nanos: trace.end.nanos + 2_000_000_000)
+        let stream = LogStream(units: logUnits, filter: filter, needs: .all)
+        var candidates: [LogRecord] = []
+        stream.forEach { candidates.append($0); return candidates.count < 200_000 }
+        let traceID = trace.traceID
+        let services = Set(trace.nodes.map(\.span.service))
+        var spanIndex: [String: Int] = [:]
+        for (i, n) in trace.nodes.enumerated() { spanIndex[n.span.spanID] = i }
+        // Services that log trace IDs are joined only by ID.
+        let servicesWithIDs = Set(candidates.compactMap { $0.traceID != nil ? $0.service : nil })
+        var out: [CorrelatedLog] = []
+        for r in candidates {
+            if let t = r.traceID {
+                guard sameTrace(t, traceID) else { continue }
+                if let s = r.spanID, let i = spanIndex[s] {
+                    out.append(CorrelatedLog(record: r, node: i, join: .spanID))
+                } else {
+                    out.append(CorrelatedLog(record: r, node: place(trace, service: r.service, at: r.timestamp), join: .traceID))
+                }
+            } else if let svc = r.service, services.contains(svc), !servicesWithIDs.contains(svc), let t = r.timestamp {
+                // Only within a span of that service.
+                let hits = trace.nodes.indices.filter { i in
+                    let s = trace.nodes[i].span
+                    return s.service == svc && t.nanos >= s.start.nanos && t.nanos <= s.end.nanos + trailingSlackNanos
+                }
+                if let deepest = hits.max(by: { trace.nodes[$0].depth < trace.nodes[$1].depth }) {
+                    out.append(CorrelatedLog(record: r, node: deepest, join: .time))
+                }
+            }
+        }
+        return (out, stream.stats)
+    }
+
+    /// 64-bit IDs logged for 128-bit traces (or the reverse) match on the low 64 bits.
+    static func sameTrace(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        guard a.count >= 16, b.count >= 16 else { return false }
+        return a.hasSuffix(b) || b.hasSuffix(a)
+    }
+
+    /// The deepest span of `service` covering `time`, else that service's first span, else the root.
+    static func place(_ trace: Trace, service: String?, at time: Timestamp?) -> Int {
+        let mine = trace.nodes.indices.filter { trace.nodes[$0].span.service == service }
+        if let t = time {
+            let covering = mine.filter { t >= trace.nodes[$0].span.start && t.nanos <= trace.nodes[$0].span.end.nanos + trailingSlackNanos }
+            if let d = covering.max(by: { trace.nodes[$0].depth < trace.nodes[$1].depth }) { return d }
+        }
+        return mine.first ?? trace.roots.first ?? 0
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import InquestCore
+
+enum TraceOutput: String, ExpressibleByArgument, CaseIterable { case text, json, html }
+
+extension Inquest {
+    /// One transaction rebuilt: waterfall, logs under spans, critical path, failing step.
+    struct Trace: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "trace",
+            abstract: "Rebuild one request: a waterfall of its spans with their log lines, the critical path, and where it failed.",
+            discussion: """
+                ID is a full trace ID or a unique prefix. Log inputs among the PATHs are joined to \
+                the trace: by span or trace ID where the logs carry them, otherwise by service and \
+                time window (marked ≈). --output html -o FILE writes one self-contained page.
+                """
+        )
+
+        @Argument(help: "The trace ID, or a unique prefix of it.")
+        var id: String
+
+        @OptionGroup var input: InputOptions
+        @OptionGroup var outputOptions: OutputOptions
+
+        @Option(help: "Output: text (a terminal waterfall), json (the tree), html (a self-contained page; use with -o).")
+        var output: TraceOutput = .text
+
+        @Option(help: ArgumentHelp("Most log lines shown under one span in text output.", valueName: "n"))
+        var logsPerSpan: Int = 8
+
+        @Flag(help: "Do not read log inputs for the trace's log lines.")
+        var noLogs = false
+
+        @Flag(help: "Show span times as recorded, without clock-skew adjustment.")
+        var noSkewAdjustment = false
+
+        func validate() throws {
+            if id.isEmpty { throw ValidationError("Give a trace ID or a prefix of one.") }
+            if logsPerSpan < 0 { throw ValidationError("--logs-per-span must not be negative.") }
+        }
+
+        func run() throws {
+            var loaded = LoadedTraces.load(input)
+            if noSkewAdjustment {
+                var options = TraceAssembler.Options()
+                options.adjustClockSkew = false
+                loaded.traces = TraceAssembler.assemble(loaded.load.spans, options: options)
+            }
+            let trace: InquestCore.Trace
+            switch loaded.traces.find(id: id) {
+            case .success(let t): trace = t
+            case .failure(let e):
+                try loaded.finish()
+                Output.stderr.write("inquest: \(e.description)\n")
+                Output.stderr.flush()
+                throw ExitCode(Exit.noInput)
+            }
+            let (logs, logStats) = noLogs ? ([], []) : LogCorrelation.correlate(trace, logUnits: loaded.load.logUnits)
+            let out = try Output.open(outputOptions.outFile)
+            switch output {
+            case .text:
+                let tty = outputOptions.writesToTerminal
+                let r = WaterfallRenderer(style: outputOptions.style(toTerminal: tty), time: outputOptions.timeDisplay,
+                                          width: tty ? Terminal.width : 80, logsPerSpan: logsPerSpan)
+                r.render(trace, logs: logs, to: &out.buffered)
+            case .json:
+                TraceJSONRenderer.render(trace, logs: logs, to: &out.buffered)
+            case .html:
+                WaterfallHTMLRenderer.render(trace, logs: logs, time: outputOptions.timeDisplay, to: &out.buffered)
+            }
+            out.close()
+            reportProblems(logStats.filter { $0.skipped > 0 }, [])
+            try loaded.finish()
+        }
+    }
+}
