@@ -78,30 +78,46 @@ public final class FileSource: ByteSource {
 }
 
 /// Replays bytes already read (while sniffing) before reading on from `rest`.
+///
+/// Gaps the source reported while those bytes were read (`readHead`) are reported
+/// again at the same offsets, so a line cut by a corrupt gzip member near the start
+/// of an input is skipped rather than glued to the line after the gap.
 public final class ReplaySource: ByteSource {
     var prefix: [UInt8]
     var offset = 0
     let rest: any ByteSource
+    var gaps: [(offset: Int, issue: Issue)]
+    var pending: Issue?
 
-    public init(prefix: [UInt8], rest: any ByteSource) {
+    public init(prefix: [UInt8], rest: any ByteSource, gaps: [(offset: Int, issue: Issue)] = []) {
         self.prefix = prefix
         self.rest = rest
+        self.gaps = gaps
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
+        while let g = gaps.first, g.offset <= offset {
+            if pending == nil { pending = g.issue }
+            gaps.removeFirst()
+        }
         if offset < prefix.count {
-            let n = min(buffer.count, prefix.count - offset)
+            var n = min(buffer.count, prefix.count - offset)
+            if let g = gaps.first { n = min(n, g.offset - offset) }
             prefix.withUnsafeBytes { src in
                 buffer.baseAddress!.copyMemory(from: src.baseAddress! + offset, byteCount: n)
             }
             offset += n
-            if offset == prefix.count { prefix = [] ; offset = 0 }
+            if offset == prefix.count && gaps.isEmpty { prefix = [] ; offset = 0 }
             return n
         }
+        if gaps.isEmpty && !prefix.isEmpty { prefix = []; offset = 0 }
         return try rest.read(into: buffer)
     }
 
-    public func takeBreak() -> Issue? { rest.takeBreak() }
+    public func takeBreak() -> Issue? {
+        if let p = pending { pending = nil; return p }
+        return rest.takeBreak()
+    }
     public var endedEarly: Bool { rest.endedEarly }
 }
 
@@ -136,6 +152,22 @@ extension ByteSource {
         }
         if let failure { throw failure }
         return n
+    }
+
+    /// Reads like `readFully`, and keeps where the source reported gaps (offsets in
+    /// the bytes returned), for a `ReplaySource` to report them at the same place.
+    public func readHead(upTo count: Int) throws(InputError) -> (bytes: [UInt8], gaps: [(offset: Int, issue: Issue)]) {
+        var out = [UInt8](repeating: 0, count: count)
+        var got = 0
+        var gaps: [(offset: Int, issue: Issue)] = []
+        while got < count {
+            let n = try read(into: &out, offset: got, count: count - got)
+            if let g = takeBreak() { gaps.append((got, g)) }
+            if n == 0 { break }
+            got += n
+        }
+        out.removeLast(count - got)
+        return (out, gaps)
     }
 
     /// Reads until `count` bytes or the end; returns what it got.

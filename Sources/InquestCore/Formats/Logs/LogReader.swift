@@ -39,13 +39,13 @@ public final class LogReader {
         var stats = InputStats(path: unit.path)
         stats.compression = unit.compression
         let source = try unit.open()
-        let head = try source.readFully(upTo: 64 * 1024)
-        var headIssue = source.takeBreak()
+        let (head, headGaps) = try source.readHead(upTo: 64 * 1024)
+        var headIssue = headGaps.first?.issue
         let detected = forced ?? FormatRegistry.detect(head: head)
         self.format = detected
         stats.format = detected.name
         stats.kind = detected.isSpans ? "spans" : "logs"
-        self.lines = LineReader(source: ReplaySource(prefix: head, rest: source), chunkSize: unit.limits.blockSize, maxLineBytes: unit.limits.maxLineBytes)
+        self.lines = LineReader(source: ReplaySource(prefix: head, rest: source, gaps: headGaps), chunkSize: unit.limits.blockSize, maxLineBytes: unit.limits.maxLineBytes)
         // Syslog has no year: take the file's, or the current one.
         let year = syslogYear ?? unit.modificationYear ?? Calendar.civil(fromDays: Int64(Glibc.time(nil)).floorDiv(86_400)).0
         self.context = ParseContext(needs: needs, time: time, fallbackService: unit.serviceFromName, syslogYear: year,

@@ -14,14 +14,14 @@ public enum SpanReader {
         stats.compression = unit.compression
         stats.kind = "spans"
         let source = try unit.open()
-        let head = try source.readFully(upTo: 64 * 1024)
+        let (head, headGaps) = try source.readHead(upTo: 64 * 1024)
         let detected = forced ?? FormatRegistry.detect(head: head)
         stats.format = detected.name
         guard case .spans(let format) = detected else {
             stats.kind = "logs"
             return Result(spans: [], stats: stats)
         }
-        var lines = LineReader(source: ReplaySource(prefix: head, rest: source), maxLineBytes: max(unit.limits.maxLineBytes, 1 << 30))
+        var lines = LineReader(source: ReplaySource(prefix: head, rest: source, gaps: headGaps), maxLineBytes: max(unit.limits.maxLineBytes, 1 << 30))
         let docs = JSONDocuments.read(&lines, maxDepth: unit.limits.maxJSONDepth)
         var spans: [Span] = []
         var bad: [Issue] = []
