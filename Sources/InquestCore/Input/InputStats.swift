@@ -26,6 +26,9 @@ public struct InputStats: Sendable {
     }
 
     public mutating func note(_ issue: Issue) {
-        if errors.count < Self.maxErrors { errors.append(issue) } else { errorsOmitted += 1 }
+        // Damage to the whole input (line 0: a corrupt gzip member, a cut archive) explains
+        // the skipped lines before it; keep it even when they filled the list.
+        let limit = issue.line == 0 ? 2 * Self.maxErrors : Self.maxErrors
+        if errors.count < limit { errors.append(issue) } else { errorsOmitted += 1 }
     }
 }
