@@ -142,6 +142,23 @@ struct LineReaderTests {
         #expect(reasons.first?.contains("corrupt gzip member") == true)
     }
 
+    @Test("gaps met while sniffing the head are replayed at the same place", arguments: [1, 5, 4096])
+    func replayedGaps(headSize: Int) throws {
+        func source() -> GapSource {
+            GapSource(parts: [
+                (Array("one\ntw".utf8), nil),
+                (Array("three\nfo".utf8), Issue(line: 0, reason: "first gap")),
+                (Array("five\nsix\n".utf8), Issue(line: 0, reason: "second gap")),
+            ])
+        }
+        let direct = try lineEvents(source(), chunkSize: 64)
+        #expect(direct == [.line("one", 1), .skipped(2), .line("three", 3), .skipped(4), .line("five", 5), .line("six", 6)])
+        let raw = source()
+        let (head, gaps) = try raw.readHead(upTo: headSize)
+        let replayed = try lineEvents(ReplaySource(prefix: head, rest: raw, gaps: gaps), chunkSize: 64)
+        #expect(replayed == direct)
+    }
+
     @Test("the last line of a stream that ended early is skipped, not parsed")
     func endedEarlyLastLine() throws {
         let source = GapSource(parts: [(Array("complete\ncut off in the mid".utf8), nil)], endsEarly: true)
