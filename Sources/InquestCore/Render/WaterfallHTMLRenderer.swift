@@ -67,13 +67,14 @@ public enum WaterfallHTMLRenderer {
         .self { width: var(--dur); flex: none; text-align: right; font-variant-numeric: tabular-nums; color: #8c959f; }
         .axis { display: flex; color: #57606a; font-size: 11px; border-bottom: 1px solid #d8dee6; padding: 4px 0; position: sticky; top: 0; background: #fff; z-index: 1; }
         .axis .lane { height: 14px; }
-        .axis .tick { position: absolute; transform: translateX(-50%); }
+        .axis .tick { position: absolute; transform: translateX(-50%); white-space: nowrap; }
         .axis .tick:first-child { transform: none; }
         .axis .tick:last-child { transform: translateX(-100%); }
         .log { display: flex; font: 12px/1.35 ui-monospace, SFMono-Regular, Menlo, monospace; color: #3b434b; padding: 1px 0; }
         .log .when { flex: none; color: #8c959f; margin-right: 8px; }
-        .log .lvl { flex: none; width: 3.6em; font-weight: 600; }
+        .log .lvl { flex: none; width: 4.8em; font-weight: 600; }
         .log .msg { white-space: pre-wrap; word-break: break-word; }
+        .log summary { color: #57606a; cursor: pointer; font-style: normal; }
         .log.time { font-style: italic; }
         .lvl.error, .lvl.fatal { color: #cf222e; } .lvl.warn { color: #9a6700; } .lvl.info { color: #1a7f37; } .lvl.debug, .lvl.trace { color: #8c959f; }
         .details { display: none; margin: 4px 0 10px; padding: 8px 12px; background: #f6f8fa; border: 1px solid #d8dee6; border-radius: 6px; }
@@ -143,7 +144,15 @@ public enum WaterfallHTMLRenderer {
                 let lvl = r.level == .unknown ? "" : r.level.name
                 h += "<div class=\"log\(l.join == .time ? " time" : "")\" style=\"padding-left:\(min(n.depth, 16) * 14 + 24)px\" title=\"\(escape(l.join == .time ? "matched by service and time only" : "joined by \(l.join.rawValue)")) — \(escape(r.location.description))\">"
                 h += "<span class=\"when\">\(escape(r.timestamp.map { String(time.short($0).suffix(12)) } ?? ""))</span><span class=\"lvl \(lvl)\">\(escape(lvl.uppercased()))</span>"
-                h += "<span class=\"msg\">\(escape((r.service.map { $0 + ": " } ?? "") + r.message))</span></div>\n"
+                let lines = r.message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+                let head = escape((r.service.map { $0 + ": " } ?? "") + (lines.first.map(String.init) ?? ""))
+                if lines.count > 1 {
+                    let rest = String(lines[1])
+                    let n = rest.split(separator: "\n", omittingEmptySubsequences: false).count
+                    h += "<span class=\"msg\">\(head)<details><summary>\(n) more line\(n == 1 ? "" : "s")</summary>\(escape(rest))</details></span></div>\n"
+                } else {
+                    h += "<span class=\"msg\">\(head)</span></div>\n"
+                }
             }
         }
         h += """
