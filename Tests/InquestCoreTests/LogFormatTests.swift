@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import InquestCore
 
@@ -188,6 +189,21 @@ struct SyslogFormatTests {
         #expect(r[2].level == .error, "guessed from the words without a priority")
         #expect(r[3].level == .info)
         #expect(r[3].field("facility") == "3")
+    }
+
+    @Test("RFC 3164 without a year given: the file's modification time decides it", arguments: [
+        // mtime, and the times the lines must get.
+        ("2026-01-01T00:10:00Z", ["2025-12-31T23:59:58Z", "2026-01-01T00:00:01Z"]),
+        ("2026-06-30T00:00:00Z", ["2025-12-31T23:59:58Z", "2026-01-01T00:00:01Z"]),
+        ("2025-12-31T23:59:59Z", ["2025-12-31T23:59:58Z", "2026-01-01T00:00:01Z"]),
+    ])
+    func yearFromModificationTime(mtime: String, expected: [String]) throws {
+        let dir = try TempDirectory()
+        let path = try dir.write("messages", "Dec 31 23:59:58 web01 sshd[1]: last of the year\nJan  1 00:00:01 web01 sshd[1]: first of the next\n")
+        let when = try #require(TimestampParser().parse(mtime))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: Double(when.nanos) / 1e9)], ofItemAtPath: path)
+        let (records, _, _) = try readLogs(path)
+        #expect(records.map { $0.time ?? "-" } == expected)
     }
 
     @Test("lines starting with white space continue the record")

@@ -59,6 +59,11 @@ public final class InputUnit: @unchecked Sendable {
 
     /// The year the input was last modified (local files), for formats without a year (syslog).
     public var modificationYear: Int? {
+        modificationTime.map { Calendar.civil(fromDays: $0.floorDiv(86_400)).0 }
+    }
+
+    /// When the input (or its archive) was last modified, in seconds since the epoch.
+    public var modificationTime: Int64? {
         let file: String
         switch origin {
         case .file(let p): file = p
@@ -67,7 +72,7 @@ public final class InputUnit: @unchecked Sendable {
         }
         var st = stat()
         guard stat(file, &st) == 0 else { return nil }
-        return Calendar.civil(fromDays: Int64(st.st_mtim.tv_sec).floorDiv(86_400)).0
+        return Int64(st.st_mtim.tv_sec)
     }
 
     /// The service to assume for records without one: the file's stem; none for standard input.

@@ -29,6 +29,9 @@ public struct ParseContext {
     public var fallbackService: String?
     /// Year for syslog timestamps, which have none; rolled forward on Dec → Jan.
     public var syslogYear: Int
+    /// The newest a syslog time can be (the file's modification time): a first record
+    /// later than that was written the year before (a file that spans new year).
+    public var syslogNotAfter: Timestamp?
     var lastSyslogMonth = 0
     /// Bytes of a line a container runtime split, waiting for its last part.
     var partial: [UInt8] = []

@@ -48,8 +48,10 @@ public final class LogReader {
         self.lines = LineReader(source: ReplaySource(prefix: head, rest: source, gaps: headGaps), chunkSize: unit.limits.blockSize, maxLineBytes: unit.limits.maxLineBytes)
         // Syslog has no year: take the file's, or the current one.
         let year = syslogYear ?? unit.modificationYear ?? Calendar.civil(fromDays: Int64(Glibc.time(nil)).floorDiv(86_400)).0
-        self.context = ParseContext(needs: needs, time: time, fallbackService: unit.serviceFromName, syslogYear: year,
-                                    maxDepth: unit.limits.maxJSONDepth)
+        var context = ParseContext(needs: needs, time: time, fallbackService: unit.serviceFromName, syslogYear: year,
+                                   maxDepth: unit.limits.maxJSONDepth)
+        if syslogYear == nil, let m = unit.modificationTime { context.syslogNotAfter = Timestamp(seconds: m) }
+        self.context = context
         self.needsMessage = needs.contains(.message)
         self.checkUTF8 = checkUTF8 || needs.contains(.message)
         if case .logLines(let f) = detected { lineFormat = f } else { lineFormat = TextLinesFormat() }

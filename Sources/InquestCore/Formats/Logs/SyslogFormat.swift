@@ -73,6 +73,12 @@ public struct SyslogFormat: LineFormat {
             var k: Int
             if let (t, used, month) = context.time.parseSyslog(rest, year: context.syslogYear) {
                 var ts = t
+                // A first record after the file was last written (a day's slack for time
+                // zones) is from the year before: Dec lines in a file closed in January.
+                if context.lastSyslogMonth == 0, let limit = context.syslogNotAfter, t.nanos > limit.nanos &+ 86_400_000_000_000 {
+                    context.syslogYear -= 1
+                    if let again = context.time.parseSyslog(rest, year: context.syslogYear) { ts = again.0 }
+                }
                 // The month went back by more than half a year: a new year began.
                 if context.lastSyslogMonth > month + 6 {
                     context.syslogYear += 1
