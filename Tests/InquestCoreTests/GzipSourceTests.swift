@@ -136,6 +136,23 @@ struct GzipInputTests {
         #expect(stats.skipped == 0 && stats.errors.isEmpty)
     }
 
+    @Test("a reader dropped before the end stops its decompression thread")
+    func abandonedReader() async throws {
+        let dir = try TempDirectory()
+        // About 8 MB once decompressed: more than the prefetch queue holds.
+        let line = "{\"ts\":\"2024-05-01T12:00:00Z\",\"level\":\"info\",\"msg\":\"" + String(repeating: "x", count: 100) + "\"}\n"
+        let path = try dir.write("big.log.gz", try gzipped(String(repeating: line, count: 64_000)))
+        weak var prefetch: PrefetchSource?
+        do {
+            let reader = try LogReader(unit: try singleUnit(path))
+            prefetch = try #require(reader.prefetch)
+            #expect(reader.next() != nil)
+        }
+        // The producer thread holds the source until it returns.
+        for _ in 0..<100 where prefetch != nil { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(prefetch == nil, "the decompression thread is still waiting")
+    }
+
     @Test("zero padding after the members is tolerated")
     func zeroPaddedFile() throws {
         let dir = try TempDirectory()

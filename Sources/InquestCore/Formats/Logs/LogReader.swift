@@ -31,6 +31,9 @@ public final class LogReader {
     var documentRecords: [LogRecord] = []
     var documentIndex = 0
     let needsMessage: Bool
+    /// A gzip input's decompression thread: stopped when the reader is dropped before
+    /// the end, or it would wait forever on its full queue, holding its buffers.
+    let prefetch: PrefetchSource?
     let checkUTF8: Bool
 
     public init(unit: InputUnit, format forced: DetectedFormat? = nil, needs: RecordNeeds = .all,
@@ -39,6 +42,7 @@ public final class LogReader {
         var stats = InputStats(path: unit.path)
         stats.compression = unit.compression
         let source = try unit.open()
+        self.prefetch = source as? PrefetchSource
         let (head, headGaps) = try source.readHead(upTo: 64 * 1024)
         var headIssue = headGaps.first?.issue
         let detected = forced ?? FormatRegistry.detect(head: head)
@@ -65,6 +69,8 @@ public final class LogReader {
         if case .otlpLogs = detected { loadOTLP() }
         if case .spans = detected { finished = true }
     }
+
+    deinit { prefetch?.cancel() }
 
     /// Reads an OTLP logs document (or one request a line) into memory.
     private func loadOTLP() {
