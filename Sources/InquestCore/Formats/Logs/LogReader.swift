@@ -43,7 +43,12 @@ public final class LogReader {
         stats.compression = unit.compression
         let source = try unit.open()
         self.prefetch = source as? PrefetchSource
-        let (head, headGaps) = try source.readHead(upTo: 64 * 1024)
+        var (head, headGaps) = try source.readHead(upTo: 64 * 1024)
+        // A UTF-8 byte order mark (Windows tools write one) is not part of the first record.
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) {
+            head.removeFirst(3)
+            headGaps = headGaps.map { (max(0, $0.offset - 3), $0.issue) }
+        }
         var headIssue = headGaps.first?.issue
         let detected = forced ?? FormatRegistry.detect(head: head)
         self.format = detected
