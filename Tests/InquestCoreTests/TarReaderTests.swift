@@ -115,9 +115,10 @@ struct TarReaderTests {
         // Header (512 bytes) plus about half the member, cut in the middle of a line.
         let cutAt = 512 + text.utf8.count / 2 + 17
         let path = try dir.write("cut.tar", Array(bytes[0..<cutAt]))
-        let (units, _) = InputDiscovery.discover([path])
+        let (units, problems) = InputDiscovery.discover([path])
         let unit = try #require(units.first)
         #expect(unit.path == "\(path):big.log")
+        #expect(problems.map(\.reason) == ["archive ends inside a member"])
         let (records, stats, _) = try readLogs(unit: unit)
         let completeLines = text.utf8.prefix(text.utf8.count / 2 + 17).filter { $0 == 0x0A }.count
         #expect(records.count == completeLines)

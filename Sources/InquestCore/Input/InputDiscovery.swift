@@ -29,7 +29,9 @@ public enum InputDiscovery {
                 return
             }
             do {
-                units.append(contentsOf: try classify(path: path, limits: limits))
+                let (found, issues) = try classify(path: path, limits: limits)
+                units.append(contentsOf: found)
+                for i in issues { problems.append(Problem(path: path, reason: i.reason)) }
             } catch {
                 problems.append(Problem(path: path, reason: error.message))
             }
@@ -99,8 +101,9 @@ public enum InputDiscovery {
         return (units, problems)
     }
 
-    /// One unit for a plain or gzip file; one per member for a tar archive.
-    static func classify(path: String, limits: InputLimits) throws(InputError) -> [InputUnit] {
+    /// One unit for a plain or gzip file; one per member for a tar archive, with the
+    /// archive's damage (members after a bad header are lost: say so).
+    static func classify(path: String, limits: InputLimits) throws(InputError) -> (units: [InputUnit], issues: [Issue]) {
         let raw = try FileSource(path: path)
         let magic = try raw.readFully(upTo: 2)
         let gz = magic.count == 2 && magic[0] == 0x1f && magic[1] == 0x8b
@@ -108,7 +111,7 @@ public enum InputDiscovery {
         let block = try source.readFully(upTo: 512)
         (source as? PrefetchSource)?.cancel()
         guard TarReader.looksLikeHeader(block) else {
-            return [InputUnit(path: path, origin: .file(path), compression: gz ? .gzip : .none, limits: limits)]
+            return ([InputUnit(path: path, origin: .file(path), compression: gz ? .gzip : .none, limits: limits)], [])
         }
         // List the members.
         let again = try InputUnit.decompressing(try FileSource(path: path), path: path, limits: limits)
@@ -118,6 +121,6 @@ public enum InputDiscovery {
             units.append(InputUnit(path: "\(path):\(m.name)", origin: .tarMember(archive: path, index: m.index, name: m.name),
                                    compression: gz ? .tarGzip : .tar, limits: limits))
         }
-        return units
+        return (units, tar.issues)
     }
 }
