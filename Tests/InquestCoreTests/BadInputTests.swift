@@ -186,3 +186,52 @@ struct BadInputTests {
         #expect(problems.count == 1)
     }
 }
+
+@Suite("Odd but valid inputs")
+struct OddInputTests {
+    @Test("a UTF-8 byte order mark at the start does not cost the first record",
+          arguments: ["{\"ts\":\"2024-05-01T12:00:00Z\",\"level\":\"info\",\"msg\":\"first\"}\n{\"ts\":\"2024-05-01T12:00:01Z\",\"msg\":\"second\"}\n",
+                      "2024-05-01 12:00:00 INFO first\n2024-05-01 12:00:01 INFO second\n",
+                      "ts=2024-05-01T12:00:00Z level=info msg=first\nts=2024-05-01T12:00:01Z level=info msg=second\n"])
+    func byteOrderMark(text: String) throws {
+        let dir = try TempDirectory()
+        let path = try dir.write("bom.log", [0xEF, 0xBB, 0xBF] + Array(text.utf8))
+        let (records, stats, _) = try readLogs(path)
+        expectBalanced(stats)
+        #expect(stats.skipped == 0, "\(stats.errors)")
+        #expect(records.map(\.message) == ["first", "second"])
+        #expect(records.first?.time == "2024-05-01T12:00:00Z")
+    }
+
+    @Test("OTLP logs from the collector's file exporter: one request a line")
+    func otlpLogsLines() throws {
+        let dir = try TempDirectory()
+        let line = { (svc: String, t: String, n: Int, msg: String) in
+            #"{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"\#(svc)"}}]},"scopeLogs":[{"logRecords":[{"timeUnixNano":"\#(t)","severityNumber":\#(n),"body":{"stringValue":"\#(msg)"}}]}]}]}"#
+        }
+        let path = try dir.write("otlp.jsonl", [line("a", "1714564800000000000", 9, "one"), line("b", "1714564801000000000", 17, "two")].joined(separator: "\n") + "\n")
+        let (records, stats, format) = try readLogs(path)
+        expectBalanced(stats)
+        #expect(format.name == "otlp-logs")
+        #expect(records.map(\.message) == ["one", "two"])
+        #expect(records.map { $0.service ?? "-" } == ["a", "b"])
+        #expect(records.map(\.level) == [.info, .error])
+        #expect(records.map(\.location.line) == [1, 2])
+    }
+
+    @Test("a tar archive with a damaged header: the members before it are listed and the damage is a problem")
+    func damagedTarHeader() throws {
+        let dir = try TempDirectory()
+        try dir.write("src/one.log", "2024-05-01T12:00:00Z INFO one\n")
+        try dir.write("src/two.log", "2024-05-01T12:00:01Z INFO two\n")
+        let tar = dir.path + "/pair.tar"
+        try runProgram("/bin/tar", ["-cf", tar, "-C", dir.path + "/src", "one.log", "two.log"])
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: tar)))
+        // one.log: header at 0, data in the next block; two.log's header at 1024.
+        bytes[1024] ^= 0x20
+        let path = try dir.write("damaged.tar", bytes)
+        let (units, problems) = InputDiscovery.discover([path])
+        #expect(units.map(\.path) == ["\(path):one.log"])
+        #expect(problems.contains { $0.path == path && $0.reason.contains("tar header") }, "\(problems)")
+    }
+}
