@@ -225,7 +225,7 @@ struct OddInputTests {
         try dir.write("src/one.log", "2024-05-01T12:00:00Z INFO one\n")
         try dir.write("src/two.log", "2024-05-01T12:00:01Z INFO two\n")
         let tar = dir.path + "/pair.tar"
-        try runProgram("/bin/tar", ["-cf", tar, "-C", dir.path + "/src", "one.log", "two.log"])
+        try runProgram(tool("tar"), ["-cf", tar, "-C", dir.path + "/src", "one.log", "two.log"])
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: tar)))
         // one.log: header at 0, data in the next block; two.log's header at 1024.
         bytes[1024] ^= 0x20

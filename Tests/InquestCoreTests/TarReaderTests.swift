@@ -24,7 +24,7 @@ struct RotatedLogs {
     /// Makes an archive of the members with `tar flags`, e.g. `-cf` or `-czf`.
     func archive(_ name: String, _ flags: [String]) throws -> String {
         let path = dir.path + "/" + name
-        try runProgram("/bin/tar", flags + [path, "-C", source] + expected.map(\.name))
+        try runProgram(tool("tar"), flags + [path, "-C", source] + expected.map(\.name))
         return path
     }
 }
@@ -78,7 +78,7 @@ struct TarReaderTests {
         let logs = try RotatedLogs()
         // Archive the whole folder: directory entries come first and must be skipped.
         let path = logs.dir.path + "/all.tar"
-        try runProgram("/bin/tar", ["-cf", path, "-C", logs.source, "."])
+        try runProgram(tool("tar"), ["-cf", path, "-C", logs.source, "."])
         let tar = TarReader(source: try FileSource(path: path))
         var members: [TarReader.Member] = []
         while let m = try tar.nextMember() { members.append(m) }
@@ -96,7 +96,7 @@ struct TarReaderTests {
         let file = String(repeating: "f", count: 60) + ".log"
         try dir.write("src/\(folder)/\(file)", "2024-05-01T12:00:00Z INFO hello\n")
         let path = dir.path + "/long.tar"
-        try runProgram("/bin/tar", ["--format=\(format)", "-cf", path, "-C", dir.path + "/src", "\(folder)/\(file)"])
+        try runProgram(tool("tar"), ["--format=\(format)", "-cf", path, "-C", dir.path + "/src", "\(folder)/\(file)"])
         let (units, problems) = InputDiscovery.discover([path])
         #expect(problems.isEmpty)
         #expect(units.map(\.path) == ["\(path):\(folder)/\(file)"])
@@ -110,7 +110,7 @@ struct TarReaderTests {
         let text = jsonLines("big", count: 400)
         try dir.write("src/big.log", text)
         let full = dir.path + "/full.tar"
-        try runProgram("/bin/tar", ["-cf", full, "-C", dir.path + "/src", "big.log"])
+        try runProgram(tool("tar"), ["-cf", full, "-C", dir.path + "/src", "big.log"])
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: full)))
         // Header (512 bytes) plus about half the member, cut in the middle of a line.
         let cutAt = 512 + text.utf8.count / 2 + 17

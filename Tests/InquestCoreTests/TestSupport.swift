@@ -82,12 +82,17 @@ func runProgram(_ executable: String, _ arguments: [String], in directory: Strin
     return data
 }
 
-/// Compresses bytes into one gzip member with /bin/gzip (no file name in the header,
+/// A system tool in /bin or /usr/bin (Linux has both; macOS only the latter for gzip).
+func tool(_ name: String) -> String {
+    ["/bin/" + name, "/usr/bin/" + name].first { FileManager.default.isExecutableFile(atPath: $0) } ?? "/usr/bin/" + name
+}
+
+/// Compresses bytes into one gzip member with gzip(1) (no file name in the header,
 /// so the deflate data starts at offset 10).
 func gzipped(_ bytes: [UInt8]) throws -> [UInt8] {
     let dir = try TempDirectory()
     let path = try dir.write("plain", bytes)
-    return [UInt8](try runProgram("/bin/gzip", ["-c", "-n", path]))
+    return [UInt8](try runProgram(tool("gzip"), ["-c", "-n", path]))
 }
 
 func gzipped(_ text: String) throws -> [UInt8] { try gzipped(Array(text.utf8)) }
