@@ -99,6 +99,13 @@ final class ResultBox<T>: @unchecked Sendable {
     init(count: Int) { slots = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ v: T) { lock.lock(); slots[i] = v; lock.unlock() }
     var values: [T] { lock.lock(); defer { lock.unlock() }; return slots.compactMap { $0 } }
+    /// The values, leaving the box empty (so the caller holds the only references).
+    func take() -> [T] {
+        lock.lock(); defer { lock.unlock() }
+        let out = slots.compactMap { $0 }
+        slots = Array(repeating: nil, count: slots.count)
+        return out
+    }
 }
 
 extension Inspector {

@@ -75,6 +75,13 @@ public final class InputUnit: @unchecked Sendable {
         return Int64(st.st_mtim.tv_sec)
     }
 
+    /// The file's size when it is stored uncompressed (to size buffers once).
+    public var uncompressedSizeHint: Int64? {
+        guard compression == .none, case .file(let p) = origin else { return nil }
+        var st = stat()
+        return stat(p, &st) == 0 ? Int64(st.st_size) : nil
+    }
+
     /// The service to assume for records without one: the file's stem; none for standard input.
     public var serviceFromName: String? {
         if case .stdin = origin { return nil }
@@ -128,6 +135,8 @@ public struct InputLimits: Sendable {
     public var maxFiles = 100_000
     /// Deepest JSON nesting parsed.
     public var maxJSONDepth = 256
+    /// Largest single JSON document (a span dump) held in memory.
+    public var maxDocumentBytes = 4 << 30
     /// Size of read blocks; smaller when many inputs are open at once (a merge of
     /// hundreds of files), so memory stays bounded by about `blockSize` × 5 an input.
     public var blockSize = 1 << 20

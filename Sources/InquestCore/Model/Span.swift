@@ -59,6 +59,9 @@ public struct Span: Sendable {
         self.location = location
     }
 
+    /// An empty span, left behind where a span was moved out.
+    public static var placeholder: Span { Span(traceID: "", spanID: "") }
+
     public var end: Timestamp { Timestamp(nanos: start.nanos &+ durationNanos, precision: start.precision) }
     public var isError: Bool { status == .error }
 

@@ -13,14 +13,14 @@ public struct SpanLoad: Sendable {
 }
 
 public enum SpanLoader {
-    public static func load(_ units: [InputUnit], format: DetectedFormat? = nil) -> SpanLoad {
-        struct One: Sendable { var spans: [Span]; var stats: InputStats?; var isLog: Bool; var failed: InputStats? }
+    public static func load(_ units: [InputUnit], format: DetectedFormat? = nil, detail: SpanDetail = .full) -> SpanLoad {
+        struct One: Sendable { var spans: [Span]; var stats: InputStats?; var isLog: Bool; var failed: InputStats?; var interned = false }
         let box = ResultBox<One>(count: units.count)
         DispatchQueue.concurrentPerform(iterations: units.count) { i in
             do {
-                let r = try SpanReader.read(unit: units[i], format: format)
+                let r = try SpanReader.read(unit: units[i], format: format, detail: detail)
                 if r.stats.kind == "spans" {
-                    box.set(i, One(spans: r.spans, stats: r.stats, isLog: false, failed: nil))
+                    box.set(i, One(spans: r.spans, stats: r.stats, isLog: false, failed: nil, interned: r.stats.format == SpanFormat.jaeger.rawValue))
                 } else {
                     box.set(i, One(spans: [], stats: nil, isLog: r.stats.format != "binary" && r.stats.format != "empty", failed: nil))
                 }
@@ -37,11 +37,19 @@ public enum SpanLoader {
             if let s = one.stats { load.stats.append(s) }
             if let f = one.failed { load.unreadable.append(f) }
             if one.isLog { load.logUnits.append(units[i]) }
-            for var span in one.spans {
-                span.service = interner.intern(span.service)
-                span.operation = interner.intern(span.operation)
-                span.traceID = interner.intern(span.traceID)
-                load.spans.append(span)
+            if one.interned {
+                if load.spans.isEmpty { load.spans = one.spans } else {
+                    var parts = [load.spans, one.spans]
+                    load.spans = []
+                    load.spans = moveConcatenating(&parts)
+                }
+            } else {
+                for var span in one.spans {
+                    span.service = interner.intern(span.service)
+                    span.operation = interner.intern(span.operation)
+                    span.traceID = interner.intern(span.traceID)
+                    load.spans.append(span)
+                }
             }
         }
         return load
@@ -51,9 +59,20 @@ public enum SpanLoader {
 /// Makes equal strings share one storage (service and operation names, trace IDs).
 struct Interner {
     var table: [String: String] = [:]
+    var lastID: String = ""
+    var lastIDBytes: [UInt8] = []
+
     mutating func intern(_ s: String) -> String {
         if let e = table[s] { return e }
         table[s] = s
         return s
+    }
+
+    /// A trace ID from bytes; consecutive spans of one trace share the previous string.
+    mutating func id(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        if b.count == lastIDBytes.count && b.elementsEqual(lastIDBytes) { return lastID }
+        lastIDBytes = Array(b)
+        lastID = intern(idString(b))
+        return lastID
     }
 }

@@ -42,8 +42,17 @@ public struct Trace: Sendable {
     /// Exact duplicates merged (the same span read twice).
     public var mergedDuplicates = 0
 
-    public var start: Timestamp { nodes.map(\.span.start).min() ?? Timestamp(nanos: 0) }
-    public var end: Timestamp { nodes.map(\.span.end).max() ?? Timestamp(nanos: 0) }
+    // Loops over indices: iterating `nodes` by value would copy every span.
+    public var start: Timestamp {
+        var m: Timestamp?
+        for i in nodes.indices where m == nil || nodes[i].span.start < m! { m = nodes[i].span.start }
+        return m ?? Timestamp(nanos: 0)
+    }
+    public var end: Timestamp {
+        var m: Timestamp?
+        for i in nodes.indices where m == nil || nodes[i].span.end > m! { m = nodes[i].span.end }
+        return m ?? Timestamp(nanos: 0)
+    }
     public var durationNanos: Int64 { end.nanos - start.nanos }
 
     /// The entry span: the first root without a missing parent, else the earliest root.
@@ -55,10 +64,14 @@ public struct Trace: Sendable {
     public var services: [String] {
         var seen = Set<String>()
         var out: [String] = []
-        for n in nodes where seen.insert(n.span.service).inserted { out.append(n.span.service) }
+        for i in nodes.indices where seen.insert(nodes[i].span.service).inserted { out.append(nodes[i].span.service) }
         return out
     }
 
-    public var errorCount: Int { nodes.reduce(0) { $0 + ($1.span.isError ? 1 : 0) } }
+    public var errorCount: Int {
+        var n = 0
+        for i in nodes.indices where nodes[i].span.status == .error { n += 1 }
+        return n
+    }
     public var hasOrphans: Bool { nodes.contains { $0.flags.contains(.orphan) } }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Groups spans into traces and trees, repairing what real dumps contain.
 ///
 /// - Spans out of order and split across files: grouped by trace ID, ordered by time.
@@ -16,20 +18,53 @@
 public enum TraceAssembler {
     public struct Options: Sendable {
         public var adjustClockSkew = true
+        /// Self time and the critical path (not needed to list traces).
+        public var analyzeTiming = true
         /// Spans beyond this in one trace are not assembled into its tree (kept as a note).
         public var maxSpansPerTrace = 1_000_000
         public init() {}
     }
 
     /// Assembles every trace in `spans`; traces come out ordered by start time.
-    public static func assemble(_ spans: [Span], options: Options = Options()) -> [Trace] {
-        var groups: [String: [Span]] = [:]
-        var order: [String] = []
-        for s in spans {
-            if groups[s.traceID] == nil { order.append(s.traceID) }
-            groups[s.traceID, default: []].append(s)
+    public static func assemble(_ spans: consuming [Span], options: Options = Options()) -> [Trace] {
+        // Group span indices by trace (consecutive spans of one trace are the common case).
+        var groupOf: [String: Int] = [:]
+        var groups: [[Int]] = []
+        var lastID: String?
+        var last = -1
+        for (i, s) in spans.enumerated() {
+            if s.traceID == lastID { groups[last].append(i); continue }
+            if let g = groupOf[s.traceID] { last = g } else {
+                last = groups.count
+                groupOf[s.traceID] = last
+                groups.append([])
+            }
+            lastID = s.traceID
+            groups[last].append(i)
         }
-        var traces = order.map { assembleOne(traceID: $0, spans: groups[$0] ?? [], options: options) }
+        // Traces are independent: assemble them on every core, moving spans out of the
+        // input (each index belongs to exactly one group, so no two threads touch a slot).
+        let parts = groups.count < 64 ? 1 : min(ProcessInfo.processInfo.activeProcessorCount, 8)
+        let box = ResultBox<[Trace]>(count: parts)
+        let traceGroups = groups
+        var input = spans
+        input.withUnsafeMutableBufferPointer { buffer in
+            let slots = SharedSlots(buffer: buffer)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let lo = traceGroups.count * part / parts, hi = traceGroups.count * (part + 1) / parts
+                var out: [Trace] = []
+                out.reserveCapacity(hi - lo)
+                for g in traceGroups[lo..<hi] {
+                    var mine: [Span] = []
+                    mine.reserveCapacity(g.count)
+                    for i in g { mine.append(slots.take(i)) }
+                    let id = mine[0].traceID
+                    out.append(assembleOne(traceID: id, spans: mine, options: options))
+                }
+                box.set(part, out)
+            }
+        }
+        var traces = box.values.flatMap { $0 }
         traces.sort { $0.start < $1.start || ($0.start == $1.start && $0.traceID < $1.traceID) }
         return traces
     }
@@ -39,23 +74,34 @@ public enum TraceAssembler {
             && a.kind == b.kind && a.parentID == b.parentID
     }
 
-    public static func assembleOne(traceID: String, spans input: [Span], options: Options = Options()) -> Trace {
+    public static func assembleOne(traceID: String, spans input: consuming [Span], options: Options = Options()) -> Trace {
         var notes: [String] = []
         var merged = 0
-        // 1. Duplicate IDs.
+        // 1. Duplicate IDs. Spans are moved, never copied: a copy costs a reference-count
+        //    update per string, and these counts are shared between cores.
         var byID: [String: [Int]] = [:]
-        var spans: [Span] = []
-        spans.reserveCapacity(input.count)
-        var flags: [TraceNode.Flags] = []
-        for s in input {
-            if let existing = byID[s.spanID], existing.contains(where: { sameContent(spans[$0], s) }) {
+        var spans = input
+        var keep = [Bool](repeating: true, count: spans.count)
+        for i in spans.indices {
+            if let existing = byID[spans[i].spanID], existing.contains(where: { sameContent(spans[$0], spans[i]) }) {
                 merged += 1
+                keep[i] = false
                 continue
             }
-            byID[s.spanID, default: []].append(spans.count)
-            spans.append(s)
-            flags.append([])
+            byID[spans[i].spanID, default: []].append(i)
         }
+        if merged > 0 {
+            var w = 0
+            var remap = [Int](repeating: -1, count: spans.count)
+            for i in spans.indices where keep[i] {
+                if w != i { spans.swapAt(w, i) }
+                remap[i] = w
+                w += 1
+            }
+            spans.removeLast(spans.count - w)
+            for k in byID.keys { byID[k] = byID[k]!.map { remap[$0] } }
+        }
+        var flags = [TraceNode.Flags](repeating: [], count: spans.count)
         if merged > 0 { notes.append("\(merged) span\(merged == 1 ? "" : "s") read twice merged") }
         for (id, idxs) in byID where idxs.count > 1 {
             let client = idxs.first { spans[$0].kind == .client }
@@ -181,7 +227,8 @@ public enum TraceAssembler {
         var position = [Int](repeating: 0, count: spans.count)
         for (k, i) in order.enumerated() { position[i] = k }
         var nodes: [TraceNode] = order.map { i in
-            var n = TraceNode(span: spans[i])
+            var n = TraceNode(span: Span.placeholder)
+            swap(&n.span, &spans[i])
             n.parent = parent[i].map { position[$0] }
             n.children = children[i].map { position[$0] }
             n.depth = depth[i]
@@ -190,9 +237,9 @@ public enum TraceAssembler {
             return n
         }
         // 7. Self time and critical path.
-        for k in nodes.indices { nodes[k].selfNanos = selfTime(nodes, k) }
+        if options.analyzeTiming { for k in nodes.indices { nodes[k].selfNanos = selfTime(nodes, k) } }
         var trace = Trace(traceID: traceID, nodes: nodes, roots: roots.map { position[$0] }, notes: notes, mergedDuplicates: merged)
-        CriticalPath.mark(&trace)
+        if options.analyzeTiming { CriticalPath.mark(&trace) }
         return trace
     }
 
@@ -230,6 +277,17 @@ public enum TraceAssembler {
         }
         if curE > curS { covered += curE - curS }
         return max(0, s.durationNanos - covered)
+    }
+}
+
+/// Slots of a span buffer that worker threads empty, each its own indices.
+struct SharedSlots: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Span>
+    /// Moves the span at `i` out, leaving a placeholder.
+    func take(_ i: Int) -> Span {
+        var s = Span.placeholder
+        swap(&s, &buffer[i])
+        return s
     }
 }
 

@@ -23,7 +23,7 @@ extension Inquest {
         var output: DepsOutput = .text
 
         func run() throws {
-            let loaded = LoadedTraces.load(input)
+            let loaded = LoadedTraces.load(input, detail: .summary)
             var traces = loaded.traces
             let newest = traces.map(\.end).max()
             if let s = range.sinceBound?.resolve(newest: newest) { traces = traces.filter { $0.start >= s } }
@@ -39,7 +39,7 @@ extension Inquest {
             case .mermaid: DependencyRenderer.mermaid(graph, to: &out.buffered)
             }
             out.close()
-            try loaded.finish()
+            loaded.finish()
         }
     }
 }

@@ -40,20 +40,15 @@ extension Inquest {
         }
 
         func run() throws {
-            var loaded = LoadedTraces.load(input)
-            if noSkewAdjustment {
-                var options = TraceAssembler.Options()
-                options.adjustClockSkew = false
-                loaded.traces = TraceAssembler.assemble(loaded.load.spans, options: options)
-            }
+            var options = TraceAssembler.Options()
+            options.adjustClockSkew = !noSkewAdjustment
+            let loaded = LoadedTraces.load(input, options: options)
             let trace: InquestCore.Trace
             switch loaded.traces.find(id: id) {
             case .success(let t): trace = t
             case .failure(let e):
-                try loaded.finish()
                 Output.stderr.write("inquest: \(e.description)\n")
-                Output.stderr.flush()
-                throw ExitCode(Exit.noInput)
+                loaded.finish(status: Exit.noInput)
             }
             let (logs, logStats) = noLogs ? ([], []) : LogCorrelation.correlate(trace, logUnits: loaded.load.logUnits)
             let out = try Output.open(outputOptions.outFile)
@@ -70,7 +65,7 @@ extension Inquest {
             }
             out.close()
             reportProblems(logStats.filter { $0.skipped > 0 }, [])
-            try loaded.finish()
+            loaded.finish()
         }
     }
 }

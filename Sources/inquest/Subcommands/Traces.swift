@@ -47,6 +47,9 @@ extension Inquest {
         @Option(help: "Output: text, json or csv.")
         var output: TracesOutput = .text
 
+        @Flag(help: "Print only the number of matching traces.")
+        var count = false
+
         func validate() throws {
             if let d = minDuration, Duration.parseNanos(d) == nil { throw ValidationError("--min-duration: cannot read '\(d)' as a duration (e.g. 500ms, 2s).") }
             if let d = maxDuration, Duration.parseNanos(d) == nil { throw ValidationError("--max-duration: cannot read '\(d)' as a duration.") }
@@ -55,7 +58,10 @@ extension Inquest {
         }
 
         func run() throws {
-            let loaded = LoadedTraces.load(input)
+            // Arbitrary --tag filters need every tag; listing alone needs a summary of each span.
+            var options = TraceAssembler.Options()
+            options.analyzeTiming = false
+            let loaded = LoadedTraces.load(input, detail: tag.isEmpty ? .minimal : .full, options: options)
             var q = TraceQuery()
             q.services = service
             q.operations = operation
@@ -71,6 +77,13 @@ extension Inquest {
             q.until = range.untilBound?.resolve(newest: newest)
             q.sort = sort
             q.limit = limit
+            if count {
+                let n = TraceQuery.countMatching(q, loaded.traces)
+                let out = try Output.open(outputOptions.outFile)
+                out.write(output == .json ? "{\"count\":\(n),\"skipped\":\(loaded.skipped)}\n" : "\(n)\n")
+                out.close()
+                loaded.finish()
+            }
             let rows = q.run(loaded.traces)
             let total = limit == nil ? rows.count : TraceQuery.countMatching(q, loaded.traces)
             let out = try Output.open(outputOptions.outFile)
@@ -83,7 +96,7 @@ extension Inquest {
             case .csv: TraceTableRenderer.csv(rows, to: &out.buffered)
             }
             out.close()
-            try loaded.finish()
+            loaded.finish()
         }
     }
 }

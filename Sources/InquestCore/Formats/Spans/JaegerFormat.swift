@@ -1,82 +1,489 @@
-/// Jaeger JSON: a UI download (`{"traceID", "spans", "processes"}`, or a list of them
-/// under `data` as the query API `/api/traces` returns). Times in microseconds;
-/// `references` give CHILD_OF parents and FOLLOWS_FROM links; `error=true` tags mark errors.
+/// Jaeger JSON: a UI download (`{"traceID", "spans", "processes"}`), a list of them, or
+/// the query API's `{"data": [traces]}` — also several such documents one after another.
+/// Times in microseconds; `references` give CHILD_OF parents and FOLLOWS_FROM links;
+/// an `error=true` tag (or `otel.status_code=ERROR`) marks an error.
+///
+/// Read straight from the bytes with `JSONScanner`, without a tree: Jaeger exports are
+/// the largest span dumps people have (hundreds of MB), and only a span's own fields
+/// become `String`s. With `.summary` detail, span logs are skipped and only the tags
+/// that analysis uses are kept.
 enum JaegerFormat {
-    static func spans(from doc: JSONNode, path: String, into out: inout [Span], bad: inout [Issue]) {
-        if let data = doc["data"]?.array {
-            for t in data { trace(t, path: path, into: &out, bad: &bad) }
-        } else if let list = doc.array {
-            for t in list { trace(t, path: path, into: &out, bad: &bad) }
-        } else {
-            trace(doc, path: path, into: &out, bad: &bad)
+    /// Tags kept in `.summary` detail: the ones errors, kinds, peers and HTTP status come from.
+    static let summaryTags: [[UInt8]] = ["error", "http.status_code", "http.response.status_code", "peer.service", "db.system",
+        "db.name", "server.address", "net.peer.name", "otel.status_code", "otel.status_description", "span.kind",
+        "http.method", "http.route"].map { Array($0.utf8) }
+
+    /// The tags that set a span's kind and status, read even at `.minimal` detail.
+    static func isStatusTag(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch key.count {
+        case 5: return key.elementsEqual("error".utf8)
+        case 9: return key.elementsEqual("span.kind".utf8)
+        case 16: return key.elementsEqual("otel.status_code".utf8)
+        case 23: return key.elementsEqual("otel.status_description".utf8)
+        default: return false
         }
     }
 
-    static func tagValue(_ t: JSONNode) -> String { t["value"]?.displayString ?? "" }
+    static func keepInSummary(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let f = key.first, f == 0x65 || f == 0x68 || f == 0x70 || f == 0x64 || f == 0x73 || f == 0x6F || f == 0x6E else { return false }
+        if key.starts(with: "error.".utf8) || key.starts(with: "exception.".utf8) { return true }
+        for t in summaryTags where t.count == key.count && t.elementsEqual(key) { return true }
+        return false
+    }
 
-    static func trace(_ t: JSONNode, path: String, into out: inout [Span], bad: inout [Issue]) {
-        var services: [String: (String, [LogRecord.Field])] = [:]
-        if let procs = t["processes"]?.object {
-            for (pid, p) in procs.members {
-                let tags = (p["tags"]?.array ?? []).compactMap { tag -> LogRecord.Field? in
-                    guard let k = tag["key"]?.string else { return nil }
-                    return LogRecord.Field(k, tagValue(tag))
+    struct Builder {
+        var span = Span(traceID: "", spanID: "")
+        var processID: String?
+        var hasTrace = false, hasID = false, hasStart = false
+    }
+
+    /// Reads every trace in `bytes`.
+    static func read(_ bytes: [UInt8], path: String, detail: SpanDetail, lines: LineIndex,
+                     into out: inout [Span], bad: inout [Issue], issues: inout [Issue]) {
+        // Large exports: read on every core, each core from a trace boundary guessed in
+        // its share of the file. The guess is checked: each part must end exactly where
+        // the next began; otherwise the file is read again from the start, in one pass.
+        if bytes.count > 8 << 20, let parallel = readInParts(bytes, path: path, detail: detail, lines: lines) {
+            out.append(contentsOf: parallel.spans)
+            bad.append(contentsOf: parallel.bad)
+            return
+        }
+        bytes.withUnsafeBytes { raw in
+            var s = JSONScanner(raw)
+            var interner = Interner()
+            while true {
+                s.skipWhitespace()
+                if s.atEnd { break }
+                let start = s.pos
+                if !value(&s, path: path, detail: detail, lines: lines, interner: &interner, into: &out, bad: &bad) {
+                    issues.append(Issue(line: lines.line(at: min(s.pos, bytes.count)), reason: s.atEnd ? "JSON ends early (file cut off?)" : "JSON cut off or malformed here; spans before this point are kept"))
+                    break
                 }
-                services[pid] = (p["serviceName"]?.string ?? "unknown", tags)
+                if s.pos == start { break }
             }
         }
-        for s in t["spans"]?.array ?? [] {
-            guard let o = s.object else { bad.append(Issue(line: 0, reason: "span is not an object")); continue }
-            guard !o.incomplete else { bad.append(Issue(line: o.line, reason: "span cut off")); continue }
-            guard let traceID = (s["traceID"] ?? t["traceID"])?.string, let spanID = s["spanID"]?.string else {
-                bad.append(Issue(line: o.line, reason: "span without traceID or spanID")); continue
+    }
+
+    /// Where the first trace of `{"data": [...]}` or `[...]` begins.
+    static func firstTraceOffset(_ s: inout JSONScanner) -> Int? {
+        s.skipWhitespace()
+        if s.consume(0x5B) { s.skipWhitespace(); return s.peek() == 0x7B ? s.pos : nil }
+        var at: Int?
+        _ = s.forEachMember { sc, key in
+            if sc.equals(key, "data") {
+                if sc.consume(0x5B) { sc.skipWhitespace(); if sc.peek() == 0x7B { at = sc.pos } }
+                return false
             }
-            guard let startMicros = s["startTime"]?.int64 else {
-                bad.append(Issue(line: o.line, reason: "span without startTime")); continue
-            }
-            let durationMicros = s["duration"]?.int64 ?? 0
-            var span = Span(traceID: normalizeID(traceID), spanID: normalizeID(spanID), operation: s["operationName"]?.string ?? "",
-                            start: Timestamp(nanos: startMicros &* 1000, precision: 6), durationNanos: max(0, durationMicros) &* 1000,
-                            location: SourceLocation(path: path, line: o.line))
-            if let pid = s["processID"]?.string, let (name, _) = services[pid] { span.service = name }
-            else if let name = s["process"]?["serviceName"]?.string { span.service = name }
-            for r in s["references"]?.array ?? [] {
-                guard let rs = r["spanID"]?.string else { continue }
-                let rt = normalizeID(r["traceID"]?.string ?? traceID)
-                if r["refType"]?.string == "FOLLOWS_FROM" {
-                    span.links.append(Span.Reference(type: .followsFrom, traceID: rt, spanID: normalizeID(rs)))
-                } else if span.parentID == nil && rt == span.traceID {
-                    span.parentID = normalizeID(rs)
-                } else {
-                    span.links.append(Span.Reference(type: .childOf, traceID: rt, spanID: normalizeID(rs)))
+            return sc.skipValue() != nil
+        }
+        return at
+    }
+
+    /// A likely start of a trace object at or after `from`: `{"traceID"` after a comma.
+    static func guessBoundary(_ b: UnsafeRawBufferPointer, from: Int) -> Int? {
+        let needle = Array("\"traceID\"".utf8)
+        var i = from
+        let base = b.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        while i + needle.count < b.count {
+            guard let p = memchr(base + i, 0x22, b.count - i) else { return nil }
+            let at = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            if at + needle.count <= b.count, memcmp(base + at, needle, needle.count) == 0 {
+                var k = at - 1
+                while k > 0, base[k] == 0x20 || base[k] == 0x0A || base[k] == 0x0D || base[k] == 0x09 { k -= 1 }
+                if k > 0, base[k] == 0x7B {
+                    var c = k - 1
+                    while c > 0, base[c] == 0x20 || base[c] == 0x0A || base[c] == 0x0D || base[c] == 0x09 { c -= 1 }
+                    // A trace, not a span (spans start with "traceID" too): "spans" follows the ID.
+                    if base[c] == 0x2C {
+                        var s = JSONScanner(UnsafeRawBufferPointer(rebasing: b[(at + needle.count)...]))
+                        if s.consume(0x3A), { s.skipWhitespace(); return s.scanString() != nil }(), s.consume(0x2C) {
+                            s.skipWhitespace()
+                            if let key = s.scanString(), s.equals(key.range, "spans") { return k }
+                        }
+                    }
                 }
             }
-            if span.parentID == nil, let p = s["parentSpanID"]?.string, p != "0", !p.isEmpty { span.parentID = normalizeID(p) }
-            var attrs: [LogRecord.Field] = []
-            for tag in s["tags"]?.array ?? [] {
-                guard let k = tag["key"]?.string else { continue }
-                let v = tagValue(tag)
-                switch k {
-                case "span.kind": span.kind = Span.Kind(rawValue: v.lowercased()) ?? .unspecified
-                case "error": if v == "true" { span.status = .error }
-                case "otel.status_code":
-                    if v == "ERROR" { span.status = .error } else if v == "OK" && span.status != .error { span.status = .ok }
-                case "otel.status_description": span.statusMessage = v
-                default: break
-                }
-                attrs.append(LogRecord.Field(k, v))
+            i = at + 1
+        }
+        return nil
+    }
+
+    static func readInParts(_ bytes: [UInt8], path: String, detail: SpanDetail, lines: LineIndex) -> (spans: [Span], bad: [Issue])? {
+        let parts = min(ProcessInfo.processInfo.activeProcessorCount, 8)
+        guard parts > 1 else { return nil }
+        let starts: [Int]? = bytes.withUnsafeBytes { raw in
+            var s = JSONScanner(raw)
+            guard let first = firstTraceOffset(&s) else { return nil }
+            var starts = [first]
+            for k in 1..<parts {
+                guard let b = guessBoundary(raw, from: max(starts[k - 1] + 1, bytes.count * k / parts)) else { break }
+                starts.append(b)
             }
-            span.attributes = attrs
-            for l in s["logs"]?.array ?? [] {
-                let fields = (l["fields"]?.array ?? []).compactMap { f -> LogRecord.Field? in
-                    guard let k = f["key"]?.string else { return nil }
-                    return LogRecord.Field(k, tagValue(f))
+            return starts
+        }
+        guard let starts, starts.count > 1 else { return nil }
+        struct Part: Sendable { var spans: [Span] = []; var bad: [Issue] = []; var endedAt = -1; var closed = false }
+        let box = ResultBox<Part>(count: starts.count)
+        DispatchQueue.concurrentPerform(iterations: starts.count) { k in
+            var part = Part()
+            let stop = k + 1 < starts.count ? starts[k + 1] : Int.max
+            var interner = Interner()
+            // Strings of its own for each part: spans shared between cores would make their
+            // reference counts bounce between caches.
+            let path = String(decoding: Array(path.utf8), as: UTF8.self)
+            bytes.withUnsafeBytes { raw in
+                var s = JSONScanner(raw)
+                s.pos = starts[k]
+                while true {
+                    guard trace(&s, path: path, detail: detail, lines: lines, interner: &interner, into: &part.spans, bad: &part.bad) else { return }
+                    s.skipWhitespace()
+                    if s.consume(0x2C) {
+                        s.skipWhitespace()
+                        if s.pos >= stop { part.endedAt = s.pos; return }
+                        continue
+                    }
+                    if s.consume(0x5D) { part.closed = true; part.endedAt = s.pos }
+                    return
                 }
-                let name = fields.first(where: { $0.key == "event" || $0.key == "message" })?.value ?? "log"
-                span.events.append(Span.Event(time: Timestamp(nanos: (l["timestamp"]?.int64 ?? startMicros) &* 1000, precision: 6),
-                                              name: name, attributes: fields))
+            }
+            box.set(k, part)
+        }
+        var results = box.take()
+        guard results.count == starts.count else { return nil }
+        for k in results.indices {
+            let last = k == results.count - 1
+            if last ? !results[k].closed : results[k].endedAt != starts[k + 1] { return nil }
+        }
+        var chunks: [[Span]] = []
+        for k in results.indices {
+            chunks.append(results[k].spans)
+            results[k].spans = []
+        }
+        return (moveConcatenating(&chunks), results.flatMap(\.bad))
+    }
+
+    /// A top-level value: `{"data": [...]}`, an array of traces, or one trace.
+    static func value(_ s: inout JSONScanner, path: String, detail: SpanDetail, lines: LineIndex, interner: inout Interner,
+                      into out: inout [Span], bad: inout [Issue]) -> Bool {
+        s.skipWhitespace()
+        if s.peek() == 0x5B { return traces(&s, path: path, detail: detail, lines: lines, interner: &interner, into: &out, bad: &bad) }
+        // Peek at the object's members: `data` holds traces; otherwise the object is a trace.
+        let save = s.pos
+        var isEnvelope = false
+        var probe = s
+        _ = probe.forEachMember { sc, key in
+            if sc.equals(key, "data") { isEnvelope = true; return false }
+            if sc.equals(key, "spans") || sc.equals(key, "traceID") { return false }
+            return sc.skipValue() != nil
+        }
+        s.pos = save
+        if !isEnvelope { return trace(&s, path: path, detail: detail, lines: lines, interner: &interner, into: &out, bad: &bad) }
+        var ok = true
+        let parsed = s.forEachMember { sc, key in
+            if sc.equals(key, "data"), sc.peek() == 0x5B {
+                ok = traces(&sc, path: path, detail: detail, lines: lines, interner: &interner, into: &out, bad: &bad)
+                return ok
+            }
+            return sc.skipValue() != nil
+        }
+        return parsed && ok
+    }
+
+    static func traces(_ s: inout JSONScanner, path: String, detail: SpanDetail, lines: LineIndex, interner: inout Interner,
+                       into out: inout [Span], bad: inout [Issue]) -> Bool {
+        guard s.consume(0x5B) else { return false }
+        s.skipWhitespace()
+        if s.consume(0x5D) { return true }
+        while true {
+            guard trace(&s, path: path, detail: detail, lines: lines, interner: &interner, into: &out, bad: &bad) else { return false }
+            s.skipWhitespace()
+            if s.consume(0x2C) { continue }
+            return s.consume(0x5D)
+        }
+    }
+
+    static func str(_ s: inout JSONScanner) -> String? {
+        guard let r = s.scanString() else { return nil }
+        return s.string(r.range, escaped: r.escaped)
+    }
+
+    /// One trace object; its spans are appended once its processes are known.
+    static func trace(_ s: inout JSONScanner, path: String, detail: SpanDetail, lines: LineIndex, interner: inout Interner,
+                      into out: inout [Span], bad: inout [Issue]) -> Bool {
+        var traceID: String?
+        var processes: [String: String] = [:]
+        var spans: [Builder] = []
+        let first = out.count
+        let ok = s.forEachMember { sc, key in
+            if sc.equals(key, "traceID") {
+                guard let v = str(&sc) else { return sc.skipValue() != nil }
+                traceID = v
+            } else if sc.equals(key, "spans") {
+                guard sc.consume(0x5B) else { return sc.skipValue() != nil }
+                sc.skipWhitespace()
+                if sc.consume(0x5D) { return true }
+                while true {
+                    sc.skipWhitespace()
+                    let at = sc.pos
+                    var b = Builder()
+                    guard span(&sc, &b, detail: detail, interner: &interner) else {
+                        bad.append(Issue(line: lines.line(at: at), reason: "span cut off or malformed"))
+                        return false
+                    }
+                    b.span.location = SourceLocation(path: path, line: lines.line(at: at))
+                    if !b.hasID || !(b.hasTrace || traceID != nil) {
+                        bad.append(Issue(line: b.span.location.line, reason: "span without traceID or spanID"))
+                    } else if !b.hasStart {
+                        bad.append(Issue(line: b.span.location.line, reason: "span without startTime"))
+                    } else {
+                        spans.append(b)
+                    }
+                    sc.skipWhitespace()
+                    if sc.consume(0x2C) { continue }
+                    return sc.consume(0x5D)
+                }
+            } else if sc.equals(key, "processes") {
+                return sc.forEachMember { ps, pid in
+                    let id = ps.string(pid, escaped: false)
+                    return ps.forEachMember { p, k in
+                        if p.equals(k, "serviceName"), let name = str(&p) { processes[id] = interner.intern(name); return true }
+                        return p.skipValue() != nil
+                    }
+                }
+            } else {
+                return sc.skipValue() != nil
+            }
+            return true
+        }
+        let tid = traceID.map { interner.intern(normalizeID($0)) }
+        for k in spans.indices {
+            // Moved, not copied (see TraceAssembler).
+            var span = Span.placeholder
+            swap(&span, &spans[k].span)
+            if !spans[k].hasTrace, let tid { span.traceID = tid }
+            if span.service == "unknown", let pid = spans[k].processID, let name = processes[pid] { span.service = name }
+            if span.parentID == nil, let i = span.links.firstIndex(where: { $0.type == .childOf && $0.traceID == span.traceID }) {
+                span.parentID = span.links[i].spanID
+                span.links.remove(at: i)
             }
             out.append(span)
         }
+        _ = first
+        return ok
+    }
+
+    /// One span object.
+    static func span(_ s: inout JSONScanner, _ b: inout Builder, detail: SpanDetail, interner: inout Interner) -> Bool {
+        s.forEachMember { sc, key in
+            switch key.count {
+            case 6 where sc.equals(key, "spanID"):
+                guard let r = sc.scanString() else { return false }
+                b.span.spanID = idString(sc.bytes(r.range)); b.hasID = true
+            case 7 where sc.equals(key, "traceID"):
+                guard let r = sc.scanString() else { return false }
+                b.span.traceID = interner.id(sc.bytes(r.range)); b.hasTrace = true
+            case 13 where sc.equals(key, "operationName"):
+                guard let v = str(&sc) else { return false }
+                b.span.operation = interner.intern(v)
+            case 9 where sc.equals(key, "startTime"):
+                guard let r = sc.skipValue(), let v = JSONScanner.parseInt64(sc.bytes(r)) ?? JSONScanner.parseNumber(sc.bytes(r)).map({ Int64($0) }) else { return false }
+                b.span.start = Timestamp(nanos: v &* 1000, precision: 6); b.hasStart = true
+            case 8 where sc.equals(key, "duration"):
+                guard let r = sc.skipValue() else { return false }
+                let v = JSONScanner.parseInt64(sc.bytes(r)) ?? JSONScanner.parseNumber(sc.bytes(r)).map { Int64($0) } ?? 0
+                b.span.durationNanos = max(0, v) &* 1000
+            case 9 where sc.equals(key, "processID"):
+                guard let v = str(&sc) else { return false }
+                b.processID = v
+            case 7 where sc.equals(key, "process"):
+                guard sc.peek() == 0x7B else { return sc.skipValue() != nil }
+                return sc.forEachMember { p, k in
+                    if p.equals(k, "serviceName"), let name = str(&p) { b.span.service = interner.intern(name); return true }
+                    return p.skipValue() != nil
+                }
+            case 12 where sc.equals(key, "parentSpanID"):
+                guard let v = str(&sc) else { return sc.skipValue() != nil }
+                if !v.isEmpty && v != "0" && b.span.parentID == nil { b.span.parentID = normalizeID(v) }
+            case 10 where sc.equals(key, "references"):
+                guard sc.consume(0x5B) else { return sc.skipValue() != nil }
+                sc.skipWhitespace()
+                if sc.consume(0x5D) { return true }
+                while true {
+                    var type = Span.Reference.RefType.childOf
+                    var tid: String?, sid: String?
+                    guard sc.forEachMember({ r, k in
+                        if r.equals(k, "refType") {
+                            guard let v = r.scanString() else { return false }
+                            type = r.equals(v.range, "FOLLOWS_FROM") ? .followsFrom : .childOf
+                            return true
+                        }
+                        if r.equals(k, "traceID") { guard let v = r.scanString() else { return false }; tid = interner.id(r.bytes(v.range)); return true }
+                        if r.equals(k, "spanID") { guard let v = r.scanString() else { return false }; sid = idString(r.bytes(v.range)); return true }
+                        return r.skipValue() != nil
+                    }) else { return false }
+                    if let sid {
+                        b.span.links.append(Span.Reference(type: type, traceID: tid ?? b.span.traceID, spanID: sid))
+                    }
+                    sc.skipWhitespace()
+                    if sc.consume(0x2C) { continue }
+                    return sc.consume(0x5D)
+                }
+            case 4 where sc.equals(key, "tags"):
+                return tags(&sc, &b, detail: detail)
+            case 4 where sc.equals(key, "logs"):
+                if detail == .summary { return sc.skipValue() != nil }
+                return logs(&sc, &b)
+            default:
+                return sc.skipValue() != nil
+            }
+            return true
+        }
+    }
+
+    /// A tag's value as text: strings as they are, other JSON as written.
+    static func tagValue(_ s: inout JSONScanner) -> String? {
+        s.skipWhitespace()
+        if s.peek() == 0x22 { return str(&s) }
+        guard let r = s.skipValue() else { return nil }
+        return String(decoding: s.bytes(r), as: UTF8.self)
+    }
+
+    static func tags(_ s: inout JSONScanner, _ b: inout Builder, detail: SpanDetail) -> Bool {
+        guard s.consume(0x5B) else { return s.skipValue() != nil }
+        s.skipWhitespace()
+        if s.consume(0x5D) { return true }
+        while true {
+            var keyRange: Range<Int>?
+            var keyEscaped = false
+            var value: String?
+            guard s.forEachMember({ t, k in
+                if t.equals(k, "key") {
+                    guard let r = t.scanString() else { return false }
+                    keyRange = r.range; keyEscaped = r.escaped
+                    return true
+                }
+                if t.equals(k, "value") { value = tagValue(&t); return value != nil }
+                return t.skipValue() != nil
+            }) else { return false }
+            if let kr = keyRange, let v = value {
+                let kb = s.bytes(kr)
+                if detail == .full || (detail == .summary && keepInSummary(kb)) || (detail == .minimal && isStatusTag(kb)) {
+                    let key = s.string(kr, escaped: keyEscaped)
+                    switch key {
+                    case "span.kind": b.span.kind = Span.Kind(rawValue: v.lowercased()) ?? .unspecified
+                    case "error": if v == "true" { b.span.status = .error }
+                    case "otel.status_code":
+                        if v == "ERROR" { b.span.status = .error } else if v == "OK" && b.span.status != .error { b.span.status = .ok }
+                    case "otel.status_description": b.span.statusMessage = v
+                    default: break
+                    }
+                    if detail != .minimal { b.span.attributes.append(LogRecord.Field(key, v)) }
+                }
+            }
+            s.skipWhitespace()
+            if s.consume(0x2C) { continue }
+            return s.consume(0x5D)
+        }
+    }
+
+    static func logs(_ s: inout JSONScanner, _ b: inout Builder) -> Bool {
+        guard s.consume(0x5B) else { return s.skipValue() != nil }
+        s.skipWhitespace()
+        if s.consume(0x5D) { return true }
+        while true {
+            var ts: Int64?
+            var fields: [LogRecord.Field] = []
+            guard s.forEachMember({ l, k in
+                if l.equals(k, "timestamp") {
+                    guard let r = l.skipValue() else { return false }
+                    ts = JSONScanner.parseInt64(l.bytes(r))
+                    return true
+                }
+                if l.equals(k, "fields") {
+                    var builder = Builder()
+                    guard tags(&l, &builder, detail: .full) else { return false }
+                    fields = builder.span.attributes
+                    return true
+                }
+                return l.skipValue() != nil
+            }) else { return false }
+            let name = fields.first(where: { $0.key == "event" || $0.key == "message" })?.value ?? "log"
+            b.span.events.append(Span.Event(time: Timestamp(nanos: (ts ?? b.span.start.microseconds) &* 1000, precision: 6), name: name, attributes: fields))
+            s.skipWhitespace()
+            if s.consume(0x2C) { continue }
+            return s.consume(0x5D)
+        }
     }
 }
+
+/// An ID from its bytes: lowercase hex as it is (the common case, no copy), else normalised.
+@inline(__always)
+func idString(_ b: UnsafeBufferPointer<UInt8>) -> String {
+    var plain = b.count != 32
+    if !plain {
+        plain = false
+        for i in 0..<16 where b[i] != 0x30 { plain = true; break }
+    }
+    if plain {
+        for c in b where !((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) { plain = false; break }
+    }
+    return plain ? String(decoding: b, as: UTF8.self) : normalizeID(String(decoding: b, as: UTF8.self))
+}
+
+/// Joins arrays of spans by moving their elements (no reference-count traffic).
+func moveConcatenating(_ parts: inout [[Span]]) -> [Span] {
+    var out: [Span] = []
+    out.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+    for p in parts.indices {
+        var part = parts[p]
+        parts[p] = []  // now `part` holds the only reference: swaps do not copy it
+        for i in part.indices {
+            var s = Span.placeholder
+            swap(&s, &part[i])
+            out.append(s)
+        }
+    }
+    return out
+}
+
+/// How much of each span to keep: everything; what analysis uses (no span logs; only
+/// error, kind, peer and HTTP tags); or what a trace listing uses (kind and status, no tags).
+/// Only the Jaeger reader, made for the largest dumps, reads less; the others keep everything.
+public enum SpanDetail: Sendable, Equatable { case full, summary, minimal }
+
+/// Line numbers for byte offsets, from an index of line starts built once.
+public struct LineIndex: Sendable {
+    let starts: [Int]
+    let firstLine: Int
+
+    public init(_ bytes: [UInt8], firstLine: Int = 1) {
+        var starts = [0]
+        bytes.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return }
+            var i = 0
+            while i < b.count, let p = memchr(base + i, 0x0A, b.count - i) {
+                let at = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                starts.append(at + 1)
+                i = at + 1
+            }
+        }
+        self.starts = starts
+        self.firstLine = firstLine
+    }
+
+    public func line(at offset: Int) -> Int {
+        var lo = 0, hi = starts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if starts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return firstLine + lo
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation

@@ -9,7 +9,7 @@ public enum SpanReader {
         public var stats: InputStats
     }
 
-    public static func read(unit: InputUnit, format forced: DetectedFormat? = nil) throws(InputError) -> Result {
+    public static func read(unit: InputUnit, format forced: DetectedFormat? = nil, detail: SpanDetail = .full) throws(InputError) -> Result {
         var stats = InputStats(path: unit.path)
         stats.compression = unit.compression
         stats.kind = "spans"
@@ -21,13 +21,39 @@ public enum SpanReader {
             stats.kind = "logs"
             return Result(spans: [], stats: stats)
         }
+        if format == .jaeger {
+            // Read straight from the bytes (no tree): the whole input, then scan it.
+            var bytes = head
+            if let size = unit.uncompressedSizeHint { bytes.reserveCapacity(Int(min(size, Int64(unit.limits.maxDocumentBytes))) + 1) }
+            var issues = headGaps.map(\.issue)
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = try source.read(into: &chunk, offset: 0, count: chunk.count)
+                if let g = source.takeBreak() { issues.append(g) }
+                if n == 0 { break }
+                if bytes.count + n > unit.limits.maxDocumentBytes {
+                    issues.append(Issue(line: 0, reason: "document larger than \(unit.limits.maxDocumentBytes) bytes; the rest is not read"))
+                    break
+                }
+                bytes.append(contentsOf: chunk[0..<n])
+            }
+            var spans: [Span] = []
+            var bad: [Issue] = []
+            JaegerFormat.read(bytes, path: unit.path, detail: detail, lines: LineIndex(bytes), into: &spans, bad: &bad, issues: &issues)
+            for i in issues { stats.note(i) }
+            for b in bad { stats.note(b) }
+            stats.parsed = spans.count
+            stats.skipped = bad.count
+            stats.records = stats.parsed + stats.skipped
+            return Result(spans: spans, stats: stats)
+        }
         var lines = LineReader(source: ReplaySource(prefix: head, rest: source, gaps: headGaps), maxLineBytes: max(unit.limits.maxLineBytes, 1 << 30))
         let docs = JSONDocuments.read(&lines, maxDepth: unit.limits.maxJSONDepth)
         var spans: [Span] = []
         var bad: [Issue] = []
         for (value, _) in docs.documents {
             switch format {
-            case .jaeger: JaegerFormat.spans(from: value, path: unit.path, into: &spans, bad: &bad)
+            case .jaeger: break  // read above
             case .zipkinV2: ZipkinFormat.spans(from: value, path: unit.path, v1: false, into: &spans, bad: &bad)
             case .zipkinV1: ZipkinFormat.spans(from: value, path: unit.path, v1: true, into: &spans, bad: &bad)
             case .otlpTraces: OTLPTracesFormat.spans(from: value, path: unit.path, into: &spans, bad: &bad)
