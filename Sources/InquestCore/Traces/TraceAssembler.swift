@@ -305,13 +305,17 @@ public enum CriticalPath {
         while let (k, cursorEnd) = stack.popLast() {
             trace.nodes[k].critical = true
             let start = trace.nodes[k].span.start.nanos
-            var cursor = min(cursorEnd, trace.nodes[k].span.end.nanos)
+            let limit = min(cursorEnd, trace.nodes[k].span.end.nanos)
+            var cursor = limit
             let kids = trace.nodes[k].children.sorted { trace.nodes[$0].span.end > trace.nodes[$1].span.end }
             for c in kids {
                 let s = trace.nodes[c].span
                 guard s.start.nanos < cursor, s.end.nanos > start else { continue }
                 // Children running past the cursor that began before the parent are asynchronous: skipped.
                 if s.end.nanos > cursor && s.start.nanos < start { continue }
+                // After the last-finishing child, only one that had finished when the path's
+                // child began held it up; one still running then ran in parallel (Jaeger).
+                if cursor < limit && s.end.nanos > cursor { continue }
                 stack.append((c, cursor))
                 cursor = s.start.nanos
                 if cursor <= start { break }
