@@ -56,9 +56,14 @@ public struct Trace: Sendable {
     public var durationNanos: Int64 { end.nanos - start.nanos }
 
     /// The entry span: the first root without a missing parent, else the earliest root.
-    public var root: TraceNode? {
-        if let i = roots.first(where: { !nodes[$0].flags.contains(.orphan) }) { return nodes[i] }
-        return roots.map { nodes[$0] }.min { $0.span.start < $1.span.start }
+    public var root: TraceNode? { rootIndex.map { nodes[$0] } }
+
+    /// Index of `root` in `nodes`. A span cut loose from a cycle named a parent, so it is
+    /// the entry span only when no root named none (it may start before the real root).
+    public var rootIndex: Int? {
+        if let i = roots.first(where: { !nodes[$0].flags.contains(.orphan) && !nodes[$0].flags.contains(.cycleBroken) }) { return i }
+        if let i = roots.first(where: { !nodes[$0].flags.contains(.orphan) }) { return i }
+        return roots.min { nodes[$0].span.start < nodes[$1].span.start }
     }
 
     public var services: [String] {

@@ -295,7 +295,7 @@ struct SharedSlots: @unchecked Sendable {
 /// through the child that finished last before the cursor, then the one before it…
 public enum CriticalPath {
     public static func mark(_ trace: inout Trace) {
-        guard let rootIndex = trace.roots.first(where: { !trace.nodes[$0].flags.contains(.orphan) }) ?? trace.roots.first else { return }
+        guard let rootIndex = trace.rootIndex else { return }
         walk(&trace, rootIndex, until: trace.nodes[rootIndex].span.end.nanos)
     }
 
