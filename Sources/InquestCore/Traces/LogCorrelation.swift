@@ -31,7 +31,12 @@ public enum LogCorrelation {
         let traceID = trace.traceID
         let services = Set(trace.nodes.map(\.span.service))
         var spanIndex: [String: Int] = [:]
-        for (i, n) in trace.nodes.enumerated() { spanIndex[n.span.spanID] = i }
+        // A Zipkin span ID shared by client and server → the server half split off it.
+        var serverHalf: [String: Int] = [:]
+        for (i, n) in trace.nodes.enumerated() {
+            spanIndex[n.span.spanID] = i
+            if n.flags.contains(.splitShared), let shared = n.span.parentID { serverHalf[shared] = i }
+        }
         // Services that log trace IDs are joined only by ID.
         let servicesWithIDs = Set(candidates.compactMap { $0.traceID != nil ? $0.service : nil })
         var out: [CorrelatedLog] = []
@@ -39,17 +44,16 @@ public enum LogCorrelation {
             if let t = r.traceID {
                 guard sameTrace(t, traceID) else { continue }
                 if let s = r.spanID, let i = spanIndex[s] {
-                    out.append(CorrelatedLog(record: r, node: i, join: .spanID))
+                    // The server logs the shared ID too: its lines belong under its own half.
+                    let node = serverHalf[s].flatMap { trace.nodes[$0].span.service == r.service ? $0 : nil } ?? i
+                    out.append(CorrelatedLog(record: r, node: node, join: .spanID))
                 } else {
                     out.append(CorrelatedLog(record: r, node: place(trace, service: r.service, at: r.timestamp), join: .traceID))
                 }
             } else if let svc = r.service, services.contains(svc), !servicesWithIDs.contains(svc), let t = r.timestamp {
                 // Only within a span of that service.
-                let hits = trace.nodes.indices.filter { i in
-                    let s = trace.nodes[i].span
-                    return s.service == svc && t.nanos >= s.start.nanos && t.nanos <= s.end.nanos + trailingSlackNanos
-                }
-                if let deepest = hits.max(by: { trace.nodes[$0].depth < trace.nodes[$1].depth }) {
+                let mine = trace.nodes.indices.filter { trace.nodes[$0].span.service == svc }
+                if let deepest = deepest(trace, mine, at: t) {
                     out.append(CorrelatedLog(record: r, node: deepest, join: .time))
                 }
             }
@@ -67,10 +71,18 @@ public enum LogCorrelation {
     /// The deepest span of `service` covering `time`, else that service's first span, else the root.
     static func place(_ trace: Trace, service: String?, at time: Timestamp?) -> Int {
         let mine = trace.nodes.indices.filter { trace.nodes[$0].span.service == service }
-        if let t = time {
-            let covering = mine.filter { t >= trace.nodes[$0].span.start && t.nanos <= trace.nodes[$0].span.end.nanos + trailingSlackNanos }
-            if let d = covering.max(by: { trace.nodes[$0].depth < trace.nodes[$1].depth }) { return d }
-        }
+        if let t = time, let d = deepest(trace, mine, at: t) { return d }
         return mine.first ?? trace.roots.first ?? 0
+    }
+
+    /// The deepest of `candidates` running at `time`; failing that, the deepest that ended
+    /// less than the trailing slack before it (a span that ended earlier must not win over
+    /// one still running).
+    static func deepest(_ trace: Trace, _ candidates: [Int], at time: Timestamp) -> Int? {
+        func pick(_ slack: Int64) -> Int? {
+            candidates.filter { time >= trace.nodes[$0].span.start && time.nanos <= trace.nodes[$0].span.end.nanos + slack }
+                .max { trace.nodes[$0].depth < trace.nodes[$1].depth }
+        }
+        return pick(0) ?? pick(trailingSlackNanos)
     }
 }
