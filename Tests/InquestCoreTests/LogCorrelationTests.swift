@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import InquestCore
+
+@Suite("Log correlation")
+struct LogCorrelationTests {
+    /// One line a joined record: "message → span ID (join)".
+    static func placed(_ t: Trace, _ logs: [CorrelatedLog]) -> [String] {
+        logs.map { "\($0.record.message) → \(t.nodes[$0.node].span.spanID) (\($0.join.rawValue))" }
+    }
+
+    static func units(_ name: String) -> [InputUnit] {
+        let (units, problems) = InputDiscovery.discover([TraceFixtures.path(name)])
+        #expect(problems.isEmpty)
+        return units
+    }
+
+    @Test("records go under their span by span ID, else by trace ID under the service's span at that time, else by time for services that never log IDs")
+    func joins() throws {
+        // frontend GET /checkout [0,500] ─ POST /cart [10,210] ─ cart POST /cart [20,200] ─ redis get [30,60]
+        //                                                                                ─ compute price [70,150]
+        //                                ─ POST /payment [220,480] ─ payment POST /charge [230,470] ─ validate card [240,260]
+        let (t, _) = try TraceFixtures.trace("split-zipkin.json", "split-otlp.json")
+        let (logs, stats) = LogCorrelation.correlate(t, logUnits: Self.units("logs/checkout.jsonl"))
+        #expect(Self.placed(t, logs) == [
+            // The trace ID from a service with no span: under the root.
+            "proxied GET /checkout → a000000000000001 (trace_id)",
+            // A span ID not in the dump: by service and time instead.
+            "span not exported → a000000000000001 (trace_id)",
+            "calling cart → a000000000000002 (span_id)",
+            // cart's deepest span running at 40 ms, then at 100 ms.
+            "cache lookup → a000000000000004 (trace_id)",
+            "pricing 3 items → a000000000000005 (trace_id)",
+            // A 64-bit trace ID logged for a 128-bit trace: the low half matches.
+            "64-bit trace id → a000000000000005 (span_id)",
+            "upper-case ids → a000000000000006 (span_id)",
+            // payment never logs IDs: by time, under its deepest span then, marked as such.
+            "card check slow → a000000000000008 (time)",
+            // After every cart span (and the slack for lines written at the end): cart's first span.
+            "late line, trace id only → a000000000000003 (trace_id)",
+        ])
+        // Left out: frontend's line without IDs (frontend logs IDs), the other trace's line,
+        // a service not in the trace, and payment's line long after its spans.
+        try #require(stats.count == 1)
+        #expect(stats[0].parsed == 13)
+        #expect(stats[0].skipped == 0)
+    }
+
+    @Test("the server's lines carrying a Zipkin span ID shared with its client go under the server half")
+    func sharedSpanID() throws {
+        let (t, _) = try TraceFixtures.trace("zipkin-shared.json")
+        let (logs, _) = LogCorrelation.correlate(t, logUnits: Self.units("logs/shared.jsonl"))
+        #expect(Self.placed(t, logs) == [
+            "sending request → d000000000000002 (span_id)",
+            "query failed: deadlock → d000000000000002-server (span_id)",
+        ])
+    }
+
+    @Test("IDs of 64 and 128 bits match on the low half, and only when both are at least 64 bits")
+    func sameTrace() {
+        #expect(LogCorrelation.sameTrace("4bf92f3577b34da6a3ce929d0e0e4736", "a3ce929d0e0e4736"))
+        #expect(LogCorrelation.sameTrace("a3ce929d0e0e4736", "4bf92f3577b34da6a3ce929d0e0e4736"))
+        #expect(LogCorrelation.sameTrace("a3ce929d0e0e4736", "a3ce929d0e0e4736"))
+        #expect(!LogCorrelation.sameTrace("4bf92f3577b34da6a3ce929d0e0e4736", "4bf92f3577b34da6"))
+        #expect(!LogCorrelation.sameTrace("e0e4736", "4bf92f3577b34da6a3ce929d0e0e4736"), "a short ID is no suffix match")
+        #expect(!LogCorrelation.sameTrace("b3ce929d0e0e4736", "4bf92f3577b34da6a3ce929d0e0e4736"))
+    }
+
+    @Test("no log inputs: nothing joined")
+    func noLogs() throws {
+        let (t, _) = try TraceFixtures.trace("orphans.json")
+        let (logs, stats) = LogCorrelation.correlate(t, logUnits: [])
+        #expect(logs.isEmpty)
+        #expect(stats.isEmpty)
+    }
+}
