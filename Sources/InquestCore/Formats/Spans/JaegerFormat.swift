@@ -37,8 +37,8 @@ enum JaegerFormat {
         var hasTrace = false, hasID = false, hasStart = false
     }
 
-    /// Reads every trace in `bytes`.
-    static func read(_ bytes: [UInt8], path: String, detail: SpanDetail, lines: LineIndex,
+    /// Reads every trace in `bytes` (a file mapped in memory, or read into an array).
+    static func read(_ bytes: UnsafeRawBufferPointer, path: String, detail: SpanDetail, lines: LineIndex,
                      into out: inout [Span], bad: inout [Issue], issues: inout [Issue]) {
         // Large exports: read on every core, each core from a trace boundary guessed in
         // its share of the file. The guess is checked: each part must end exactly where
@@ -48,7 +48,8 @@ enum JaegerFormat {
             bad.append(contentsOf: parallel.bad)
             return
         }
-        bytes.withUnsafeBytes { raw in
+        do {
+            let raw = bytes
             var s = JSONScanner(raw)
             var interner = Interner()
             while true {
@@ -108,10 +109,10 @@ enum JaegerFormat {
         return nil
     }
 
-    static func readInParts(_ bytes: [UInt8], path: String, detail: SpanDetail, lines: LineIndex) -> (spans: [Span], bad: [Issue])? {
+    static func readInParts(_ bytes: UnsafeRawBufferPointer, path: String, detail: SpanDetail, lines: LineIndex) -> (spans: [Span], bad: [Issue])? {
         let parts = min(ProcessInfo.processInfo.activeProcessorCount, 8)
         guard parts > 1 else { return nil }
-        let starts: [Int]? = bytes.withUnsafeBytes { raw in
+        let starts: [Int]? = { (raw: UnsafeRawBufferPointer) -> [Int]? in
             var s = JSONScanner(raw)
             guard let first = firstTraceOffset(&s) else { return nil }
             var starts = [first]
@@ -120,8 +121,9 @@ enum JaegerFormat {
                 starts.append(b)
             }
             return starts
-        }
+        }(bytes)
         guard let starts, starts.count > 1 else { return nil }
+        let shared = SharedBytes(raw: bytes)
         struct Part: Sendable { var spans: [Span] = []; var bad: [Issue] = []; var endedAt = -1; var closed = false }
         let box = ResultBox<Part>(count: starts.count)
         DispatchQueue.concurrentPerform(iterations: starts.count) { k in
@@ -131,8 +133,8 @@ enum JaegerFormat {
             // Strings of its own for each part: spans shared between cores would make their
             // reference counts bounce between caches.
             let path = String(decoding: Array(path.utf8), as: UTF8.self)
-            bytes.withUnsafeBytes { raw in
-                var s = JSONScanner(raw)
+            func run() {
+                var s = JSONScanner(shared.raw)
                 s.pos = starts[k]
                 while true {
                     guard trace(&s, path: path, detail: detail, lines: lines, interner: &interner, into: &part.spans, bad: &part.bad) else { return }
@@ -146,6 +148,7 @@ enum JaegerFormat {
                     return
                 }
             }
+            run()
             box.set(k, part)
         }
         var results = box.take()
@@ -451,15 +454,21 @@ func moveConcatenating(_ parts: inout [[Span]]) -> [Span] {
 /// Only the Jaeger reader, made for the largest dumps, reads less; the others keep everything.
 public enum SpanDetail: Sendable, Equatable { case full, summary, minimal }
 
+/// Bytes that worker threads only read.
+struct SharedBytes: @unchecked Sendable {
+    let raw: UnsafeRawBufferPointer
+}
+
 /// Line numbers for byte offsets, from an index of line starts built once.
 public struct LineIndex: Sendable {
     let starts: [Int]
     let firstLine: Int
 
-    public init(_ bytes: [UInt8], firstLine: Int = 1) {
+    public init(_ bytes: UnsafeRawBufferPointer, firstLine: Int = 1) {
         var starts = [0]
-        bytes.withUnsafeBufferPointer { b in
-            guard let base = b.baseAddress else { return }
+        do {
+            let b = bytes.bindMemory(to: UInt8.self)
+            guard let base = b.baseAddress else { self.starts = starts; self.firstLine = firstLine; return }
             var i = 0
             while i < b.count, let p = memchr(base + i, 0x0A, b.count - i) {
                 let at = base.distance(to: p.assumingMemoryBound(to: UInt8.self))
