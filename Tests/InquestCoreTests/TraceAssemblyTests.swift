@@ -303,6 +303,37 @@ struct TraceAssemblyTests {
         #expect(t.services == ["frontend", "backend"])
     }
 
+    @Test("the Zipkin dump read twice: duplicates merged first, then the shared ID split once")
+    func zipkinSharedTwice() throws {
+        let (t, read) = try TraceFixtures.trace("zipkin-shared.json", "zipkin-shared.json")
+        #expect(read == 12)
+        #expect(t.mergedDuplicates == 6)
+        #expect(t.nodes.count == 6)
+        #expect(t.flagged == ["d000000000000002-server": .splitShared])
+        #expect(t.parentID(of: "d000000000000003") == "d000000000000002-server")
+    }
+
+    @Test("Zipkin v1: one span with cs/sr/ss/cr becomes a client and a server half; the server's call goes under its half")
+    func zipkinV1() throws {
+        let load = SpanLoader.load(InputDiscovery.discover([TestPaths.fixture("spans/zipkin-v1.json")]).units)
+        #expect(load.spans.count == 3)
+        let traces = TraceAssembler.assemble(load.spans)
+        try #require(traces.count == 1)
+        let t = traces[0]
+        expectWellFormed(t)
+        #expect(t.outline == """
+            6b221d5bc9e6496c
+              6b221d5bc9e6496c-server
+                352bff9a74ca9ad2
+            """)
+        #expect(t.nodes.map(\.span.service) == ["frontend", "backend", "backend"])
+        #expect(t.flagged == ["6b221d5bc9e6496c-server": .splitShared])
+        // The server half keeps its own times (sr to ss): it fits in the client, nothing moved.
+        #expect(t.nodes[1].span.start.nanos == fixtureT0 + 10 * ms)
+        #expect(t.nodes[1].span.durationNanos == 230 * ms)
+        #expect(t.nodes.allSatisfy { $0.skewNanos == 0 })
+    }
+
     // MARK: 5. Clock skew
 
     @Test("clock skew: a server child outside its client parent is centred in it with its subtree, flagged and noted")
@@ -630,6 +661,17 @@ struct TraceAssemblyTests {
 
         let (ok, _) = try TraceFixtures.trace("split-otlp.json", "split-zipkin.json")
         #expect(FailureSummary.of(ok) == nil)
+    }
+
+    @Test("analyzeTiming off (trace listing): no self time, no critical path, the same tree")
+    func timingOff() throws {
+        var options = TraceAssembler.Options()
+        options.analyzeTiming = false
+        let (t, _) = try TraceFixtures.trace("critical-path.json", options: options)
+        let (full, _) = try TraceFixtures.trace("critical-path.json")
+        #expect(t.outline == full.outline)
+        #expect(t.nodes.allSatisfy { $0.selfNanos == 0 && !$0.critical })
+        #expect(TraceSummary(t).durationNanos == TraceSummary(full).durationNanos)
     }
 
     // MARK: 11. Hostile inputs
