@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads every span dump among the inputs (several at a time) and keeps the log inputs
 /// aside for correlation.
@@ -70,7 +73,8 @@ struct Interner {
 
     /// A trace ID from bytes; consecutive spans of one trace share the previous string.
     mutating func id(_ b: UnsafeBufferPointer<UInt8>) -> String {
-        if b.count == lastIDBytes.count && b.elementsEqual(lastIDBytes) { return lastID }
+        if b.count == lastIDBytes.count, let base = b.baseAddress,
+           lastIDBytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, base, b.count) == 0 }) { return lastID }
         lastIDBytes = Array(b)
         lastID = intern(idString(b))
         return lastID

@@ -26,7 +26,10 @@ public enum TraceAssembler {
     }
 
     /// Assembles every trace in `spans`; traces come out ordered by start time.
-    public static func assemble(_ spans: consuming [Span], options: Options = Options()) -> [Trace] {
+    /// - Parameter include: when given, only traces whose spans pass it are assembled (a
+    ///   listing filter that depends on the set of spans, checked before the costly part).
+    public static func assemble(_ spans: consuming [Span], options: Options = Options(),
+                                include: (@Sendable (_ spans: UnsafeBufferPointer<Span>, _ group: [Int]) -> Bool)? = nil) -> [Trace] {
         // Group span indices by trace (consecutive spans of one trace are the common case).
         var groupOf: [String: Int] = [:]
         var groups: [[Int]] = []
@@ -46,7 +49,7 @@ public enum TraceAssembler {
         // input (each index belongs to exactly one group, so no two threads touch a slot).
         let parts = groups.count < 64 ? 1 : min(ProcessInfo.processInfo.activeProcessorCount, 8)
         let box = ResultBox<[Trace]>(count: parts)
-        let traceGroups = groups
+        let traceGroups = include.map { test in spans.withUnsafeBufferPointer { buf in groups.filter { test(buf, $0) } } } ?? groups
         var input = spans
         input.withUnsafeMutableBufferPointer { buffer in
             let slots = SharedSlots(buffer: buffer)

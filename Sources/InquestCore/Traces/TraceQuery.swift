@@ -42,6 +42,28 @@ public struct TraceQuery: Sendable {
 
     public init() {}
 
+    /// A test on a trace's spans before assembly, for the filters that only ask whether
+    /// some span has a property (errors, service, operation, tag); nil when there are none.
+    /// A trace it rejects would fail `matches` too.
+    public var spanSetFilter: (@Sendable (UnsafeBufferPointer<Span>, [Int]) -> Bool)? {
+        guard errorsOnly || !services.isEmpty || !operations.isEmpty || !tags.isEmpty else { return nil }
+        let q = self
+        return { spans, group in
+            if q.errorsOnly && !group.contains(where: { spans[$0].status == .error }) { return false }
+            if !q.services.isEmpty && !group.contains(where: { q.services.contains(spans[$0].service) }) { return false }
+            if !q.operations.isEmpty && !group.contains(where: { q.operations.contains(spans[$0].operation) }) { return false }
+            for tag in q.tags {
+                let hit = group.contains { i in
+                    spans[i].attributes.contains { $0.key == tag.key && $0.value == tag.value }
+                        || (tag.key == "error" && tag.value == "true" && spans[i].status == .error)
+                        || (tag.key == "span.kind" && spans[i].kind.rawValue == tag.value)
+                }
+                if !hit { return false }
+            }
+            return true
+        }
+    }
+
     /// True when the trace passes every filter. Service, operation and tag match any span.
     public func matches(_ t: Trace) -> Bool {
         let d = t.durationNanos

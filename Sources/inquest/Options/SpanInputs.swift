@@ -9,13 +9,14 @@ struct LoadedTraces {
     var problems: [InputDiscovery.Problem]
 
     /// - Parameter detail: `.summary` skips span logs and most tags (listing, graphs).
-    static func load(_ input: InputOptions, detail: SpanDetail = .full, options: TraceAssembler.Options = .init()) -> LoadedTraces {
+    static func load(_ input: InputOptions, detail: SpanDetail = .full, options: TraceAssembler.Options = .init(),
+                     include: (@Sendable (UnsafeBufferPointer<Span>, [Int]) -> Bool)? = nil) -> LoadedTraces {
         let (units, problems) = input.discover()
         var load = SpanLoader.load(units, format: input.format, detail: detail)
         // Hand the spans over (not shared), so assembly moves them instead of copying.
         let spans = load.spans
         load.spans = []
-        let traces = TraceAssembler.assemble(spans, options: options)
+        let traces = TraceAssembler.assemble(spans, options: options, include: include)
 
         return LoadedTraces(traces: traces, load: load, problems: problems)
     }

@@ -58,10 +58,6 @@ extension Inquest {
         }
 
         func run() throws {
-            // Arbitrary --tag filters need every tag; listing alone needs a summary of each span.
-            var options = TraceAssembler.Options()
-            options.analyzeTiming = false
-            let loaded = LoadedTraces.load(input, detail: tag.isEmpty ? .minimal : .full, options: options)
             var q = TraceQuery()
             q.services = service
             q.operations = operation
@@ -72,6 +68,13 @@ extension Inquest {
                 let eq = t.firstIndex(of: "=")!
                 return (String(t[..<eq]), String(t[t.index(after: eq)...]))
             }
+            // Arbitrary --tag filters need every tag; listing alone needs each span's kind and status.
+            // Filters on the set of spans run before assembly, unless a relative --since needs
+            // the newest trace of all.
+            var options = TraceAssembler.Options()
+            options.analyzeTiming = false
+            let loaded = LoadedTraces.load(input, detail: tag.isEmpty ? .minimal : .full, options: options,
+                                           include: range.needsNewest ? nil : q.spanSetFilter)
             let newest = loaded.traces.map(\.end).max()
             q.since = range.sinceBound?.resolve(newest: newest)
             q.until = range.untilBound?.resolve(newest: newest)

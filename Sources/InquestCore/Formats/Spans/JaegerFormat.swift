@@ -15,11 +15,14 @@ enum JaegerFormat {
 
     /// The tags that set a span's kind and status, read even at `.minimal` detail.
     static func isStatusTag(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        @inline(__always) func eq(_ s: StaticString) -> Bool {
+            key.count == s.utf8CodeUnitCount && memcmp(key.baseAddress!, s.utf8Start, key.count) == 0
+        }
         switch key.count {
-        case 5: return key.elementsEqual("error".utf8)
-        case 9: return key.elementsEqual("span.kind".utf8)
-        case 16: return key.elementsEqual("otel.status_code".utf8)
-        case 23: return key.elementsEqual("otel.status_description".utf8)
+        case 5: return eq("error")
+        case 9: return eq("span.kind")
+        case 16: return eq("otel.status_code")
+        case 23: return eq("otel.status_description")
         default: return false
         }
     }
