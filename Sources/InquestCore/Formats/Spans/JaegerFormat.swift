@@ -328,7 +328,13 @@ enum JaegerFormat {
                         return r.skipValue() != nil
                     }) else { return false }
                     if let sid {
-                        b.span.links.append(Span.Reference(type: type, traceID: tid ?? b.span.traceID, spanID: sid))
+                        if type == .childOf, b.span.parentID == nil, tid == nil || !b.hasTrace || tid == b.span.traceID {
+                            // The usual case, without allocating a list of links for every span.
+                            b.span.parentID = sid
+                            if let tid, !b.hasTrace { b.span.traceID = tid; b.hasTrace = true }
+                        } else {
+                            b.span.links.append(Span.Reference(type: type, traceID: tid ?? b.span.traceID, spanID: sid))
+                        }
                     }
                     sc.skipWhitespace()
                     if sc.consume(0x2C) { continue }

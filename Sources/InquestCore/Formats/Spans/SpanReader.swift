@@ -28,18 +28,24 @@ public enum SpanReader {
             var spans: [Span] = []
             var bad: [Issue] = []
             var bytes = head
-            if let size = unit.uncompressedSizeHint { bytes.reserveCapacity(Int(min(size, Int64(unit.limits.maxDocumentBytes))) + 1) }
-            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            // Read straight into the document's buffer, grown by doubling (sized once for a plain file).
+            var filled = bytes.count
+            let expected = unit.uncompressedSizeHint.map { Int(min($0, Int64(unit.limits.maxDocumentBytes))) + 1 } ?? (4 << 20)
+            bytes.append(contentsOf: repeatElement(0, count: max(0, expected - bytes.count)))
             while true {
-                let n = try source.read(into: &chunk, offset: 0, count: chunk.count)
+                if filled == bytes.count {
+                    if bytes.count >= unit.limits.maxDocumentBytes {
+                        issues.append(Issue(line: 0, reason: "document larger than \(unit.limits.maxDocumentBytes) bytes; the rest is not read"))
+                        break
+                    }
+                    bytes.append(contentsOf: repeatElement(0, count: min(bytes.count, unit.limits.maxDocumentBytes - bytes.count)))
+                }
+                let n = try source.read(into: &bytes, offset: filled, count: bytes.count - filled)
                 if let g = source.takeBreak() { issues.append(g) }
                 if n == 0 { break }
-                if bytes.count + n > unit.limits.maxDocumentBytes {
-                    issues.append(Issue(line: 0, reason: "document larger than \(unit.limits.maxDocumentBytes) bytes; the rest is not read"))
-                    break
-                }
-                bytes.append(contentsOf: chunk[0..<n])
+                filled += n
             }
+            bytes.removeLast(bytes.count - filled)
             bytes.withUnsafeBytes { raw in
                 JaegerFormat.read(raw, path: unit.path, detail: detail, lines: LineIndex(raw), into: &spans, bad: &bad, issues: &issues)
             }
