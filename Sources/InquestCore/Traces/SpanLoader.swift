@@ -65,6 +65,22 @@ struct Interner {
     var lastID: String = ""
     var lastIDBytes: [UInt8] = []
 
+    var byBytes: [UInt64: [(bytes: [UInt8], string: String)]] = [:]
+
+    /// A name from raw (unescaped) bytes: no `String` is made for one already seen.
+    mutating func intern(bytes b: UnsafeBufferPointer<UInt8>) -> String {
+        var h: UInt64 = 0xcbf29ce484222325
+        for c in b { h = (h ^ UInt64(c)) &* 0x100000001b3 }
+        if let bucket = byBytes[h] {
+            for e in bucket where e.bytes.count == b.count {
+                if b.isEmpty || e.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }) { return e.string }
+            }
+        }
+        let s = intern(String(decoding: b, as: UTF8.self))
+        byBytes[h, default: []].append((Array(b), s))
+        return s
+    }
+
     mutating func intern(_ s: String) -> String {
         if let e = table[s] { return e }
         table[s] = s

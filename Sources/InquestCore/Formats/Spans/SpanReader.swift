@@ -31,7 +31,14 @@ public enum SpanReader {
             // Read straight into the document's buffer, grown by doubling (sized once for a plain file).
             var filled = bytes.count
             let expected = unit.uncompressedSizeHint.map { Int(min($0, Int64(unit.limits.maxDocumentBytes))) + 1 } ?? (4 << 20)
-            bytes.append(contentsOf: repeatElement(0, count: max(0, expected - bytes.count)))
+            if expected > bytes.count {
+                // Uninitialised capacity: read(2) fills it, no need to zero 100 MB first.
+                let head = bytes
+                bytes = [UInt8](unsafeUninitializedCapacity: expected) { buf, count in
+                    _ = buf.initialize(from: head)
+                    count = expected
+                }
+            }
             while true {
                 if filled == bytes.count {
                     if bytes.count >= unit.limits.maxDocumentBytes {
