@@ -27,6 +27,26 @@ public struct TimestampParser: Sendable {
         return v
     }
 
+    /// A fraction of a second after a `.` (or a `,` when `comma`) at `i`, which is advanced
+    /// past it: nanoseconds and the number of digits written (at most 9 kept).
+    @inline(__always)
+    static func fraction(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int, comma: Bool) -> (Int64, UInt8) {
+        guard i < p.count, p[i] == 0x2E || (comma && p[i] == 0x2C), digit(p, i + 1) != nil else { return (0, 0) }
+        i += 1
+        var frac: Int64 = 0
+        var digits: UInt8 = 0
+        while let d = digit(p, i) {
+            if digits < 9 { frac = frac * 10 + Int64(d); digits += 1 }
+            i += 1
+        }
+        var k = digits
+        while k < 9 { frac *= 10; k += 1 }
+        return (frac, digits)
+    }
+
+    /// Printed precision for a number of fraction digits: 0, 3, 6 or 9.
+    static func precision(_ digits: UInt8) -> UInt8 { digits == 0 ? 0 : digits <= 3 ? 3 : digits <= 6 ? 6 : 9 }
+
     /// Any supported form at the start of `p`.
     public func parse(_ p: UnsafeBufferPointer<UInt8>) -> (Timestamp, Int)? {
         guard p.count >= 8 else { return nil }
@@ -70,17 +90,7 @@ public struct TimestampParser: Sendable {
         var ss = 0
         if i < p.count, p[i] == 0x3A, let s = Self.num(p, i + 1, 2) { ss = s; i += 3 }
         guard hh < 24, mm < 60, ss <= 60 else { return nil }
-        var frac: Int64 = 0
-        var digits: UInt8 = 0
-        if i < p.count, p[i] == 0x2E || p[i] == 0x2C, Self.digit(p, i + 1) != nil {
-            i += 1
-            while let d = Self.digit(p, i) {
-                if digits < 9 { frac = frac * 10 + Int64(d); digits += 1 }
-                i += 1
-            }
-            var k = digits
-            while k < 9 { frac *= 10; k += 1 }
-        }
+        let (frac, digits) = Self.fraction(p, &i, comma: true)
         var offset = defaultOffset
         if i < p.count {
             let c = p[i]
@@ -101,8 +111,7 @@ public struct TimestampParser: Sendable {
         guard let days = Calendar.days(year: year, month: month, day: day),
               let n = Calendar.nanos(days: days, secondOfDay: Int64(hh * 3600 + mm * 60 + ss), fraction: frac, offsetSeconds: offset)
         else { return nil }
-        let precision: UInt8 = digits == 0 ? 0 : digits <= 3 ? 3 : digits <= 6 ? 6 : 9
-        return (Timestamp(nanos: n, precision: precision), i)
+        return (Timestamp(nanos: n, precision: Self.precision(digits)), i)
     }
 
     static func month(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
@@ -131,13 +140,7 @@ public struct TimestampParser: Sendable {
               let year = Self.num(p, 7, 4), p[11] == 0x3A, let hh = Self.num(p, 12, 2), p[14] == 0x3A,
               let mm = Self.num(p, 15, 2), p[17] == 0x3A, let ss = Self.num(p, 18, 2) else { return nil }
         var i = 20
-        var frac: Int64 = 0
-        var digits: UInt8 = 0
-        if i < p.count, p[i] == 0x2E {
-            i += 1
-            while let d = Self.digit(p, i) { if digits < 9 { frac = frac * 10 + Int64(d); digits += 1 }; i += 1 }
-            var k = digits; while k < 9 { frac *= 10; k += 1 }
-        }
+        let (frac, digits) = Self.fraction(p, &i, comma: false)
         var offset = defaultOffset
         if i + 5 < p.count + 0, p[i] == 0x20, p[i + 1] == 0x2B || p[i + 1] == 0x2D, let oh = Self.num(p, i + 2, 2), let om = Self.num(p, i + 4, 2) {
             offset = (p[i + 1] == 0x2D ? -1 : 1) * Int64(oh * 3600 + om * 60)
@@ -145,7 +148,7 @@ public struct TimestampParser: Sendable {
         }
         guard let days = Calendar.days(year: year, month: mon, day: day),
               let n = Calendar.nanos(days: days, secondOfDay: Int64(hh * 3600 + mm * 60 + ss), fraction: frac, offsetSeconds: offset) else { return nil }
-        return (Timestamp(nanos: n, precision: digits == 0 ? 0 : digits <= 3 ? 3 : digits <= 6 ? 6 : 9), i)
+        return (Timestamp(nanos: n, precision: Self.precision(digits)), i)
     }
 
     /// `Mmm dd hh:mm:ss` (syslog, RFC 3164); returns the month too so callers can roll the year.
@@ -156,16 +159,10 @@ public struct TimestampParser: Sendable {
         guard p[6] == 0x20, let hh = Self.num(p, 7, 2), p[9] == 0x3A, let mm = Self.num(p, 10, 2), p[12] == 0x3A,
               let ss = Self.num(p, 13, 2) else { return nil }
         var i = 15
-        var frac: Int64 = 0
-        var digits: UInt8 = 0
-        if i < p.count, p[i] == 0x2E {
-            i += 1
-            while let d = Self.digit(p, i) { if digits < 9 { frac = frac * 10 + Int64(d); digits += 1 }; i += 1 }
-            var k = digits; while k < 9 { frac *= 10; k += 1 }
-        }
+        let (frac, digits) = Self.fraction(p, &i, comma: false)
         guard let days = Calendar.days(year: year, month: mon, day: day),
               let n = Calendar.nanos(days: days, secondOfDay: Int64(hh * 3600 + mm * 60 + ss), fraction: frac, offsetSeconds: defaultOffset) else { return nil }
-        return (Timestamp(nanos: n, precision: digits == 0 ? 0 : digits <= 3 ? 3 : 6), i, mon)
+        return (Timestamp(nanos: n, precision: Self.precision(digits)), i, mon)
     }
 
     /// A number of seconds, milliseconds, microseconds or nanoseconds since the epoch,

@@ -57,6 +57,15 @@ public protocol LineFormat: Sendable {
     func parse(_ line: UnsafeBufferPointer<UInt8>, into record: inout LogRecord, context: inout ParseContext) -> LineResult
 }
 
+extension LineFormat {
+    /// True when `parse` reads the line as a record (detection for strict formats).
+    func parses(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        var r = LogRecord()
+        var c = ParseContext(needs: [])
+        return parse(line, into: &r, context: &c) == .record
+    }
+}
+
 extension UnsafeBufferPointer where Element == UInt8 {
     @inline(__always) func isBlank() -> Bool {
         for c in self where !(c == 0x20 || c == 0x09 || c == 0x0D) { return false }

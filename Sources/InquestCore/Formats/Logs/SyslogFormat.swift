@@ -10,11 +10,7 @@ public struct SyslogFormat: LineFormat {
     public var name: String { "syslog" }
     public init() {}
 
-    public func accepts(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-        var r = LogRecord()
-        var c = ParseContext(needs: [])
-        return parse(line, into: &r, context: &c) == .record
-    }
+    public func accepts(_ line: UnsafeBufferPointer<UInt8>) -> Bool { parses(line) }
 
     public func parse(_ line: UnsafeBufferPointer<UInt8>, into r: inout LogRecord, context: inout ParseContext) -> LineResult {
         if line.isBlank() { return .ignored }
