@@ -23,6 +23,11 @@ struct Inquest: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch {
+            if let e = error as? CLIError {
+                Output.stderr.write("inquest: \(e.description)\n")
+                Output.stderr.flush()
+                Foundation.exit(Exit.usage)
+            }
             let code = exitCode(for: error)
             if code == .validationFailure {
                 Output.stderr.write(fullMessage(for: error) + "\n")

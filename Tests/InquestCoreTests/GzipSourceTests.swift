@@ -145,7 +145,7 @@ struct GzipInputTests {
         weak var prefetch: PrefetchSource?
         do {
             let reader = try LogReader(unit: try singleUnit(path))
-            prefetch = try #require(reader.prefetch)
+            prefetch = try #require(reader.source as? PrefetchSource)
             #expect(reader.next() != nil)
         }
         // The producer thread holds the source until it returns.

@@ -73,9 +73,9 @@ struct TraceCommandsTests {
         #expect(critical >= 3)
     }
 
-    @Test func unknownTraceExitsThree() throws {
+    @Test func unknownTraceIsAUsageError() throws {
         let r = try CLI.run(["trace", "ffffffffffff", CLI.sampleData])
-        #expect(r.status == 3)
+        #expect(r.status == 2)
         #expect(r.stderr.contains("no trace"))
     }
 

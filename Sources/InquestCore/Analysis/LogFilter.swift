@@ -14,7 +14,12 @@ public enum TimeBound: Sendable, Equatable {
     public func resolve(newest: Timestamp?) -> Timestamp? {
         switch self {
         case .at(let t): return t
-        case .beforeNewest(let s): return newest.map { Timestamp(nanos: $0.nanos - s * 1_000_000_000, precision: $0.precision) }
+        case .beforeNewest(let s):
+            return newest.map {
+                let (back, o1) = s.multipliedReportingOverflow(by: 1_000_000_000)
+                let (t, o2) = $0.nanos.subtractingReportingOverflow(back)
+                return Timestamp(nanos: o1 || o2 ? .min : t, precision: $0.precision)
+            }
         }
     }
 }
@@ -39,6 +44,8 @@ public enum Duration {
                 unit.append(c)
             } else { return nil }
         }
+        // A bare number is seconds only on its own: "5m3" is a typo, not 5 m 3 s.
+        if unit.isEmpty && !parts.isEmpty { return nil }
         guard flush() else { return nil }
         for (v, u) in parts {
             let scale: Double
@@ -66,6 +73,7 @@ public enum Duration {
 
     /// `1.2 s`, `340 ms`, `15 µs`, `2 m 5 s`, for people.
     public static func format(nanos: Int64) -> String {
+        guard nanos != .min else { return "-∞" }
         let a = abs(nanos)
         if a < 1_000 { return "\(nanos) ns" }
         if a < 1_000_000 { return trim(Double(nanos) / 1e3) + " µs" }

@@ -85,7 +85,11 @@ public final class LogStream: @unchecked Sendable {
                 var batch: [LogRecord] = []
                 batch.reserveCapacity(Channel.batchSize)
                 var last = Int64.min
+                var seen = 0
                 while let r = reader.next() {
+                    seen += 1
+                    // A consumer that stopped (--limit) is noticed even while nothing matches.
+                    if seen & 4095 == 0 && channel.isCancelled { break }
                     if let t = r.timestamp { last = t.nanos }
                     guard filter.matches(r) else { continue }
                     var rec = r
@@ -156,6 +160,7 @@ final class Channel: @unchecked Sendable {
     }
 
     func finish() { cond.lock(); done = true; cond.broadcast(); cond.unlock() }
+    var isCancelled: Bool { cond.lock(); defer { cond.unlock() }; return cancelled }
     func cancel() { cond.lock(); cancelled = true; queue.removeAll(); cond.broadcast(); cond.unlock() }
     func waitFinished() { cond.lock(); while !done { cond.wait() }; cond.unlock() }
 }

@@ -77,7 +77,10 @@ public enum OTLPLogsFormat {
     public static func records(from doc: JSONNode, path: String, context: ParseContext) -> ([LogRecord], [Issue]) {
         var out: [LogRecord] = []
         var bad: [Issue] = []
-        for rl in doc["resourceLogs"]?.array ?? [] {
+        guard let resources = doc["resourceLogs"]?.array else {
+            return ([], [Issue(line: doc.line, reason: "no resourceLogs list in this document")])
+        }
+        for rl in resources {
             let service = OTLP.resourceService(rl["resource"]) ?? context.fallbackService
             let resAttrs = OTLP.attributes(rl["resource"]?["attributes"])
             for sl in rl["scopeLogs"]?.array ?? rl["instrumentationLibraryLogs"]?.array ?? [] {

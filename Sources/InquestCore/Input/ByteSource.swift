@@ -18,11 +18,15 @@ public protocol ByteSource: AnyObject {
     func takeBreak() -> Issue?
     /// True once the stream ended early (truncated compressed data or archive).
     var endedEarly: Bool { get }
+    /// Releases what reading holds (a decompression thread) when a reader stops early;
+    /// passed on to the source this one reads from.
+    func close()
 }
 
 extension ByteSource {
     public func takeBreak() -> Issue? { nil }
     public var endedEarly: Bool { false }
+    public func close() {}
 }
 
 /// Why an input could not be read at all.
@@ -59,7 +63,7 @@ public final class FileSource: ByteSource {
         self.ownsDescriptor = false
     }
 
-    deinit { if ownsDescriptor { close(fd) } }
+    deinit { if ownsDescriptor { Glibc.close(fd) } }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputError) -> Int {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
@@ -119,6 +123,7 @@ public final class ReplaySource: ByteSource {
         return rest.takeBreak()
     }
     public var endedEarly: Bool { rest.endedEarly }
+    public func close() { rest.close() }
 }
 
 /// An in-memory byte source, for tests and for spooled input.

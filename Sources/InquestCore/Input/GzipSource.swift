@@ -43,6 +43,8 @@ public final class GzipSource: ByteSource {
         inBuffer.deallocate()
     }
 
+    public func close() { input.close() }
+
     public func takeBreak() -> Issue? {
         defer { pendingBreak = nil }
         return pendingBreak

@@ -74,26 +74,33 @@ public enum InputDiscovery {
                     return
                 }
                 walk(path)
-            } else if (st.st_mode & S_IFMT) == S_IFREG || top {
+            } else if (st.st_mode & S_IFMT) == S_IFREG {
                 addFile(path)
+            } else if top {
+                // A pipe, a device, <(process substitution): readable once, so kept on disk.
+                let fd = open(path, O_RDONLY | O_CLOEXEC)
+                guard fd >= 0 else { problems.append(Problem(path: path, reason: String(cString: strerror(errno)))); return }
+                spoolAndAdd(descriptor: fd, shownAs: path)
+                close(fd)
+            }
+        }
+
+        /// Copies a stream that can be read only once into a temporary file, then reads that
+        /// like any file (gzip, tar and formats detected; several passes possible).
+        func spoolAndAdd(descriptor: Int32, shownAs name: String) {
+            do {
+                let spooled = try Spool.copy(descriptor: descriptor, name: name)
+                let (found, issues) = try classify(path: spooled, limits: limits, shownAs: name)
+                units.append(contentsOf: found)
+                for i in issues { problems.append(Problem(path: name, reason: i.reason)) }
+            } catch {
+                problems.append(Problem(path: name, reason: error.message))
             }
         }
 
         for p in paths {
             if p == "-" {
-                let u = InputUnit(path: "-", origin: .stdin, compression: .none, limits: limits)
-                do {
-                    let raw = FileSource(descriptor: 0, path: "-")
-                    let head = try raw.readFully(upTo: 2)
-                    let replay = ReplaySource(prefix: head, rest: raw)
-                    if head.count == 2 && head[0] == 0x1f && head[1] == 0x8b {
-                        u.compression = .gzip
-                    }
-                    u.stdinSource = try InputUnit.decompressing(replay, path: "-", limits: limits)
-                    units.append(u)
-                } catch {
-                    problems.append(Problem(path: "-", reason: error.message))
-                }
+                spoolAndAdd(descriptor: 0, shownAs: "-")
             } else {
                 visit(p, top: true)
             }
@@ -103,24 +110,57 @@ public enum InputDiscovery {
 
     /// One unit for a plain or gzip file; one per member for a tar archive, with the
     /// archive's damage (members after a bad header are lost: say so).
-    static func classify(path: String, limits: InputLimits) throws(InputError) -> (units: [InputUnit], issues: [Issue]) {
+    static func classify(path: String, limits: InputLimits, shownAs name: String? = nil) throws(InputError) -> (units: [InputUnit], issues: [Issue]) {
+        let shown = name ?? path
         let raw = try FileSource(path: path)
         let magic = try raw.readFully(upTo: 2)
         let gz = magic.count == 2 && magic[0] == 0x1f && magic[1] == 0x8b
         let source = try InputUnit.decompressing(ReplaySource(prefix: magic, rest: raw), path: path, limits: limits)
         let block = try source.readFully(upTo: 512)
-        (source as? PrefetchSource)?.cancel()
+        source.close()
         guard TarReader.looksLikeHeader(block) else {
-            return ([InputUnit(path: path, origin: .file(path), compression: gz ? .gzip : .none, limits: limits)], [])
+            return ([InputUnit(path: shown, origin: .file(path), compression: gz ? .gzip : .none, limits: limits)], [])
         }
         // List the members.
         let again = try InputUnit.decompressing(try FileSource(path: path), path: path, limits: limits)
+        defer { again.close() }
         let tar = TarReader(source: again)
         var units: [InputUnit] = []
         while let m = try tar.nextMember() {
-            units.append(InputUnit(path: "\(path):\(m.name)", origin: .tarMember(archive: path, index: m.index, name: m.name),
+            units.append(InputUnit(path: "\(shown):\(m.name)", origin: .tarMember(archive: path, index: m.index, name: m.name),
                                    compression: gz ? .tarGzip : .tar, limits: limits))
         }
         return (units, tar.issues)
+    }
+}
+
+/// Temporary copies of streams that can be read only once (standard input, pipes).
+enum Spool {
+    /// Copies everything from `descriptor` into an unlinked temporary file and returns a
+    /// path that reopens it for as long as the process lives (`/proc/self/fd/N`).
+    static func copy(descriptor: Int32, name: String) throws(InputError) -> String {
+        let dir = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+        var template = Array((dir + "/inquest-spool-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw InputError.errno(name, "cannot create a temporary file to hold the stream") }
+        let tempPath = String(cString: template.withUnsafeBufferPointer { $0.baseAddress! })
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        let source = FileSource(descriptor: descriptor, path: name)
+        while true {
+            let n = try source.read(into: &buffer, offset: 0, count: buffer.count)
+            if n == 0 { break }
+            var off = 0
+            while off < n {
+                let w = buffer.withUnsafeBytes { write(fd, $0.baseAddress! + off, n - off) }
+                if w < 0 { if errno == EINTR { continue }; close(fd); unlink(tempPath); throw InputError.errno(name, "cannot write the temporary copy") }
+                off += w
+            }
+        }
+        #if os(Linux)
+        unlink(tempPath)  // gone from the directory; the open descriptor keeps it readable
+        return "/proc/self/fd/\(fd)"
+        #else
+        return tempPath
+        #endif
     }
 }

@@ -16,7 +16,6 @@ public enum Compression: String, Sendable {
 public final class InputUnit: @unchecked Sendable {
     public enum Origin: Sendable {
         case file(String)
-        case stdin
         case tarMember(archive: String, index: Int, name: String)
     }
 
@@ -26,7 +25,6 @@ public final class InputUnit: @unchecked Sendable {
     public internal(set) var compression: Compression
     /// Limits applied while reading.
     public internal(set) var limits: InputLimits
-    var stdinSource: (any ByteSource)?
 
     init(path: String, origin: Origin, compression: Compression, limits: InputLimits) {
         self.path = path
@@ -40,8 +38,7 @@ public final class InputUnit: @unchecked Sendable {
     public var stem: String {
         let name: Substring
         switch origin {
-        case .file(let p): name = p.split(separator: "/").last ?? Substring(p)
-        case .stdin: return "stdin"
+        case .file: name = path.split(separator: "/").last ?? Substring(path)
         case .tarMember(_, _, let n): name = n.split(separator: "/").last ?? Substring(n)
         }
         var parts = name.split(separator: ".", omittingEmptySubsequences: false)
@@ -68,7 +65,6 @@ public final class InputUnit: @unchecked Sendable {
         switch origin {
         case .file(let p): file = p
         case .tarMember(let a, _, _): file = a
-        case .stdin: return nil
         }
         var st = stat()
         guard stat(file, &st) == 0 else { return nil }
@@ -84,7 +80,7 @@ public final class InputUnit: @unchecked Sendable {
 
     /// The service to assume for records without one: the file's stem; none for standard input.
     public var serviceFromName: String? {
-        if case .stdin = origin { return nil }
+        if path == "-" { return nil }
         return stem
     }
 
@@ -92,10 +88,6 @@ public final class InputUnit: @unchecked Sendable {
     /// gzip stream is decompressed on a second thread.
     public func open() throws(InputError) -> any ByteSource {
         switch origin {
-        case .stdin:
-            guard let s = stdinSource else { throw InputError(path: path, message: "standard input can be read only once") }
-            stdinSource = nil
-            return s
         case .file(let p):
             let raw = try FileSource(path: p)
             return try Self.decompressing(raw, path: p, limits: limits)

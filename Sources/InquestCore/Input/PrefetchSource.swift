@@ -35,6 +35,8 @@ public final class PrefetchSource: ByteSource, @unchecked Sendable {
 
     deinit {}
 
+    public func close() { cancel(); inner.close() }
+
     /// Stops the producer thread; call when abandoning a source early.
     public func cancel() {
         condition.lock()

@@ -94,7 +94,7 @@ public final class TarReader {
             if h.isEmpty { return nil }
             guard h.count == 512 else { endedEarly = true; issues.append(Issue(line: 0, reason: "archive ends inside a header")); return nil }
             if h.allSatisfy({ $0 == 0 }) { return nil }
-            guard Self.checksumOK(h), let size = Self.octal(h[124..<136]), size >= 0 else {
+            guard Self.checksumOK(h), let size = Self.octal(h[124..<136]), size >= 0, size <= Int64.max - 1024 else {
                 endedEarly = true
                 issues.append(Issue(line: 0, reason: "bad tar header after member \(count); the rest of the archive is skipped"))
                 return nil
@@ -163,5 +163,6 @@ public final class TarReader {
             return nil
         }
         var endedEarly: Bool { tar.endedEarly || tar.source.endedEarly }
+        func close() { tar.source.close() }
     }
 }

@@ -267,8 +267,19 @@ public struct JSONScanner {
         var v: Int64 = 0
         for c in b {
             guard c >= 48 && c <= 57 else { return nil }
-            v = v * 10 + Int64(c - 48)
+            let (m, o1) = v.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(Int64(c - 48))
+            if o1 || o2 { return nil }
+            v = s
         }
         return v
+    }
+
+    /// An integer from a JSON number (integer text, or a finite float within range); nil otherwise.
+    public static func parseInteger(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        if let v = parseInt64(b) { return v }
+        if b.first == 0x2D, b.count > 1, let v = parseInt64(UnsafeBufferPointer(rebasing: b[1...])) { return -v }
+        guard let d = parseNumber(b) else { return nil }
+        return Int64(exactly: d.rounded(.towardZero)) ?? (d.isFinite && abs(d) < 9.2e18 ? Int64(d) : nil)
     }
 }

@@ -66,6 +66,14 @@ public enum Level: UInt8, Sendable, Comparable, CaseIterable, CustomStringConver
         }
     }
 
+    /// A numeric level from a log field: OTLP severity numbers when `otlp`, else bunyan
+    /// and pino's 10–60 (numbers under 10 carry no agreed meaning). Any number is safe.
+    public init(number: Double, otlp: Bool) {
+        guard number.isFinite, number > -1e9, number < 1e9 else { self = .unknown; return }
+        let n = Int(number)
+        if otlp { self = Level(otlp: n) } else { self = n >= 10 ? Level(bunyan: n) : .unknown }
+    }
+
     /// bunyan and pino: 10 trace, 20 debug, 30 info, 40 warn, 50 error, 60 fatal.
     public init(bunyan n: Int) {
         switch n {

@@ -24,6 +24,22 @@ public struct Timestamp: Sendable, Hashable, Comparable {
 
     public var microseconds: Int64 { nanos.floorDiv(1000) }
 
+    /// Span times and durations are kept within ±4.6e18 ns (years 1824 to 2115), so that a
+    /// start plus a duration, or the distance between two times, never overflows.
+    public static let spanLimit: Int64 = 4_600_000_000_000_000_000
+
+    /// Microseconds (Jaeger, Zipkin) to nanoseconds; nil outside the span limit.
+    public static func nanos(micros: Int64) -> Int64? {
+        let (v, o) = micros.multipliedReportingOverflow(by: 1000)
+        return !o && abs(v) <= spanLimit ? v : nil
+    }
+
+    /// `b - a` in nanoseconds, saturating instead of trapping on extreme times.
+    public static func distance(_ a: Timestamp, _ b: Timestamp) -> Int64 {
+        let (d, o) = b.nanos.subtractingReportingOverflow(a.nanos)
+        return o ? (b.nanos > a.nanos ? .max : .min) : d
+    }
+
     /// RFC 3339 in UTC, with `precision` fractional digits (or `digits` when given).
     public func rfc3339(digits: Int? = nil, offsetSeconds: Int = 0) -> String {
         let d = digits ?? Int(precision)

@@ -65,7 +65,7 @@ public enum InspectRenderer {
             if s.stats.repaired > 0 { counts += ", \(grouped(s.stats.repaired)) with invalid UTF-8 repaired" }
             row("records", counts)
             if let f = s.first, let l = s.last {
-                let span = style.dim("(" + Duration.format(nanos: l.nanos - f.nanos) + ")")
+                let span = style.dim("(" + Duration.format(nanos: Timestamp.distance(f, l)) + ")")
                 let range = time.short(f) + " → " + time.short(l)
                 if displayWidth(range) + 1 + displayWidth(stripANSI(span)) <= valueWidth {
                     row("time", range + " " + span)

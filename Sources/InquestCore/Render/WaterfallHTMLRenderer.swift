@@ -129,7 +129,7 @@ public enum WaterfallHTMLRenderer {
             if !s.events.isEmpty {
                 h += "<h3>events</h3><table>"
                 for e in s.events {
-                    h += "<tr><td>+\(escape(Duration.format(nanos: e.time.nanos - t0)))</td><td>\(escape(e.name))\(e.attributes.isEmpty ? "" : " — " + escape(e.attributes.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))</td></tr>"
+                    h += "<tr><td>+\(escape(Duration.format(nanos: Timestamp.distance(trace.start, e.time))))</td><td>\(escape(e.name))\(e.attributes.isEmpty ? "" : " — " + escape(e.attributes.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))</td></tr>"
                 }
                 h += "</table>"
             }

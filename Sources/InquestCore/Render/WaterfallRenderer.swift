@@ -61,8 +61,12 @@ public struct WaterfallRenderer {
                 return n.critical ? style.bold(name) : name
             }()
             // Bar.
-            let a = Int((Double(s.start.nanos - t0) / Double(total) * Double(barW)).rounded(.down))
-            var b = Int((Double(s.end.nanos - t0) / Double(total) * Double(barW)).rounded(.up))
+            func column(_ t: Int64, _ rule: FloatingPointRoundingRule) -> Int {
+                let x = (Double(t) - Double(t0)) / Double(total) * Double(barW)
+                return x.isFinite ? Int(max(-1, min(Double(barW + 1), x.rounded(rule)))) : 0
+            }
+            let a = column(s.start.nanos, .down)
+            var b = column(s.end.nanos, .up)
             let startCol = max(0, min(barW - 1, a))
             b = max(startCol + 1, min(barW, b))
             let glyph: Character = n.critical ? "█" : "▒"

@@ -29,36 +29,12 @@ public struct SimulationConfig: Sendable, Equatable {
         return nil
     }
 
-    /// Parses a duration such as `90m`, `2h`, `1h30m`, `45s` or `5400` (seconds).
+    /// Parses a duration such as `90m`, `2h`, `1h30m`, `45s` or `5400` (seconds), as the
+    /// other commands do (`Duration`).
     public static func parseDuration(_ text: String) -> Int64? {
         let s = text.trimmingSpaces()
-        guard !s.isEmpty else { return nil }
-        if s.allSatisfy(\.isASCIIDigit) { return Int64(s) }
-        var total: Int64 = 0
-        var number: Int64?
-        for c in s {
-            if c.isASCIIDigit, let d = c.wholeNumberValue {
-                let (m, o1) = (number ?? 0).multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(Int64(d))
-                guard !o1, !o2 else { return nil }
-                number = a
-                continue
-            }
-            guard let n = number else { return nil }
-            let unit: Int64
-            switch c {
-            case "s": unit = 1
-            case "m": unit = 60
-            case "h": unit = 3600
-            case "d": unit = 86_400
-            default: return nil
-            }
-            let (v, o) = n.multipliedReportingOverflow(by: unit)
-            guard !o else { return nil }
-            total += v
-            number = nil
-        }
-        return number == nil ? total : nil
+        if !s.isEmpty, s.allSatisfy(\.isASCIIDigit) { return Int64(s) }
+        return Duration.parseSeconds(s)
     }
 }
 

@@ -72,10 +72,16 @@ public enum TraceAssembler {
         return traces
     }
 
-    static func sameContent(_ a: Span, _ b: Span) -> Bool {
-        a.service == b.service && a.operation == b.operation && a.start == b.start && a.durationNanos == b.durationNanos
-            && a.kind == b.kind && a.parentID == b.parentID
+    /// What makes two spans the same span read twice.
+    struct ContentKey: Hashable {
+        var spanID: String, service: String, operation: String, parentID: String?
+        var start: Int64, duration: Int64, kind: Span.Kind
+        init(_ s: Span) {
+            spanID = s.spanID; service = s.service; operation = s.operation; parentID = s.parentID
+            start = s.start.nanos; duration = s.durationNanos; kind = s.kind
+        }
     }
+
 
     public static func assembleOne(traceID: String, spans input: consuming [Span], options: Options = Options()) -> Trace {
         var notes: [String] = []
@@ -85,11 +91,19 @@ public enum TraceAssembler {
         var byID: [String: [Int]] = [:]
         var spans = input
         var keep = [Bool](repeating: true, count: spans.count)
+        var seenContent: Set<ContentKey>? = nil  // made only when an ID repeats
         for i in spans.indices {
-            if let existing = byID[spans[i].spanID], existing.contains(where: { sameContent(spans[$0], spans[i]) }) {
-                merged += 1
-                keep[i] = false
-                continue
+            if byID[spans[i].spanID] != nil {
+                if seenContent == nil {
+                    seenContent = Set(spans.indices.prefix(i).filter { keep[$0] }.map { ContentKey(spans[$0]) })
+                }
+                if !seenContent!.insert(ContentKey(spans[i])).inserted {
+                    merged += 1
+                    keep[i] = false
+                    continue
+                }
+            } else if seenContent != nil {
+                seenContent!.insert(ContentKey(spans[i]))
             }
             byID[spans[i].spanID, default: []].append(i)
         }
@@ -105,6 +119,10 @@ public enum TraceAssembler {
             for k in byID.keys { byID[k] = byID[k]!.map { remap[$0] } }
         }
         var flags = [TraceNode.Flags](repeating: [], count: spans.count)
+        var childrenOf: [String: [Int]]? = nil
+        // At most a few dozen notes: a hostile trace could otherwise carry one per span.
+        var omittedNotes = 0
+        func note(_ s: String) { if notes.count < 40 { notes.append(s) } else { omittedNotes += 1 } }
         if merged > 0 { notes.append("\(merged) span\(merged == 1 ? "" : "s") read twice merged") }
         for (id, idxs) in byID where idxs.count > 1 {
             let client = idxs.first { spans[$0].kind == .client }
@@ -118,17 +136,22 @@ public enum TraceAssembler {
                 rest.removeAll { $0 == c || $0 == s }
                 // Children of the shared ID that run in the server's service belong to the server half.
                 let serverService = spans[s].service
-                for i in spans.indices where i != s && i != c && spans[i].parentID == id && spans[i].service == serverService {
+                if childrenOf == nil {
+                    var map: [String: [Int]] = [:]
+                    for i in spans.indices { if let p = spans[i].parentID { map[p, default: []].append(i) } }
+                    childrenOf = map
+                }
+                for i in childrenOf?[id] ?? [] where i != s && i != c && spans[i].service == serverService {
                     spans[i].parentID = newID
                 }
-                notes.append("client and server shared span ID \(id): split in two")
+                note("client and server shared span ID \(id): split in two")
             } else {
                 rest.removeFirst()
             }
             for (k, i) in rest.enumerated() {
                 spans[i].spanID = id + "#\(k + 2)"
                 flags[i].insert(.duplicateID)
-                notes.append("span ID \(id) used twice: the second renamed \(spans[i].spanID)")
+                note("span ID \(id) used twice: the second renamed \(spans[i].spanID)")
             }
         }
         // 2. Parents.
@@ -143,7 +166,7 @@ public enum TraceAssembler {
                 parent[i] = pi
             } else if index[p] == i {
                 flags[i].insert(.cycleBroken)
-                notes.append("span \(s.spanID) named itself as parent: link cut")
+                note("span \(s.spanID) named itself as parent: link cut")
             } else {
                 flags[i].insert(.orphan)
                 orphans += 1
@@ -166,7 +189,7 @@ public enum TraceAssembler {
                 let cut = cycle.min { spans[$0].start < spans[$1].start } ?? cur
                 parent[cut] = nil
                 flags[cut].insert(.cycleBroken)
-                notes.append("parent links formed a cycle of \(cycle.count) span\(cycle.count == 1 ? "" : "s"): cut above \(spans[cut].spanID)")
+                note("parent links formed a cycle of \(cycle.count) span\(cycle.count == 1 ? "" : "s"): cut above \(spans[cut].spanID)")
             }
             for p in path { state[p] = 2 }
         }
@@ -202,15 +225,15 @@ public enum TraceAssembler {
             var stack: [(Int, Int64)] = roots.map { ($0, 0) }
             var adjusted = 0
             while let (i, inherited) = stack.popLast() {
-                if inherited != 0 { spans[i].start.nanos += inherited; skew[i] += inherited }
+                if inherited != 0 { spans[i].start.nanos = saturating(spans[i].start.nanos, inherited); skew[i] = saturating(skew[i], inherited) }
                 for c in children[i] {
                     var shift = inherited
                     let delta = skewDelta(parent: spans[i], child: spans[c], childShift: inherited)
                     if delta != 0 {
-                        shift += delta
+                        shift = saturating(shift, delta)
                         flags[c].insert(.skewAdjusted)
                         adjusted += 1
-                        notes.append("\(spans[c].service) \(spans[c].operation) moved \(Duration.format(nanos: delta)) to fit its parent in \(spans[i].service) (clock skew)")
+                        note("\(spans[c].service) \(spans[c].operation) moved \(Duration.format(nanos: delta)) to fit its parent in \(spans[i].service) (clock skew)")
                     }
                     stack.append((c, shift))
                 }
@@ -218,6 +241,7 @@ public enum TraceAssembler {
             _ = adjusted
             for i in children.indices where children[i].count > 1 { children[i].sort(by: byStart) }
         }
+        if omittedNotes > 0 { notes.append("… and \(omittedNotes) more adjustments of the same kinds") }
         // 6. Depth-first order.
         var order: [Int] = []
         order.reserveCapacity(spans.count)
@@ -252,13 +276,13 @@ public enum TraceAssembler {
         guard parent.service != child.service else { return 0 }
         guard child.kind == .server || child.kind == .unspecified, parent.kind == .client || parent.kind == .unspecified else { return 0 }
         guard child.start.nanos > 0, parent.start.nanos > 0 else { return 0 }
-        let cs = child.start.nanos + childShift
-        let ce = cs + child.durationNanos
+        let cs = saturating(child.start.nanos, childShift)
+        let ce = saturating(cs, child.durationNanos)
         let ps = parent.start.nanos, pe = parent.end.nanos
         if cs >= ps && ce <= pe { return 0 }
         guard child.durationNanos <= parent.durationNanos else { return 0 }
         let latency = (parent.durationNanos - child.durationNanos) / 2
-        return ps + latency - cs
+        return saturating(saturating(ps, latency), cs == .min ? .max : -cs)
     }
 
     /// Duration not covered by the union of the children's intervals (clipped to the span).
@@ -281,6 +305,12 @@ public enum TraceAssembler {
         if curE > curS { covered += curE - curS }
         return max(0, s.durationNanos - covered)
     }
+}
+
+/// `a + b`, held at the ends of Int64 instead of trapping.
+@inline(__always) func saturating(_ a: Int64, _ b: Int64) -> Int64 {
+    let (s, o) = a.addingReportingOverflow(b)
+    return o ? (b > 0 ? .max : .min) : s
 }
 
 /// Slots of a span buffer that worker threads empty, each its own indices.

@@ -57,7 +57,7 @@ extension Inquest {
             } catch {
                 Output.stderr.write("inquest: simulate: \(error)\n")
                 Output.stderr.flush()
-                throw ExitCode.failure
+                throw ExitCode(Exit.usage)
             }
             let dir = out.hasSuffix("/") ? out : out + "/"
             let width = files.map { dir.count + $0.path.count }.max() ?? 0

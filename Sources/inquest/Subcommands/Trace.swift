@@ -48,7 +48,7 @@ extension Inquest {
             case .success(let t): trace = t
             case .failure(let e):
                 Output.stderr.write("inquest: \(e.description)\n")
-                loaded.finish(status: Exit.noInput)
+                loaded.finish(status: Exit.usage)
             }
             let (logs, logStats) = noLogs ? ([], []) : LogCorrelation.correlate(trace, logUnits: loaded.load.logUnits)
             let out = try Output.open(outputOptions.outFile)

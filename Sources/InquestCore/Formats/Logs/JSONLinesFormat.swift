@@ -216,7 +216,7 @@ public struct JSONLinesFormat: LineFormat {
             if level.kind == .string {
                 r.level = Level(bytes: b) ?? .unknown
             } else if level.kind == .number, let v = JSONScanner.parseNumber(b) {
-                r.level = scan.levelIsOTLP ? Level(otlp: Int(v)) : v >= 10 ? Level(bunyan: Int(v)) : .unknown
+                r.level = Level(number: v, otlp: scan.levelIsOTLP)
             }
         }
         // Time.

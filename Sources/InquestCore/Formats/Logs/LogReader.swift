@@ -33,7 +33,8 @@ public final class LogReader {
     let needsMessage: Bool
     /// A gzip input's decompression thread: stopped when the reader is dropped before
     /// the end, or it would wait forever on its full queue, holding its buffers.
-    let prefetch: PrefetchSource?
+    /// The stream being read, closed when the reader goes (a decompression thread stops).
+    let source: any ByteSource
     let checkUTF8: Bool
 
     public init(unit: InputUnit, format forced: DetectedFormat? = nil, needs: RecordNeeds = .all,
@@ -42,7 +43,7 @@ public final class LogReader {
         var stats = InputStats(path: unit.path)
         stats.compression = unit.compression
         let source = try unit.open()
-        self.prefetch = source as? PrefetchSource
+        self.source = source
         var (head, headGaps) = try source.readHead(upTo: 64 * 1024)
         // A UTF-8 byte order mark (Windows tools write one) is not part of the first record.
         if head.starts(with: [0xEF, 0xBB, 0xBF]) {
@@ -75,7 +76,7 @@ public final class LogReader {
         if case .spans = detected { finished = true }
     }
 
-    deinit { prefetch?.cancel() }
+    deinit { source.close() }
 
     /// Reads an OTLP logs document (or one request a line) into memory.
     private func loadOTLP() {
@@ -111,6 +112,19 @@ public final class LogReader {
             guard let event else {
                 finished = true
                 for i in lines.streamIssues where !stats.errors.contains(i) { stats.note(i) }
+                if !context.partial.isEmpty {
+                    // A container line whose last part never came: kept as it is, and said.
+                    let bytes = context.partial
+                    context.partial.removeAll()
+                    var r = LogRecord()
+                    _ = bytes.withUnsafeBufferPointer { parseInner($0, outerTime: nil, stream: "", into: &r, context: &context) }
+                    r.location = SourceLocation(path: unit.path, line: partialStart)
+                    stats.records += 1
+                    stats.parsed += 1
+                    stats.note(Issue(line: partialStart, reason: "container line without its last part (kept as it is)"))
+                    if let p = pending { pending = r; return p }
+                    pending = r
+                }
                 break
             }
             switch event {

@@ -73,7 +73,7 @@ public struct LogfmtFormat: LineFormat {
                 else if let num = JSONScanner.parseNumber(vb) { r.timestamp = TimestampParser.fromEpoch(num) }
             case .level where prio < levelP:
                 levelP = prio
-                if let l = Level(bytes: vb) { r.level = l } else if let num = JSONScanner.parseNumber(vb) { r.level = num >= 10 ? Level(bunyan: Int(num)) : .unknown }
+                if let l = Level(bytes: vb) { r.level = l } else if let num = JSONScanner.parseNumber(vb) { r.level = Level(number: num, otlp: false) }
             case .message where prio < msgP:
                 msgP = prio
                 if needs.contains(.message) { r.message = Self.value(line, v, q) }

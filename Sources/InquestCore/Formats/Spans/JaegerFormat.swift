@@ -292,12 +292,12 @@ enum JaegerFormat {
                 guard let r = sc.scanString() else { return false }
                 b.span.operation = r.escaped ? interner.intern(sc.string(r.range, escaped: true)) : interner.intern(bytes: sc.bytes(r.range))
             case 9 where sc.equals(key, "startTime"):
-                guard let r = sc.skipValue(), let v = JSONScanner.parseInt64(sc.bytes(r)) ?? JSONScanner.parseNumber(sc.bytes(r)).map({ Int64($0) }) else { return false }
-                b.span.start = Timestamp(nanos: v &* 1000, precision: 6); b.hasStart = true
+                guard let r = sc.skipValue(), let v = JSONScanner.parseInteger(sc.bytes(r)) else { return false }
+                b.span.start = Timestamp(nanos: Timestamp.nanos(micros: v) ?? .max, precision: 6); b.hasStart = true
             case 8 where sc.equals(key, "duration"):
                 guard let r = sc.skipValue() else { return false }
-                let v = JSONScanner.parseInt64(sc.bytes(r)) ?? JSONScanner.parseNumber(sc.bytes(r)).map { Int64($0) } ?? 0
-                b.span.durationNanos = max(0, v) &* 1000
+                let v = JSONScanner.parseInteger(sc.bytes(r)) ?? 0
+                b.span.durationNanos = Timestamp.nanos(micros: max(0, v)) ?? .max
             case 9 where sc.equals(key, "processID"):
                 guard let v = str(&sc) else { return false }
                 b.processID = v
@@ -408,7 +408,7 @@ enum JaegerFormat {
             guard s.forEachMember({ l, k in
                 if l.equals(k, "timestamp") {
                     guard let r = l.skipValue() else { return false }
-                    ts = JSONScanner.parseInt64(l.bytes(r))
+                    ts = JSONScanner.parseInteger(l.bytes(r))
                     return true
                 }
                 if l.equals(k, "fields") {
@@ -420,7 +420,7 @@ enum JaegerFormat {
                 return l.skipValue() != nil
             }) else { return false }
             let name = fields.first(where: { $0.key == "event" || $0.key == "message" })?.value ?? "log"
-            b.span.events.append(Span.Event(time: Timestamp(nanos: (ts ?? b.span.start.microseconds) &* 1000, precision: 6), name: name, attributes: fields))
+            b.span.events.append(Span.Event(time: Timestamp(nanos: ts.flatMap { Timestamp.nanos(micros: $0) } ?? b.span.start.nanos, precision: 6), name: name, attributes: fields))
             s.skipWhitespace()
             if s.consume(0x2C) { continue }
             return s.consume(0x5D)

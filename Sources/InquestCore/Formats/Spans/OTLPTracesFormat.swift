@@ -17,7 +17,11 @@ enum OTLPTracesFormat {
     }
 
     static func spans(from doc: JSONNode, path: String, into out: inout [Span], bad: inout [Issue]) {
-        for rs in doc["resourceSpans"]?.array ?? [] {
+        guard let resources = doc["resourceSpans"]?.array else {
+            bad.append(Issue(line: doc.line, reason: "no resourceSpans list in this document"))
+            return
+        }
+        for rs in resources {
             let service = OTLP.resourceService(rs["resource"]) ?? "unknown"
             for ss in rs["scopeSpans"]?.array ?? rs["instrumentationLibrarySpans"]?.array ?? [] {
                 for s in ss["spans"]?.array ?? [] {
@@ -32,7 +36,7 @@ enum OTLPTracesFormat {
                     let end = OTLP.nanos(s["endTimeUnixNano"]) ?? start
                     var span = Span(traceID: trace, spanID: id, parentID: OTLP.id(s["parentSpanId"]), service: service,
                                     operation: s["name"]?.string ?? "", kind: kind(s["kind"]),
-                                    start: Timestamp(nanos: start, precision: 9), durationNanos: max(0, end - start),
+                                    start: Timestamp(nanos: start, precision: 9), durationNanos: max(0, end.subtractingReportingOverflow(start).partialValue),
                                     location: SourceLocation(path: path, line: o.line))
                     let code = s["status"]?["code"]
                     if code?.int64 == 2 || code?.string == "STATUS_CODE_ERROR" { span.status = .error }

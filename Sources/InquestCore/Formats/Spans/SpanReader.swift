@@ -4,6 +4,25 @@
 /// in memory because traces must be grouped. Damaged spans are counted as skipped
 /// with their line; a cut-off document yields the spans before the cut.
 public enum SpanReader {
+    /// Drops spans whose times are outside what arithmetic on them can bear (see
+    /// `Timestamp.spanLimit`), counting each as skipped with its line.
+    static func validateTimes(_ spans: inout [Span], bad issues: inout [Issue]) {
+        let limit = Timestamp.spanLimit
+        func bad(_ s: Span) -> Bool { s.start.nanos > limit || s.start.nanos < -limit || s.durationNanos < 0 || s.durationNanos > limit }
+        guard spans.contains(where: bad) else { return }
+        var kept: [Span] = []
+        kept.reserveCapacity(spans.count)
+        for i in spans.indices {
+            let s = spans[i]
+            if bad(s) {
+                issues.append(Issue(line: s.location.line, reason: "span time or duration out of range (years 1824 to 2115)"))
+            } else {
+                kept.append(s)
+            }
+        }
+        spans = kept
+    }
+
     public struct Result {
         public var spans: [Span]
         public var stats: InputStats
@@ -14,6 +33,7 @@ public enum SpanReader {
         stats.compression = unit.compression
         stats.kind = "spans"
         let source = try unit.open()
+        defer { source.close() }
         let (head, headGaps) = try source.readHead(upTo: 64 * 1024)
         let detected = forced ?? FormatRegistry.detect(head: head)
         stats.format = detected.name
@@ -56,6 +76,7 @@ public enum SpanReader {
             bytes.withUnsafeBytes { raw in
                 JaegerFormat.read(raw, path: unit.path, detail: detail, lines: LineIndex(raw), into: &spans, bad: &bad, issues: &issues)
             }
+            validateTimes(&spans, bad: &bad)
             for i in issues { stats.note(i) }
             for b in bad { stats.note(b) }
             stats.parsed = spans.count
@@ -75,6 +96,7 @@ public enum SpanReader {
             case .otlpTraces: OTLPTracesFormat.spans(from: value, path: unit.path, into: &spans, bad: &bad)
             }
         }
+        validateTimes(&spans, bad: &bad)
         for i in docs.issues { stats.note(i) }
         for b in bad { stats.note(b) }
         stats.parsed = spans.count

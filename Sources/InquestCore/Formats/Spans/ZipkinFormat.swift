@@ -7,7 +7,10 @@ enum ZipkinFormat {
         let list: [JSONNode]
         if let a = doc.array {
             // Zipkin's /api/v2/traces returns an array of traces (arrays of spans).
-            if a.first?.array != nil { list = a.flatMap { $0.array ?? [] } } else { list = a }
+            if a.first?.array != nil {
+                for x in a where x.array == nil { bad.append(Issue(line: x.line, reason: "not a list of spans in a list of traces")) }
+                list = a.flatMap { $0.array ?? [] }
+            } else { list = a }
         } else {
             list = [doc]
         }
@@ -32,8 +35,8 @@ enum ZipkinFormat {
         guard var span = common(s, path: path, bad: &bad) else { return }
         // A span without a timestamp is a late-arriving half (Zipkin keeps it; its time comes from its peer).
         let ts = s["timestamp"]?.int64 ?? 0
-        span.start = Timestamp(nanos: ts &* 1000, precision: 6)
-        span.durationNanos = max(0, s["duration"]?.int64 ?? 0) &* 1000
+        span.start = Timestamp(nanos: Timestamp.nanos(micros: ts) ?? .max, precision: 6)
+        span.durationNanos = Timestamp.nanos(micros: max(0, s["duration"]?.int64 ?? 0)) ?? .max
         span.service = s["localEndpoint"]?["serviceName"]?.string ?? "unknown"
         span.remoteService = s["remoteEndpoint"]?["serviceName"]?.string
         span.kind = Span.Kind(rawValue: (s["kind"]?.string ?? "").lowercased()) ?? .unspecified
@@ -48,7 +51,7 @@ enum ZipkinFormat {
         if let r = span.remoteService { attrs.append(LogRecord.Field("peer.service", r)) }
         span.attributes = attrs
         for a in s["annotations"]?.array ?? [] {
-            span.events.append(Span.Event(time: Timestamp(nanos: (a["timestamp"]?.int64 ?? ts) &* 1000, precision: 6),
+            span.events.append(Span.Event(time: Timestamp(nanos: Timestamp.nanos(micros: a["timestamp"]?.int64 ?? ts) ?? span.start.nanos, precision: 6),
                                           name: a["value"]?.string ?? "", attributes: []))
         }
         out.append(span)
@@ -68,7 +71,7 @@ enum ZipkinFormat {
             case "sr": sr = t; serverService = svc
             case "ss": ss = t; serverService = serverService ?? svc
             default:
-                span.events.append(Span.Event(time: Timestamp(nanos: (t ?? 0) &* 1000, precision: 6), name: a["value"]?.string ?? "", attributes: []))
+                span.events.append(Span.Event(time: Timestamp(nanos: Timestamp.nanos(micros: t ?? 0) ?? 0, precision: 6), name: a["value"]?.string ?? "", attributes: []))
             }
         }
         var attrs: [LogRecord.Field] = []
@@ -82,9 +85,9 @@ enum ZipkinFormat {
             if span.service == "unknown", let n = b["endpoint"]?["serviceName"]?.string { anyService = anyService ?? n }
         }
         let ts = s["timestamp"]?.int64 ?? cs ?? sr ?? 0
-        let dur = s["duration"]?.int64 ?? ((cr ?? ss ?? ts) - (cs ?? sr ?? ts))
-        span.start = Timestamp(nanos: ts &* 1000, precision: 6)
-        span.durationNanos = max(0, dur) &* 1000
+        let dur = s["duration"]?.int64 ?? (cr ?? ss ?? ts).subtractingReportingOverflow(cs ?? sr ?? ts).partialValue
+        span.start = Timestamp(nanos: Timestamp.nanos(micros: ts) ?? .max, precision: 6)
+        span.durationNanos = Timestamp.nanos(micros: max(0, dur)) ?? .max
         span.attributes = attrs
         // A v1 span with both client and server annotations is two spans sharing an ID.
         if cs != nil && sr != nil {
@@ -96,8 +99,8 @@ enum ZipkinFormat {
             server.kind = .server
             server.shared = true
             server.service = serverService ?? "unknown"
-            if let sr { server.start = Timestamp(nanos: sr &* 1000, precision: 6) }
-            if let sr, let ss { server.durationNanos = max(0, ss - sr) &* 1000 }
+            if let sr { server.start = Timestamp(nanos: Timestamp.nanos(micros: sr) ?? .max, precision: 6) }
+            if let sr, let ss { server.durationNanos = Timestamp.nanos(micros: max(0, ss.subtractingReportingOverflow(sr).partialValue)) ?? .max }
             out.append(client)
             out.append(server)
             return

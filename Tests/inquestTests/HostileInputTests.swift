@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// Values that used to trap (integer overflow, huge floats, crafted sizes) or take
+/// quadratic time: each run must finish, exit normally and account for every record.
+@Suite("Hostile values end to end")
+struct HostileInputTests {
+    let dir: URL
+
+    init() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("inquest-hostile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    func inspect(_ path: String) throws -> [String: Any] {
+        let r = try CLI.run(["inspect", "--output", "json", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+        let input = try #require((doc["inputs"] as? [[String: Any]])?.first)
+        #expect(input["records"] as? Int == (input["parsed"] as? Int ?? -1) + (input["skipped"] as? Int ?? -1))
+        return input
+    }
+
+    @Test func hugeNumbersInLogFields() throws {
+        let json = try write("app.log", """
+            {"ts":9999999999999999999,"level":1e400,"msg":"a"}
+            {"ts":-1e300,"severity_number":-1e300,"msg":"b"}
+            {"time":"2024-01-01T00:00:00Z","level":0e400,"msg":"c"}
+
+            """)
+        #expect(try inspect(json)["parsed"] as? Int == 3)
+        let logfmt = try write("kv.log", "time=2024-01-01T00:00:00Z level=1e400 msg=x\ntime=1e999 level=-5e30 msg=y\n")
+        #expect(try inspect(logfmt)["parsed"] as? Int == 2)
+    }
+
+    @Test func spanTimesOutOfRangeAreSkipped() throws {
+        let jaeger = try write("j.json", """
+            {"data":[{"traceID":"aa","spans":[
+             {"traceID":"aa","spanID":"01","operationName":"root","references":[],"startTime":1700000000000000,"duration":1000,"processID":"p1"},
+             {"traceID":"aa","spanID":"02","operationName":"child","references":[{"refType":"CHILD_OF","traceID":"aa","spanID":"01"}],"startTime":9223372036854775,"duration":1000,"processID":"p2"},
+             {"traceID":"aa","spanID":"03","operationName":"huge","references":[],"startTime":1e19,"duration":9223372036854775807,"processID":"p2"}
+            ],"processes":{"p1":{"serviceName":"a"},"p2":{"serviceName":"b"}}}]}
+            """)
+        let input = try inspect(jaeger)
+        #expect(input["parsed"] as? Int == 1)
+        #expect(input["skipped"] as? Int == 2)
+        for command in [["traces"], ["deps"], ["trace", "aa"]] {
+            let r = try CLI.run(command + [jaeger])
+            #expect(r.status == 0, "\(command): \(r.stderr)")
+        }
+        let otlp = try write("o.json", """
+            {"resourceSpans":[{"resource":{"attributes":[]},"scopeSpans":[{"spans":[
+             {"traceId":"0af7651916cd43dd8448eb211c80319c","spanId":"b7ad6b7169203331","name":"x","kind":2,
+              "startTimeUnixNano":"-9223372036854775808","endTimeUnixNano":"9223372036854775807"}]}]}]}
+            """)
+        #expect(try inspect(otlp)["skipped"] as? Int == 1)
+    }
+
+    @Test func manySpansSharingOneIDFinishQuickly() throws {
+        var spans: [String] = []
+        for i in 0..<20_000 {
+            spans.append(#"{"traceId":"1","id":"0","name":"op\#(i)","timestamp":\#(1_700_000_000_000_000 + i),"duration":5,"localEndpoint":{"serviceName":"s"}}"#)
+        }
+        let file = try write("z.json", "[" + spans.joined(separator: ",") + "]")
+        let start = Date()
+        let r = try CLI.run(["traces", "--output", "json", file])
+        #expect(r.status == 0)
+        let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+        #expect((doc["traces"] as? [[String: Any]])?.first?["spans"] as? Int == 20_000)
+        #expect(Date().timeIntervalSince(start) < 30)
+    }
+
+    @Test func unfinishedContainerLineIsCounted() throws {
+        let file = try write("c.log", """
+            {"log":"first part ","stream":"stdout","time":"2024-01-01T00:00:00Z"}
+            {"log":"and no end","stream":"stdout","time":"2024-01-01T00:00:01Z"}
+
+            """)
+        let input = try inspect(file)
+        #expect(input["records"] as? Int == 1)
+        #expect(input["parsed"] as? Int == 1)
+    }
+
+    @Test func tarWithAnImpossibleSizeIsReportedNotTrapped() throws {
+        // A ustar header whose GNU base-256 size is Int64.max, with a correct checksum.
+        var h = [UInt8](repeating: 0, count: 512)
+        for (i, c) in "app.log".utf8.enumerated() { h[i] = c }
+        for (i, c) in "0000644\0".utf8.enumerated() { h[100 + i] = c }
+        h[124] = 0x80
+        for i in 125..<128 { h[i] = 0 }
+        for i in 128..<136 { h[i] = 0xFF }
+        h[128] = 0x7F
+        h[156] = UInt8(ascii: "0")
+        for (i, c) in "ustar\u{0}00".utf8.enumerated() { h[257 + i] = c }
+        for i in 148..<156 { h[i] = 32 }
+        let sum = h.reduce(0) { $0 + Int($1) }
+        for (i, c) in String(format: "%06o\u{0} ", sum).utf8.enumerated() { h[148 + i] = c }
+        let url = dir.appendingPathComponent("bomb.tar")
+        try Data(h + [UInt8](repeating: 0, count: 1024)).write(to: url)
+        let r = try CLI.run(["inspect", "--output", "json", url.path])
+        #expect(r.status == 0 || r.status == 3)
+        #expect(!r.stderr.isEmpty || r.stdout.contains("problems"))
+    }
+}
