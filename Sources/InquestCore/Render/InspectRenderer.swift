@@ -23,13 +23,12 @@ public enum InspectRenderer {
             j.field("first", s.first.map { $0.rfc3339() })
             j.field("last", s.last.map { $0.rfc3339() })
             j.field("services", strings: s.services.map(\.name))
-            if s.stats.kind == "logs" {
-                j.beginObject("levels")
-                for l in s.levels { j.field(l.level == .unknown ? "unknown" : l.level.name, l.count) }
-                j.endObject()
-            }
+            j.beginObject("levels")
+            for l in s.levels { j.field(l.level == .unknown ? "unknown" : l.level.name, l.count) }
+            j.endObject()
             j.field("traces", s.traces)
-            if s.stats.kind == "spans" { j.field("spans", s.spans) }
+            j.field("spans", s.spans)
+            j.field("unreadable", s.stats.unreadable)
             j.endObject()
         }
         j.endArray()
