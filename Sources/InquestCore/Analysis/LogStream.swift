@@ -13,6 +13,8 @@ public final class LogStream: @unchecked Sendable {
     public let needs: RecordNeeds
     public let forcedFormat: DetectedFormat?
     public let time: TimestampParser
+    /// Records handed from a parsing thread to the merge at a time.
+    static let batchSize = 256
     let lock = NSLock()
     private var _stats: [InputStats?]
 
@@ -77,13 +79,13 @@ public final class LogStream: @unchecked Sendable {
         // All inputs are open at once: share a budget of about 64 MiB of buffers.
         let block = max(64 << 10, min(1 << 20, (64 << 20) / max(1, units.count * 5)))
         for u in units { u.limits.blockSize = block }
-        let channels = units.indices.map { _ in Channel() }
+        let channels = units.indices.map { _ in BoundedQueue<[LogRecord]>(depth: 2) }
         for i in units.indices {
             let channel = channels[i]
             let thread = Thread { [self] in
                 guard let reader = openReader(i) else { channel.finish(); return }
                 var batch: [LogRecord] = []
-                batch.reserveCapacity(Channel.batchSize)
+                batch.reserveCapacity(Self.batchSize)
                 var last = Int64.min
                 var seen = 0
                 while let r = reader.next() {
@@ -95,7 +97,7 @@ public final class LogStream: @unchecked Sendable {
                     var rec = r
                     rec.sortKey = last
                     batch.append(rec)
-                    if batch.count == Channel.batchSize {
+                    if batch.count == Self.batchSize {
                         if !channel.put(batch) { break }
                         batch.removeAll(keepingCapacity: true)
                     }
@@ -129,40 +131,6 @@ public final class LogStream: @unchecked Sendable {
         // Wait for producers to record their statistics.
         for c in channels { c.waitFinished() }
     }
-}
-
-/// A bounded hand-over of record batches from one producer thread to the merger.
-final class Channel: @unchecked Sendable {
-    static let batchSize = 256
-    static let depth = 2
-    let cond = NSCondition()
-    var queue: [[LogRecord]] = []
-    var done = false
-    var cancelled = false
-
-    /// Returns false when the consumer has gone.
-    func put(_ batch: [LogRecord]) -> Bool {
-        cond.lock(); defer { cond.unlock() }
-        while queue.count >= Self.depth && !cancelled { cond.wait() }
-        if cancelled { return false }
-        queue.append(batch)
-        cond.broadcast()
-        return true
-    }
-
-    func take() -> [LogRecord]? {
-        cond.lock(); defer { cond.unlock() }
-        while queue.isEmpty && !done { cond.wait() }
-        if queue.isEmpty { return nil }
-        let b = queue.removeFirst()
-        cond.broadcast()
-        return b
-    }
-
-    func finish() { cond.lock(); done = true; cond.broadcast(); cond.unlock() }
-    var isCancelled: Bool { cond.lock(); defer { cond.unlock() }; return cancelled }
-    func cancel() { cond.lock(); cancelled = true; queue.removeAll(); cond.broadcast(); cond.unlock() }
-    func waitFinished() { cond.lock(); while !done { cond.wait() }; cond.unlock() }
 }
 
 /// A binary min-heap of (time key, input index); ties go to the lower input index.
