@@ -34,11 +34,7 @@ public enum Inspector {
         do {
             reader = try LogReader(unit: unit, format: format, needs: [.service, .trace], time: time, checkUTF8: true)
         } catch {
-            var s = InputStats(path: unit.path)
-            s.compression = unit.compression
-            s.unreadable = true
-            s.note(Issue(line: 0, reason: error.message))
-            return InputSummary(stats: s)
+            return InputSummary(stats: .unreadable(unit, error.message))
         }
         if reader.format.isSpans {
             do {

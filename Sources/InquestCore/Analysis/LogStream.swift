@@ -49,10 +49,7 @@ public final class LogStream: @unchecked Sendable {
             }
             return r
         } catch {
-            var s = InputStats(path: units[i].path)
-            s.unreadable = true
-            s.note(Issue(line: 0, reason: error.message))
-            record(s, at: i)
+            record(.unreadable(units[i], error.message), at: i)
             return nil
         }
     }

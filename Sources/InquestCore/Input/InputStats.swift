@@ -19,6 +19,15 @@ public struct InputStats: Sendable {
 
     public init(path: String) { self.path = path }
 
+    /// The statistics of an input that could not be read at all.
+    public static func unreadable(_ unit: InputUnit, _ reason: String) -> InputStats {
+        var s = InputStats(path: unit.path)
+        s.compression = unit.compression
+        s.unreadable = true
+        s.note(Issue(line: 0, reason: reason))
+        return s
+    }
+
     public mutating func skip(line: Int, reason: String) {
         records += 1
         skipped += 1

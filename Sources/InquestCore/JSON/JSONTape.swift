@@ -29,7 +29,7 @@ public final class JSONTape: @unchecked Sendable {
     public let bytes: [UInt8]
     var entries: [Entry] = []
     public private(set) var error: Issue?
-    var lineStarts: [Int]?
+    var lineIndex: LineIndex?
 
     /// Parses `bytes`. The first line of the bytes is numbered `firstLine`.
     public init(bytes: [UInt8], maxDepth: Int = 256, firstLine: Int = 1) {
@@ -59,25 +59,8 @@ public final class JSONTape: @unchecked Sendable {
 
     /// The line of a byte offset (newline index built on first use).
     public func line(at offset: Int) -> Int {
-        if lineStarts == nil {
-            var starts = [0]
-            bytes.withUnsafeBufferPointer { b in
-                var i = 0
-                while i < b.count, let p = memchr(b.baseAddress! + i, 0x0A, b.count - i) {
-                    let at = b.baseAddress!.distance(to: p.assumingMemoryBound(to: UInt8.self))
-                    starts.append(at + 1)
-                    i = at + 1
-                }
-            }
-            lineStarts = starts
-        }
-        let starts = lineStarts!
-        var lo = 0, hi = starts.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if starts[mid] <= offset { lo = mid } else { hi = mid - 1 }
-        }
-        return firstLine + lo
+        if lineIndex == nil { lineIndex = bytes.withUnsafeBytes { LineIndex($0, firstLine: firstLine) } }
+        return lineIndex!.line(at: offset)
     }
 
     private func push(_ kind: Kind, size: Int, offset: Int, flags: UInt8 = 0) {

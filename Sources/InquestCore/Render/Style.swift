@@ -27,9 +27,7 @@ public struct Style: Sendable {
     /// A stable colour for a service name.
     public func service(_ name: String) -> String {
         guard enabled else { return name }
-        var h: UInt32 = 2166136261
-        for b in name.utf8 { h = (h ^ UInt32(b)) &* 16777619 }
-        return paint(name, Self.palette[Int(h % UInt32(Self.palette.count))])
+        return paint(name, Self.palette[serviceColorIndex(name, count: Self.palette.count)])
     }
 }
 
@@ -99,4 +97,12 @@ extension String {
         out += rest
         return out
     }
+}
+
+/// A stable palette slot for a service name (FNV-1a), shared by terminal and HTML output
+/// so a service keeps its colour everywhere.
+public func serviceColorIndex(_ name: String, count: Int) -> Int {
+    var h: UInt32 = 2166136261
+    for b in name.utf8 { h = (h ^ UInt32(b)) &* 16777619 }
+    return Int(h % UInt32(max(1, count)))
 }

@@ -5,9 +5,7 @@ public enum WaterfallHTMLRenderer {
     static let palette = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7", "#86bcb6", "#8cd17d"]
 
     static func color(_ service: String) -> String {
-        var h: UInt32 = 2166136261
-        for b in service.utf8 { h = (h ^ UInt32(b)) &* 16777619 }
-        return palette[Int(h % UInt32(palette.count))]
+        palette[serviceColorIndex(service, count: palette.count)]
     }
 
     public static func escape(_ s: String) -> String {

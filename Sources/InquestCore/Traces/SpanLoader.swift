@@ -28,10 +28,7 @@ public enum SpanLoader {
                     box.set(i, One(spans: [], stats: nil, isLog: r.stats.format != "binary" && r.stats.format != "empty", failed: nil))
                 }
             } catch {
-                var s = InputStats(path: units[i].path)
-                s.unreadable = true
-                s.note(Issue(line: 0, reason: (error as? InputError)?.message ?? "\(error)"))
-                box.set(i, One(spans: [], stats: nil, isLog: false, failed: s))
+                box.set(i, One(spans: [], stats: nil, isLog: false, failed: .unreadable(units[i], (error as? InputError)?.message ?? "\(error)")))
             }
         }
         var load = SpanLoad(spans: [], stats: [], logUnits: [], unreadable: [])

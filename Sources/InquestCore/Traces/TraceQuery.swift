@@ -48,20 +48,24 @@ public struct TraceQuery: Sendable {
     public var spanSetFilter: (@Sendable (UnsafeBufferPointer<Span>, [Int]) -> Bool)? {
         guard errorsOnly || !services.isEmpty || !operations.isEmpty || !tags.isEmpty else { return nil }
         let q = self
-        return { spans, group in
-            if q.errorsOnly && !group.contains(where: { spans[$0].status == .error }) { return false }
-            if !q.services.isEmpty && !group.contains(where: { q.services.contains(spans[$0].service) }) { return false }
-            if !q.operations.isEmpty && !group.contains(where: { q.operations.contains(spans[$0].operation) }) { return false }
-            for tag in q.tags {
-                let hit = group.contains { i in
-                    spans[i].attributes.contains { $0.key == tag.key && $0.value == tag.value }
-                        || (tag.key == "error" && tag.value == "true" && spans[i].status == .error)
-                        || (tag.key == "span.kind" && spans[i].kind.rawValue == tag.value)
-                }
-                if !hit { return false }
+        return { spans, group in q.spanSetPasses { test in group.contains { test(spans[$0]) } } }
+    }
+
+    /// The filters that ask whether some span of the trace has a property; `any` tells
+    /// whether some span passes a test.
+    func spanSetPasses(_ any: ((Span) -> Bool) -> Bool) -> Bool {
+        if errorsOnly && !any({ $0.status == .error }) { return false }
+        if !services.isEmpty && !any({ services.contains($0.service) }) { return false }
+        if !operations.isEmpty && !any({ operations.contains($0.operation) }) { return false }
+        for tag in tags {
+            let hit = any { s in
+                s.attributes.contains { $0.key == tag.key && $0.value == tag.value }
+                    || (tag.key == "error" && tag.value == "true" && s.status == .error)
+                    || (tag.key == "span.kind" && s.kind.rawValue == tag.value)
             }
-            return true
+            if !hit { return false }
         }
+        return true
     }
 
     /// True when the trace passes every filter. Service, operation and tag match any span.
@@ -69,19 +73,9 @@ public struct TraceQuery: Sendable {
         let d = t.durationNanos
         if let m = minDurationNanos, d < m { return false }
         if let m = maxDurationNanos, d > m { return false }
-        if errorsOnly && t.errorCount == 0 { return false }
         if let since, t.start < since { return false }
         if let until, t.start > until { return false }
-        if !services.isEmpty && !t.nodes.contains(where: { services.contains($0.span.service) }) { return false }
-        if !operations.isEmpty && !t.nodes.contains(where: { operations.contains($0.span.operation) }) { return false }
-        for tag in tags {
-            let hit = t.nodes.contains { n in
-                n.span.attributes.contains { $0.key == tag.key && $0.value == tag.value }
-                    || (tag.key == "error" && tag.value == "true" && n.span.isError)
-                    || (tag.key == "span.kind" && n.span.kind.rawValue == tag.value)
-            }
-            if !hit { return false }
-        }
+        if !spanSetPasses({ test in t.nodes.contains { test($0.span) } }) { return false }
         return true
     }
 
