@@ -367,19 +367,32 @@ enum JaegerFormat {
         while true {
             var keyRange: Range<Int>?
             var keyEscaped = false
-            var value: String?
+            // The value is kept as a range: most tags are dropped below summary detail.
+            var valueRange: Range<Int>?
+            var valueIsString = false, valueEscaped = false
             guard s.forEachMember({ t, k in
                 if t.equals(k, "key") {
                     guard let r = t.scanString() else { return false }
                     keyRange = r.range; keyEscaped = r.escaped
                     return true
                 }
-                if t.equals(k, "value") { value = tagValue(&t); return value != nil }
+                if t.equals(k, "value") {
+                    t.skipWhitespace()
+                    if t.peek() == 0x22 {
+                        guard let r = t.scanString() else { return false }
+                        valueRange = r.range; valueIsString = true; valueEscaped = r.escaped
+                    } else {
+                        guard let r = t.skipValue() else { return false }
+                        valueRange = r
+                    }
+                    return true
+                }
                 return t.skipValue() != nil
             }) else { return false }
-            if let kr = keyRange, let v = value {
+            if let kr = keyRange, let vr = valueRange {
                 let kb = s.bytes(kr)
                 if detail == .full || (detail == .summary && keepInSummary(kb)) || (detail == .minimal && isStatusTag(kb)) {
+                    let v = valueIsString ? s.string(vr, escaped: valueEscaped) : String(decoding: s.bytes(vr), as: UTF8.self)
                     let key = s.string(kr, escaped: keyEscaped)
                     switch key {
                     case "span.kind": b.span.kind = Span.Kind(rawValue: v.lowercased()) ?? .unspecified
