@@ -59,7 +59,16 @@ public enum SpanReader {
                     count = expected
                 }
             }
-            while true {
+            // A large plain file: the rest is read on every core at once (pread of slices),
+            // so the copy out of the page cache is not a single-core step before parsing.
+            var reading = true
+            if case .file(let path) = unit.origin, unit.compression == .none, let size = unit.uncompressedSizeHint,
+               size > 16 << 20, Int(size) < bytes.count,
+               bytes.withUnsafeMutableBytes({ ParallelRead.fill(path: path, into: $0, from: filled, to: Int(size)) }) {
+                filled = Int(size)
+                reading = false
+            }
+            while reading {
                 if filled == bytes.count {
                     if bytes.count >= unit.limits.maxDocumentBytes {
                         issues.append(Issue(line: 0, reason: "document larger than \(unit.limits.maxDocumentBytes) bytes; the rest is not read"))
