@@ -20,8 +20,6 @@ public enum TraceAssembler {
         public var adjustClockSkew = true
         /// Self time and the critical path (not needed to list traces).
         public var analyzeTiming = true
-        /// Spans beyond this in one trace are not assembled into its tree (kept as a note).
-        public var maxSpansPerTrace = 1_000_000
         public init() {}
     }
 
