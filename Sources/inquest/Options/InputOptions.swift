@@ -46,3 +46,10 @@ struct InputOptions: ParsableArguments {
         InputDiscovery.discover(paths, limits: limits)
     }
 }
+
+/// `key=value` from `--where` or `--tag`: the key is everything before the first `=`;
+/// nil without an `=` or with an empty key.
+func keyValue(_ s: String) -> (key: String, value: String)? {
+    guard let eq = s.firstIndex(of: "="), eq != s.startIndex else { return nil }
+    return (String(s[..<eq]), String(s[s.index(after: eq)...]))
+}

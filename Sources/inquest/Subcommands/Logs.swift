@@ -48,7 +48,7 @@ extension Inquest {
 
         func validate() throws {
             if let level, Level(name: level) == nil { throw ValidationError("--level: unknown level '\(level)'; use trace, debug, info, notice, warn, error or fatal.") }
-            for w in self.where where !w.contains("=") || w.hasPrefix("=") { throw ValidationError("--where takes key=value; got '\(w)'.") }
+            for w in self.where where keyValue(w) == nil { throw ValidationError("--where takes key=value; got '\(w)'.") }
             if let grep { do { _ = try Pattern(grep) } catch { throw ValidationError("--grep: \(error.description)") } }
             if let limit, limit < 0 { throw ValidationError("--limit must not be negative.") }
         }
@@ -60,10 +60,7 @@ extension Inquest {
             filter.services = service
             filter.traces = trace.map { $0.lowercased() }
             if let grep { filter.grep = try Pattern(grep, caseInsensitive: ignoreCase) }
-            filter.conditions = self.where.map { w in
-                let eq = w.firstIndex(of: "=")!
-                return (String(w[..<eq]), String(w[w.index(after: eq)...]))
-            }
+            filter.conditions = self.where.compactMap(keyValue)
             if range.needsNewest {
                 let newest = Inspector.newest(units, format: input.format)
                 filter.since = range.sinceBound?.resolve(newest: newest)

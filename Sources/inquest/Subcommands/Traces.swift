@@ -53,7 +53,7 @@ extension Inquest {
         func validate() throws {
             if let d = minDuration, Duration.parseNanos(d) == nil { throw ValidationError("--min-duration: cannot read '\(d)' as a duration (e.g. 500ms, 2s).") }
             if let d = maxDuration, Duration.parseNanos(d) == nil { throw ValidationError("--max-duration: cannot read '\(d)' as a duration.") }
-            for t in tag where !t.contains("=") || t.hasPrefix("=") { throw ValidationError("--tag takes key=value; got '\(t)'.") }
+            for t in tag where keyValue(t) == nil { throw ValidationError("--tag takes key=value; got '\(t)'.") }
             if let limit, limit < 0 { throw ValidationError("--limit must not be negative.") }
         }
 
@@ -64,10 +64,7 @@ extension Inquest {
             q.minDurationNanos = minDuration.flatMap(Duration.parseNanos)
             q.maxDurationNanos = maxDuration.flatMap(Duration.parseNanos)
             q.errorsOnly = errors
-            q.tags = tag.map { t in
-                let eq = t.firstIndex(of: "=")!
-                return (String(t[..<eq]), String(t[t.index(after: eq)...]))
-            }
+            q.tags = tag.compactMap(keyValue)
             // Arbitrary --tag filters need every tag; listing alone needs each span's kind and status.
             // Filters on the set of spans run before assembly, unless a relative --since needs
             // the newest trace of all.
