@@ -1,0 +1,156 @@
+/// Ranks the components most likely to have caused the failed requests in a set of
+/// traces, with evidence a person can check.
+///
+/// The method, in short:
+/// 1. Failed traces: the entry span failed, or it took far longer (`latencyFactor`×)
+///    than the median of healthy traces of the same entry operation. The rest is the
+///    baseline (or `baseline` traces when given).
+/// 2. In each failed trace, blame where the problem began, not who passed it on:
+///    - errors: the error spans none of whose children failed (raised there). A client
+///      span that failed with no instrumented callee names its peer as an
+///      uninstrumented dependency; a client span whose callee's own span is slow but
+///      without error (a timeout) blames the callee.
+///    - latency: the span on the critical path whose self time grew most over the
+///      baseline median self time of the same service and operation.
+/// 3. A candidate's score is the share of failed traces it explains, less the share of
+///    baseline traces where it raised errors too (noise that is always there, such as
+///    404s, and errors swallowed by fallbacks, explain nothing).
+public enum RootCause {
+    public struct Options: Sendable {
+        public var latencyFactor = 3.0
+        public init() {}
+    }
+
+    public struct Candidate: Sendable {
+        public var service: String
+        public var operation: String
+        public var kind: String
+        public var dependency: Bool
+        public var score: Double
+        public var exampleTrace: String
+        public var evidence: [String]
+        public var failedExplained: Int
+    }
+
+    public struct Result: Sendable {
+        public var traces: Int
+        public var failed: Int
+        public var baseline: Int
+        public var windowStart: Timestamp?
+        public var windowEnd: Timestamp?
+        public var candidates: [Candidate]
+    }
+
+    struct Key: Hashable { var service: String; var operation: String; var kind: String; var dependency: Bool }
+
+    /// Where one failed trace's problem began (possibly several places).
+    static func origins(_ t: Trace, kind: String, selfBaseline: [String: Int64]) -> [Key] {
+        var out: [Key] = []
+        if kind == "error" {
+            for i in t.nodes.indices where t.nodes[i].span.isError {
+                let n = t.nodes[i]
+                let failingChildren = n.children.filter { t.nodes[$0].span.isError }
+                if !failingChildren.isEmpty { continue }
+                let s = n.span
+                let otherService = n.children.filter { t.nodes[$0].span.service != s.service }
+                if s.kind == .client && otherService.isEmpty, let peer = FailureSummary.peerName(s), peer != s.service {
+                    out.append(Key(service: peer, operation: s.operation, kind: "error", dependency: true))
+                } else if s.kind == .client, let callee = otherService.max(by: { t.nodes[$0].span.durationNanos < t.nodes[$1].span.durationNanos }) {
+                    // A timeout: the caller gave up on a callee that was slow, not failing.
+                    let c = t.nodes[callee].span
+                    out.append(Key(service: c.service, operation: c.operation, kind: "latency", dependency: false))
+                } else {
+                    out.append(Key(service: s.service, operation: s.operation, kind: "error", dependency: false))
+                }
+            }
+        } else {
+            var best: (Key, Int64)?
+            for n in t.nodes where n.critical {
+                let s = n.span
+                let base = selfBaseline[s.service + "\u{0}" + s.operation] ?? 0
+                let growth = n.selfNanos - base
+                var key = Key(service: s.service, operation: s.operation, kind: "latency", dependency: false)
+                if s.kind == .client, !n.children.contains(where: { t.nodes[$0].span.service != s.service }),
+                   let peer = FailureSummary.peerName(s), peer != s.service {
+                    key = Key(service: peer, operation: s.operation, kind: "latency", dependency: true)
+                }
+                if best == nil || growth > best!.1 { best = (key, growth) }
+            }
+            if let b = best { out.append(b.0) }
+        }
+        var seen = Set<Key>()
+        return out.filter { seen.insert($0).inserted }
+    }
+
+    static func median(_ v: [Int64]) -> Int64? {
+        guard !v.isEmpty else { return nil }
+        let s = v.sorted()
+        return s[s.count / 2]
+    }
+
+    public static func analyze(_ traces: [Trace], baseline given: [Trace]? = nil, options: Options = Options()) -> Result {
+        // Healthy duration per entry operation, from traces whose entry did not fail.
+        var healthy: [String: [Int64]] = [:]
+        for t in given ?? traces {
+            guard let r = t.root, !r.span.isError else { continue }
+            healthy[r.span.service + " " + r.span.operation, default: []].append(t.durationNanos)
+        }
+        let healthyMedian = healthy.compactMapValues(median)
+        var failed: [(Trace, String)] = []
+        var base: [Trace] = []
+        for t in traces {
+            guard let r = t.root else { continue }
+            if r.span.isError { failed.append((t, "error")); continue }
+            if let m = healthyMedian[r.span.service + " " + r.span.operation], m > 0,
+               Double(t.durationNanos) > options.latencyFactor * Double(m) {
+                failed.append((t, "latency"))
+            } else if given == nil {
+                base.append(t)
+            }
+        }
+        if let given { base = given.filter { !($0.root?.span.isError ?? true) } }
+        // Baseline self time per service and operation.
+        var selfTimes: [String: [Int64]] = [:]
+        for t in base { for n in t.nodes { selfTimes[n.span.service + "\u{0}" + n.span.operation, default: []].append(n.selfNanos) } }
+        let selfBaseline = selfTimes.compactMapValues(median)
+        // Where errors are raised in healthy traffic too.
+        var baselineErrors: [Key: Int] = [:]
+        for t in base {
+            for k in Set(origins(t, kind: "error", selfBaseline: selfBaseline)) { baselineErrors[k, default: 0] += 1 }
+        }
+        var explained: [Key: [Trace]] = [:]
+        for (t, kind) in failed {
+            for k in origins(t, kind: kind, selfBaseline: selfBaseline) { explained[k, default: []].append(t) }
+        }
+        let nFailed = max(1, failed.count), nBase = max(1, base.count)
+        var candidates: [Candidate] = []
+        for (k, ts) in explained {
+            let share = Double(ts.count) / Double(nFailed)
+            let noise = Double(baselineErrors[k] ?? 0) / Double(nBase)
+            let score = max(0, share - noise)
+            var evidence = ["\(ts.count) of \(failed.count) failed traces have \(k.kind == "error" ? "an error first raised" : "the time lost") here"]
+            if k.dependency { evidence.append("\(k.service) is not instrumented: seen only in its callers' client spans") }
+            let b = baselineErrors[k] ?? 0
+            evidence.append(b == 0 ? "never raises errors in the \(base.count) baseline traces"
+                                   : "also raises errors in \(b) of \(base.count) baseline traces (noise discounted)")
+            if let ex = ts.first, let f = FailureSummary.of(ex), !f.reason.isEmpty { evidence.append("e.g. \(f.sentence)") }
+            candidates.append(Candidate(service: k.service, operation: k.operation, kind: k.kind, dependency: k.dependency,
+                                        score: (score * 1000).rounded() / 1000, exampleTrace: ts.first?.traceID ?? "",
+                                        evidence: evidence, failedExplained: ts.count))
+        }
+        candidates.sort { ($0.score, $0.failedExplained, $1.service) > ($1.score, $1.failedExplained, $0.service) }
+        let starts = failed.map(\.0.start)
+        return Result(traces: traces.count, failed: failed.count, baseline: base.count,
+                      windowStart: starts.min(), windowEnd: failed.map(\.0.end).max(), candidates: candidates)
+    }
+}
+
+extension RootCause {
+    /// One trace taken as failed whatever its entry span says (`rca --trace`): errors
+    /// where it has them, else latency against the baseline.
+    public static func analyzeAsFailed(_ t: Trace, baseline: [Trace]) -> Result {
+        var options = Options()
+        options.latencyFactor = 0
+        return analyze([t], baseline: baseline, options: options)
+    }
+}

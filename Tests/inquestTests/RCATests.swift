@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// `rca` on the sample incident: the ground truth's cause ranks first, decoys do not.
+@Suite("rca end to end")
+struct RCATests {
+    func truth() throws -> [String: Any] {
+        try #require(try CLI.json(String(contentsOfFile: CLI.sampleData + "/ground-truth.json", encoding: .utf8)) as? [String: Any])
+    }
+
+    @Test func namesTheUninstrumentedPaymentAPIFirst() throws {
+        let r = try CLI.run(["rca", "--output", "json", CLI.sampleData])
+        #expect(r.status == 0)
+        let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+        let scope = try #require(doc["scope"] as? [String: Any])
+        #expect((scope["failed"] as? Int ?? 0) >= 33)
+        let candidates = try #require(doc["candidates"] as? [[String: Any]])
+        let first = try #require(candidates.first)
+        let accepted = try #require((try truth()["root_cause"] as? [String: Any])?["accepted"] as? [String])
+        #expect(accepted.contains(first["service"] as? String ?? ""), "\(first)")
+        #expect(first["kind"] as? String == "error")
+        #expect(first["rank"] as? Int == 1)
+        #expect(!(first["evidence"] as? [String] ?? []).isEmpty)
+        // The decoys are not blamed ahead of the cause.
+        let services = candidates.compactMap { $0["service"] as? String }
+        for decoy in ["inventory", "redis", "checkout", "api-gateway", "frontend"] {
+            if let i = services.firstIndex(of: decoy) { #expect(i > 0, "\(decoy) ranked first") }
+        }
+    }
+
+    @Test func oneFailedRequest() throws {
+        let truth = try truth()
+        let id = try #require(((truth["traces"] as? [String: Any])?["failed_trace_ids"] as? [String])?.first)
+        let r = try CLI.run(["rca", "--trace", String(id.prefix(12)), "--output", "json", CLI.sampleData])
+        #expect(r.status == 0)
+        let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+        let first = try #require((doc["candidates"] as? [[String: Any]])?.first)
+        #expect(["stripe-api", "payment"].contains(first["service"] as? String ?? ""))
+        let text = try CLI.run(["rca", CLI.sampleData])
+        for line in text.lines { #expect(line.count <= 80, "too wide: \(line)") }
+    }
+}
