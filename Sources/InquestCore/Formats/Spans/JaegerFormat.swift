@@ -352,14 +352,6 @@ enum JaegerFormat {
         }
     }
 
-    /// A tag's value as text: strings as they are, other JSON as written.
-    static func tagValue(_ s: inout JSONScanner) -> String? {
-        s.skipWhitespace()
-        if s.peek() == 0x22 { return str(&s) }
-        guard let r = s.skipValue() else { return nil }
-        return String(decoding: s.bytes(r), as: UTF8.self)
-    }
-
     static func tags(_ s: inout JSONScanner, _ b: inout Builder, detail: SpanDetail) -> Bool {
         guard s.consume(0x5B) else { return s.skipValue() != nil }
         s.skipWhitespace()
