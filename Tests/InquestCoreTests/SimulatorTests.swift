@@ -204,6 +204,81 @@ import Testing
         #expect(SimulationConfig(requests: 3).problem() != nil)
         #expect(throws: Simulator.Failure.self) { try Simulator(config: SimulationConfig(requests: 3)).run() }
     }
+
+    // MARK: - Fault injection (--fault)
+
+    static func faultSpans(_ incident: Simulator.Incident) throws -> [Span] {
+        let dir = try written(incident)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var spans: [Span] = []
+        for f in incident.files where f.kind == "spans" {
+            let (units, problems) = InputDiscovery.discover(["\(dir)/\(f.path)"])
+            #expect(problems.isEmpty)
+            let unit = try #require(units.first)
+            spans += try SpanReader.read(unit: unit).spans
+        }
+        return spans
+    }
+
+    @Test(arguments: SimFaultKind.allCases)
+    func faultIsDeterministicAndNamesItsCause(_ kind: SimFaultKind) throws {
+        let a = try Simulator(config: Self.small).runFault(kind)
+        let b = try Simulator(config: Self.small).runFault(kind)
+        #expect(a.files.map(\.path) == b.files.map(\.path))
+        for (x, y) in zip(a.files, b.files) { #expect(x.bytes == y.bytes, "\(kind.rawValue): \(x.path) differs") }
+        let truth = try #require(a.groundTruth.fault)
+        #expect(truth.kind == kind)
+        #expect(truth.accepted.first == truth.service)
+        #expect(truth.causeKind == (kind == .latency || kind == .timeoutCascade ? "latency" : "error"))
+        #expect(truth.isDependency == (kind == .dependency))
+        let json = String(decoding: try #require(Self.file(a, "ground-truth.json")).bytes, as: UTF8.self)
+        #expect(json.contains("\"root_cause\": {\"service\": \"\(truth.service)\""))
+        #expect(json.contains("\"accepted\": ["))
+        #expect(!a.groundTruth.failedTraceIDs.isEmpty)
+
+        // The failed (or, for latency, slowed) traces show the fault where expected.
+        let spans = try Self.faultSpans(a)
+        let byTrace = Dictionary(grouping: spans, by: \.traceID)
+        for id in a.groundTruth.failedTraceIDs.prefix(20) {
+            let trace = try #require(byTrace[id], "trace \(id) missing from the span files")
+            let own = trace.filter { $0.service == a.groundTruth.rootService }
+            switch kind {
+            case .deepError, .selfError, .oneOperation:
+                #expect(own.contains { $0.kind == .server && $0.isError && $0.operation == truth.operation && !$0.events.isEmpty })
+            case .latency:
+                #expect(own.contains { $0.kind == .server && $0.operation == truth.operation && $0.durationNanos > 1_000_000_000 })
+                #expect(!trace.contains { $0.isError && $0.service != "recommendation" && $0.statusMessage != "not found" && $0.statusMessage != "connection reset by peer" })
+            case .timeoutCascade:
+                #expect(trace.contains { $0.kind == .client && $0.isError && $0.statusMessage == "context deadline exceeded" })
+                #expect(own.contains { $0.kind == .server && !$0.isError && $0.operation == truth.operation && $0.durationNanos > 1_000_000_000 })
+            case .dependency:
+                #expect(trace.contains { s in
+                    s.kind == .client && s.isError
+                        && (s.remoteService == truth.service || s.attributes.contains { $0.key == "peer.service" && $0.value == truth.service })
+                })
+            }
+            let root = try #require(trace.first { $0.parentID == nil })
+            if kind != .latency { #expect(root.isError) }
+        }
+    }
+
+    @Test func faultTopologyVariesWithTheSeed() throws {
+        var causes = Set<String>()
+        for seed in UInt64(1)...6 {
+            var config = Self.small
+            config.seed = seed
+            let truth = try #require(try Simulator(config: config).runFault(.selfError).groundTruth.fault)
+            causes.insert(truth.chain.joined(separator: ">") + "|" + truth.service + "|" + truth.operation)
+        }
+        #expect(causes.count >= 5)
+    }
+
+    @Test func spanFormatSelectsTheFiles() throws {
+        let one = try Simulator(config: Self.small).runFault(.dependency, spanFormats: .zipkin)
+        #expect(one.files.filter { $0.kind == "spans" }.map(\.path) == ["spans/zipkin.json"])
+        let all = try Simulator(config: Self.small).runFault(.dependency, spanFormats: .all)
+        #expect(all.files.filter { $0.kind == "spans" }.count == 3)
+    }
 }
 
 /// Bytes in memory as a `ByteSource`.

@@ -42,6 +42,8 @@ public struct SimulationGroundTruth: Sendable {
     /// How traces are spread over the span files.
     public var spanSplit: String
     public var files: [SimulatedFile] = []
+    /// Set for a fault-injection incident (`--fault`), which writes its own layout.
+    public var fault: SimFaultTruth? = nil
 
     /// The ground truth as JSON: indented, or on one line (as written to
     /// `ground-truth.json`, so that Inquest reading the whole directory sees one JSON
@@ -63,6 +65,7 @@ public struct SimulationGroundTruth: Sendable {
     }
 
     private func indentedJSON() -> String {
+        if let fault { return faultJSON(fault) }
         func ts(_ t: Timestamp?) -> String { t.map { JSONWriter.quoted($0.rfc3339(digits: 0)) } ?? "null" }
         func q(_ s: String?) -> String { s.map(JSONWriter.quoted) ?? "null" }
         var o = "{\n"
@@ -111,6 +114,39 @@ public struct SimulationGroundTruth: Sendable {
             o += ", \"note\": \(q(f.note))}" + (i + 1 < files.count ? ",\n" : "\n")
         }
         o += "  ]\n}\n"
+        return o
+    }
+
+    private func faultJSON(_ f: SimFaultTruth) -> String {
+        func ts(_ t: Timestamp?) -> String { t.map { JSONWriter.quoted($0.rfc3339(digits: 0)) } ?? "null" }
+        func q(_ s: String?) -> String { s.map(JSONWriter.quoted) ?? "null" }
+        func list(_ xs: [String]) -> String { "[" + xs.map(q).joined(separator: ", ") + "]" }
+        var o = "{\n"
+        o += "  \"generator\": {\"command\": \"inquest simulate\", \"seed\": \(config.seed), \"start\": \(ts(config.start)), "
+        o += "\"duration_s\": \(config.durationSeconds), \"requests\": \(config.requests), \"fault\": \(q(f.kind.rawValue)), "
+        o += "\"span_format\": \(q(f.spanFormats.rawValue))},\n"
+        o += "  \"incident\": {\"start\": \(ts(incidentStart)), \"end\": \(ts(incidentEnd))},\n"
+        o += "  \"root_cause\": {\"service\": \(q(f.service)), \"operation\": \(q(f.operation)), \"kind\": \(q(f.causeKind)), "
+        o += "\"dependency\": \(f.isDependency), \"caller\": \(q(rootService)), \"accepted\": \(list(f.accepted))},\n"
+        o += "  \"accepted\": \(list(f.accepted)),\n"
+        o += "  \"chain\": \(list(f.chain)),\n"
+        o += "  \"noise\": {\"retries\": \(f.retries), \"clock_skew\": "
+        o += f.skewService.map { "{\"service\": \(q($0)), \"offset_ms\": \(f.skewMillis)}" } ?? "null"
+        o += "},\n"
+        o += "  \"decoys\": [\n"
+        for (i, d) in decoys.enumerated() {
+            o += "    {\"service\": \(q(d.service)), \"operation\": \(q(d.operation)), \"kind\": \(q(d.kind)), "
+            o += "\"start\": \(ts(d.start)), \"end\": \(ts(d.end)), \"description\": \(q(d.description))}"
+            o += i + 1 < decoys.count ? ",\n" : "\n"
+        }
+        o += "  ],\n"
+        o += "  \"responses\": {" + statusCounts.map { "\"\($0.status)\": \($0.count)" }.joined(separator: ", ") + "},\n"
+        o += "  \"traces\": {\"total\": \(totalTraces), \"spans\": \(totalSpans), \"failed\": \(failedTraceIDs.count), "
+        o += "\"split\": \(q(spanSplit)),\n"
+        o += "    \"failed_trace_ids\": \(list(failedTraceIDs)),\n"
+        o += "    \"affected_trace_ids\": \(list(f.affectedTraceIDs))\n  },\n"
+        o += "  \"files\": [" + files.map { "{\"path\": \(q($0.path)), \"format\": \(q($0.format)), \"records\": \($0.records), \"traces\": \($0.traces)}" }.joined(separator: ", ") + "]\n"
+        o += "}\n"
         return o
     }
 }

@@ -31,7 +31,26 @@ extension Inquest {
         @Option(name: .long, help: "Number of user requests (health checks come on top); about 11 spans each.")
         var requests: Int = SimulationConfig().requests
 
+        @Option(name: .long, help: ArgumentHelp("Inject one fault instead of the default incident (spans only, topology drawn from the seed).",
+                                                valueName: "deep-error|self-error|latency|timeout-cascade|one-operation|dependency"))
+        var fault: String?
+
+        @Option(name: .long, help: ArgumentHelp("Span format(s) to write with --fault; all deals traces round-robin to the three.",
+                                                valueName: "jaeger|zipkin|otlp|all"))
+        var spanFormat: String?
+
         func validate() throws {
+            if let fault, SimFaultKind(rawValue: fault) == nil {
+                throw ValidationError("--fault: '\(fault)' is not one of \(SimFaultKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            if let spanFormat {
+                if SimSpanFormats(rawValue: spanFormat) == nil {
+                    throw ValidationError("--span-format: '\(spanFormat)' is not one of jaeger, zipkin, otlp, all.")
+                }
+                if fault == nil && spanFormat != "all" {
+                    throw ValidationError("--span-format: the default incident always writes all three formats; use it with --fault.")
+                }
+            }
             if TimestampParser().parse(start) == nil {
                 throw ValidationError("--start: cannot read '\(start)' as an RFC 3339 time such as 2026-11-25T10:00:00Z.")
             }
@@ -51,7 +70,13 @@ extension Inquest {
             let files: [SimulatedFile]
             let truth: SimulationGroundTruth
             do {
-                let incident = try Simulator(config: config(seconds: seconds)).run()
+                let sim = Simulator(config: config(seconds: seconds))
+                let incident: Simulator.Incident
+                if let fault, let kind = SimFaultKind(rawValue: fault) {
+                    incident = try sim.runFault(kind, spanFormats: spanFormat.flatMap(SimSpanFormats.init(rawValue:)) ?? .all)
+                } else {
+                    incident = try sim.run()
+                }
                 files = try incident.write(to: out)
                 truth = incident.groundTruth
             } catch {
@@ -75,7 +100,11 @@ extension Inquest {
             text += "  total " + Self.size(total) + "\n"
             text += "Incident: \(truth.incidentStart.rfc3339(digits: 0)) to \(truth.incidentEnd.rfc3339(digits: 0)), "
             text += "\(truth.failedTraceIDs.count) of \(truth.totalTraces) requests failed; "
-            text += "root cause \(truth.rootDependency) behind \(truth.rootService) \(truth.rootOperation).\n"
+            if let f = truth.fault {
+                text += "fault \(f.kind.rawValue): root cause \(f.service) \(f.operation) (\(f.causeKind)\(f.isDependency ? ", dependency" : "")).\n"
+            } else {
+                text += "root cause \(truth.rootDependency) behind \(truth.rootService) \(truth.rootOperation).\n"
+            }
             print(text, terminator: "")
         }
 
