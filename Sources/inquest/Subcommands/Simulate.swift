@@ -12,7 +12,10 @@ extension Inquest {
                 through, stripe-api slows down, times out and refuses connections, and checkouts fail up to \
                 the frontend; a redis miss spike and steady inventory 404s are decoys. Logs are written in \
                 eight formats (some gzipped, one tar.gz), spans in Jaeger, Zipkin and OTLP JSON, and \
-                ground-truth.json says what really happened. The same seed writes the same bytes.
+                ground-truth.json says what really happened. The same seed writes the same bytes. \
+                With --fault KIND, a different incident for scoring rca: spans only, a topology drawn from \
+                the seed, one injected fault (deep-error, self-error, latency, timeout-cascade, one-operation, \
+                dependency) with decoys, and root_cause and accepted in ground-truth.json.
                 """
         )
 
