@@ -273,6 +273,28 @@ import Testing
         #expect(causes.count >= 5)
     }
 
+    @Test func faultNoiseHasRetriesSkewAndDecoys() throws {
+        var sawRetries = false, sawSkew = false, sawNoRetries = false
+        for seed in UInt64(1)...8 {
+            var config = Self.small
+            config.seed = seed
+            let incident = try Simulator(config: config).runFault(.deepError, spanFormats: .jaeger)
+            let truth = try #require(incident.groundTruth.fault)
+            #expect(incident.groundTruth.decoys.contains { $0.service == "recommendation" })
+            if truth.skewService != nil { sawSkew = true; #expect(truth.skewMillis != 0) }
+            guard truth.retries else { sawNoRetries = true; continue }
+            sawRetries = true
+            let spans = try Self.faultSpans(incident)
+            // A failed attempt, then a successful call to the same operation under the same parent.
+            let resets = spans.filter { $0.statusMessage == "connection reset by peer" }
+            #expect(!resets.isEmpty)
+            if let r = resets.first {
+                #expect(spans.contains { $0.parentID == r.parentID && $0.operation == r.operation && !$0.isError && $0.start.nanos > r.start.nanos })
+            }
+        }
+        #expect(sawRetries && sawNoRetries && sawSkew)
+    }
+
     @Test func spanFormatSelectsTheFiles() throws {
         let one = try Simulator(config: Self.small).runFault(.dependency, spanFormats: .zipkin)
         #expect(one.files.filter { $0.kind == "spans" }.map(\.path) == ["spans/zipkin.json"])
