@@ -300,6 +300,13 @@ import Testing
         #expect(one.files.filter { $0.kind == "spans" }.map(\.path) == ["spans/zipkin.json"])
         let all = try Simulator(config: Self.small).runFault(.dependency, spanFormats: .all)
         #expect(all.files.filter { $0.kind == "spans" }.count == 3)
+        // The default incident: one format gets every trace, and the logs do not change.
+        let full = try Self.run()
+        let otlp = try Simulator(config: Self.small).run(spanFormats: .otlp)
+        let spanFiles = otlp.files.filter { $0.kind == "spans" }
+        #expect(spanFiles.map(\.path) == ["spans/otlp.json"])
+        #expect(spanFiles.first?.traces == full.groundTruth.totalTraces)
+        #expect(Self.file(otlp, "payment.log")?.bytes == Self.file(full, "payment.log")?.bytes)
     }
 }
 

@@ -50,7 +50,9 @@ public struct Simulator: Sendable {
 
     static let spanSplit = "each trace is in exactly one span file: the i-th trace by start time (from 0) is in spans/jaeger.json when i % 3 == 0, spans/zipkin.json when i % 3 == 1, spans/otlp.json when i % 3 == 2"
 
-    public func run() throws(Failure) -> Incident {
+    /// The default incident; `spanFormats` other than `.all` writes every trace to one span file
+    /// of that format instead of dealing them to the three.
+    public func run(spanFormats: SimSpanFormats = .all) throws(Failure) -> Incident {
         if let p = config.problem() { throw Failure(message: p) }
         let gen = SimTrafficGenerator(config: config)
         gen.run()
@@ -140,6 +142,26 @@ public struct Simulator: Sendable {
         var hosts: [String: String] = [:], ips: [String: String] = [:], scopes: [String: String] = [:]
         for (name, s) in topo.services { hosts[name] = s.host; ips[name] = s.ip; scopes[name] = s.scope }
         func count(_ ts: [[Span]]) -> Int { ts.reduce(0) { $0 + $1.count } }
+        if spanFormats != .all {
+            let every = gen.traces.map { Array(gen.spans[$0.spanRange]) }
+            let n = count(every)
+            switch spanFormats {
+            case .jaeger, .all:
+                files.append(SimulatedFile(path: "spans/jaeger.json", bytes: bytes(SimSpanRenderer.jaeger(traces: every, hosts: hosts)),
+                                           kind: "spans", format: SpanFormat.jaeger.rawValue, records: n, traces: every.count,
+                                           note: "Jaeger query API JSON ({\"data\":[trace…]}), microsecond times, error=true tags"))
+            case .zipkin:
+                files.append(SimulatedFile(path: "spans/zipkin.json", bytes: bytes(SimSpanRenderer.zipkin(traces: every, ips: ips)),
+                                           kind: "spans", format: SpanFormat.zipkinV2.rawValue, records: n, traces: every.count,
+                                           note: "Zipkin v2 span array; remoteEndpoint names the uninstrumented peers; error tags"))
+            case .otlp:
+                files.append(SimulatedFile(path: "spans/otlp.json",
+                                           bytes: bytes(SimSpanRenderer.otlp(traces: every, serviceOrder: SimTopology.serviceNames,
+                                                                             hosts: hosts, scopes: scopes)),
+                                           kind: "spans", format: SpanFormat.otlpTraces.rawValue, records: n, traces: every.count,
+                                           note: "OTLP JSON ExportTraceServiceRequest, one resourceSpans per service, status.code 2 for errors"))
+            }
+        } else {
         files.append(SimulatedFile(path: "spans/jaeger.json", bytes: bytes(SimSpanRenderer.jaeger(traces: thirds[0], hosts: hosts)),
                                    kind: "spans", format: SpanFormat.jaeger.rawValue, records: count(thirds[0]), traces: thirds[0].count,
                                    note: "Jaeger query API JSON ({\"data\":[trace…]}), microsecond times, error=true tags"))
@@ -151,6 +173,7 @@ public struct Simulator: Sendable {
                                                                      hosts: hosts, scopes: scopes)),
                                    kind: "spans", format: SpanFormat.otlpTraces.rawValue, records: count(thirds[2]), traces: thirds[2].count,
                                    note: "OTLP JSON ExportTraceServiceRequest, one resourceSpans per service, status.code 2 for errors"))
+        }
 
         // Ground truth.
         func ts(_ micros: Int64) -> Timestamp { Timestamp(nanos: micros * 1000, precision: 0) }
@@ -177,7 +200,7 @@ public struct Simulator: Sendable {
             totalTraces: gen.traces.count, totalSpans: gen.spans.count,
             failedTraceIDs: gen.traces.filter(\.failed).map(\.id),
             statusCounts: statuses.keys.sorted().map { ($0, statuses[$0] ?? 0) },
-            spanSplit: Self.spanSplit)
+            spanSplit: spanFormats == .all ? Self.spanSplit : "every trace is in spans/\(spanFormats.rawValue).json")
         truth.files = files
         let truthFile = SimulatedFile(path: "ground-truth.json", bytes: bytes(truth.json()), kind: "ground-truth", format: "json",
                                       records: 1, note: "what really happened")

@@ -38,7 +38,7 @@ extension Inquest {
                                                 valueName: "deep-error|self-error|latency|timeout-cascade|one-operation|dependency"))
         var fault: String?
 
-        @Option(name: .long, help: ArgumentHelp("Span format(s) to write with --fault; all deals traces round-robin to the three.",
+        @Option(name: .long, help: ArgumentHelp("Span format(s) to write; all (the default) deals traces round-robin to the three, one format gets every trace.",
                                                 valueName: "jaeger|zipkin|otlp|all"))
         var spanFormat: String?
 
@@ -49,9 +49,6 @@ extension Inquest {
             if let spanFormat {
                 if SimSpanFormats(rawValue: spanFormat) == nil {
                     throw ValidationError("--span-format: '\(spanFormat)' is not one of jaeger, zipkin, otlp, all.")
-                }
-                if fault == nil && spanFormat != "all" {
-                    throw ValidationError("--span-format: the default incident always writes all three formats; use it with --fault.")
                 }
             }
             if TimestampParser().parse(start) == nil {
@@ -78,7 +75,7 @@ extension Inquest {
                 if let fault, let kind = SimFaultKind(rawValue: fault) {
                     incident = try sim.runFault(kind, spanFormats: spanFormat.flatMap(SimSpanFormats.init(rawValue:)) ?? .all)
                 } else {
-                    incident = try sim.run()
+                    incident = try sim.run(spanFormats: spanFormat.flatMap(SimSpanFormats.init(rawValue:)) ?? .all)
                 }
                 files = try incident.write(to: out)
                 truth = incident.groundTruth
