@@ -47,6 +47,8 @@ public struct SimFaultTruth: Sendable {
     public var skewService: String?
     public var skewMillis: Int64
     public var affectedTraceIDs: [String]
+    /// Share of requests through the faulty component that fail (or slow down) while the fault is on.
+    public var faultRate: Double = 0.8
 }
 
 /// Generates a fault scenario's traces.
@@ -99,6 +101,10 @@ final class SimFaultGenerator {
     private(set) var skewMicros: Int64 = 0
     let faultStart: Int64, faultEnd: Int64
     let spikeStart: Int64, spikeEnd: Int64
+    /// Share of requests through the faulty component that the fault hits while on.
+    private(set) var faultRate = 0.8
+    /// Extra own time of the slow service in a latency fault, µs (lower bound).
+    private(set) var slowdown: Int64 = 1_400_000
     /// Client deadline of the caller in a timeout cascade, µs.
     static let deadline: Int64 = 1_000_000
 
@@ -193,6 +199,8 @@ final class SimFaultGenerator {
         causeService = faultyDep ?? ops[faultyOp].service
         causeOperation = faultyDep.map(depOperation) ?? ops[faultyOp].name
         retries = rng.chance(0.5)
+        faultRate = 0.35 + 0.55 * rng.unit()
+        slowdown = kind == .latency ? rng.int64(600_000...1_600_000) : 1_400_000
         if rng.chance(0.5) {
             let candidates = chain[1...].map { ops[$0].service }
             skewService = candidates[rng.int(0...(candidates.count - 1))]
@@ -234,13 +242,13 @@ final class SimFaultGenerator {
         let s = open(op.service, op.name, .server, parent: parent, at: start)
         attr(s, "http.method", String(op.name.split(separator: " ")[0]))
         attr(s, "http.route", String(op.name.split(separator: " ").last ?? ""))
-        let isFaulty = o == faultyOp && active(start) && rng.chance(0.8)
+        let isFaulty = o == faultyOp && active(start) && rng.chance(faultRate)
         if isFaulty { affected = true }
         var t = start + latency(op.medianMs * 0.3)
         var status = 200
         var error: String?
         if kind == .latency && isFaulty || kind == .timeoutCascade && isFaulty {
-            t += rng.int64(1_400_000...3_200_000)  // its own work slows down
+            t += slowdown + rng.int64(0...1_800_000)  // its own work slows down
         }
         // Dependencies first.
         for d in op.deps where status < 400 {
@@ -428,7 +436,8 @@ extension Simulator {
         truth.fault = SimFaultTruth(kind: kind, spanFormats: spanFormats, service: gen.causeService, operation: gen.causeOperation,
                                     causeKind: gen.causeKind, isDependency: gen.faultyDep != nil, accepted: accepted,
                                     chain: gen.chain.map { gen.ops[$0].service }, retries: gen.retries,
-                                    skewService: gen.skewService, skewMillis: gen.skewMicros / 1000, affectedTraceIDs: affected)
+                                    skewService: gen.skewService, skewMillis: gen.skewMicros / 1000, affectedTraceIDs: affected,
+                                    faultRate: (gen.faultRate * 100).rounded() / 100)
         let truthFile = SimulatedFile(path: "ground-truth.json", bytes: bytes(truth.json()), kind: "ground-truth", format: "json",
                                       records: 1, note: "what really happened")
         return Incident(files: [truthFile] + files, groundTruth: truth)

@@ -125,7 +125,7 @@ public struct SimulationGroundTruth: Sendable {
         o += "  \"generator\": {\"command\": \"inquest simulate\", \"seed\": \(config.seed), \"start\": \(ts(config.start)), "
         o += "\"duration_s\": \(config.durationSeconds), \"requests\": \(config.requests), \"fault\": \(q(f.kind.rawValue)), "
         o += "\"span_format\": \(q(f.spanFormats.rawValue))},\n"
-        o += "  \"incident\": {\"start\": \(ts(incidentStart)), \"end\": \(ts(incidentEnd))},\n"
+        o += "  \"incident\": {\"start\": \(ts(incidentStart)), \"end\": \(ts(incidentEnd)), \"fault_rate\": \(f.faultRate)},\n"
         o += "  \"root_cause\": {\"service\": \(q(f.service)), \"operation\": \(q(f.operation)), \"kind\": \(q(f.causeKind)), "
         o += "\"dependency\": \(f.isDependency), \"caller\": \(q(rootService)), \"accepted\": \(list(f.accepted))},\n"
         o += "  \"accepted\": \(list(f.accepted)),\n"
