@@ -52,7 +52,7 @@ public struct SimFaultTruth: Sendable {
 }
 
 /// Generates a fault scenario's traces.
-final class SimFaultGenerator {
+final class SimFaultGenerator: SimSpanWriter {
     struct Op {
         let service: String
         let name: String
@@ -80,13 +80,13 @@ final class SimFaultGenerator {
 
     let config: SimulationConfig
     let kind: SimFaultKind
-    private var rng: SimRandom
+    var rng: SimRandom
     private(set) var ops: [Op] = []
-    private(set) var spans: [Span] = []
+    var spans: [Span] = []
     private(set) var traces: [Trace] = []
     private(set) var chain: [Int] = []  // op indices, entry (frontend) first
     private var routes: [(op: Int, weight: Double)] = []
-    private var traceID = ""
+    var traceID = ""
     private var affected = false
 
     // The fault.
@@ -342,31 +342,6 @@ final class SimFaultGenerator {
         max(80, Int64(rng.logNormal(median: medianMs, sigma: 0.4) * 1000))
     }
 
-    private func open(_ service: String, _ operation: String, _ kind: Span.Kind, parent: Int?, at start: Int64) -> Int {
-        spans.append(Span(traceID: traceID, spanID: rng.hex(bits: 64), parentID: parent.map { spans[$0].spanID },
-                          service: service, operation: operation, kind: kind,
-                          start: Timestamp(nanos: start * 1000, precision: 6)))
-        return spans.count - 1
-    }
-
-    private func close(_ i: Int, at end: Int64) {
-        spans[i].durationNanos = max(1, end - spans[i].start.nanos / 1000) * 1000
-    }
-
-    private func attr(_ i: Int, _ key: String, _ value: String) {
-        spans[i].attributes.append(LogRecord.Field(key, value))
-    }
-
-    private func fail(_ i: Int, _ message: String, at t: Int64, exception: (type: String, message: String)? = nil) {
-        guard spans[i].status != .error else { return }
-        spans[i].status = .error
-        spans[i].statusMessage = message
-        if let exception {
-            spans[i].events.append(Span.Event(time: Timestamp(nanos: t * 1000, precision: 6), name: "exception", attributes: [
-                LogRecord.Field("exception.type", exception.type), LogRecord.Field("exception.message", exception.message),
-            ]))
-        }
-    }
 }
 
 extension Simulator {

@@ -5,7 +5,7 @@
 /// Times are kept in microseconds since the epoch, the precision of Jaeger and Zipkin,
 /// so the three span formats carry identical times. Everything random comes from one
 /// `SimRandom` stream consumed in a fixed order, so a seed fixes every byte.
-final class SimTrafficGenerator {
+final class SimTrafficGenerator: SimSpanWriter {
     /// One user request, for the ground truth and for splitting traces across span files.
     struct Trace: Sendable {
         let id: String
@@ -43,13 +43,13 @@ final class SimTrafficGenerator {
     let config: SimulationConfig
     let timeline: SimIncidentTimeline
     let topology: SimTopology
-    private var rng: SimRandom
-    private(set) var spans: [Span] = []
+    var rng: SimRandom
+    var spans: [Span] = []
     private(set) var traces: [Trace] = []
     private(set) var logs: [SimLogEvent] = []
     private(set) var access: [SimAccessEntry] = []
     private var sequence = 0
-    private var traceID = ""
+    var traceID = ""
     private var users: [User] = []
     private let skus: [Int]
 
@@ -466,33 +466,6 @@ final class SimTrafficGenerator {
     /// A log-normal latency in microseconds, from a median in milliseconds.
     private func latency(median ms: Double, sigma: Double) -> Int64 {
         max(80, Int64(rng.logNormal(median: ms, sigma: sigma) * 1000))
-    }
-
-    private func open(_ service: String, _ operation: String, _ kind: Span.Kind, parent: Int?, at start: Int64) -> Int {
-        let span = Span(traceID: traceID, spanID: rng.hex(bits: 64), parentID: parent.map { spans[$0].spanID },
-                        service: service, operation: operation, kind: kind,
-                        start: Timestamp(nanos: start * 1000, precision: 6))
-        spans.append(span)
-        return spans.count - 1
-    }
-
-    private func close(_ i: Int, at end: Int64) {
-        spans[i].durationNanos = max(1, end - spans[i].start.nanos / 1000) * 1000
-    }
-
-    private func attr(_ i: Int, _ key: String, _ value: String) {
-        spans[i].attributes.append(LogRecord.Field(key, value))
-    }
-
-    private func fail(_ i: Int, _ message: String, at t: Int64, exception: (type: String, message: String)? = nil) {
-        guard spans[i].status != .error else { return }
-        spans[i].status = .error
-        spans[i].statusMessage = message
-        if let exception {
-            spans[i].events.append(Span.Event(time: Timestamp(nanos: t * 1000, precision: 6), name: "exception", attributes: [
-                LogRecord.Field("exception.type", exception.type), LogRecord.Field("exception.message", exception.message),
-            ]))
-        }
     }
 
     /// An HTTP call from one instrumented service to another: the caller's client span,
