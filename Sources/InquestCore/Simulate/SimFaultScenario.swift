@@ -28,6 +28,9 @@ public enum SimFaultKind: String, CaseIterable, Sendable {
 /// Which span formats a simulation writes.
 public enum SimSpanFormats: String, CaseIterable, Sendable {
     case jaeger, zipkin, otlp, all
+
+    /// The single formats this choice writes, in file order.
+    var formats: [SimSpanFormats] { self == .all ? [.jaeger, .zipkin, .otlp] : [self] }
 }
 
 /// What a fault scenario's ground truth adds to the default one.
@@ -357,30 +360,11 @@ extension Simulator {
             ips[s] = "10.43.\(i + 1).\(10 + Int(config.seed % 200))"
             scopes[s] = "manual"
         }
-        let traces = gen.traces.map { Array(gen.spans[$0.spanRange]) }
-        let formats: [SimSpanFormats] = spanFormats == .all ? [.jaeger, .zipkin, .otlp] : [spanFormats]
-        var parts = Array(repeating: [[Span]](), count: formats.count)
-        for (i, t) in traces.enumerated() { parts[i % formats.count].append(t) }
-        func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
-        var files: [SimulatedFile] = []
-        for (f, part) in zip(formats, parts) {
-            let n = part.reduce(0) { $0 + $1.count }
-            switch f {
-            case .jaeger, .all:
-                files.append(SimulatedFile(path: "spans/jaeger.json", bytes: bytes(SimSpanRenderer.jaeger(traces: part, hosts: hosts)),
-                                           kind: "spans", format: SpanFormat.jaeger.rawValue, records: n, traces: part.count,
-                                           note: "Jaeger query API JSON"))
-            case .zipkin:
-                files.append(SimulatedFile(path: "spans/zipkin.json", bytes: bytes(SimSpanRenderer.zipkin(traces: part, ips: ips)),
-                                           kind: "spans", format: SpanFormat.zipkinV2.rawValue, records: n, traces: part.count,
-                                           note: "Zipkin v2 span array"))
-            case .otlp:
-                files.append(SimulatedFile(path: "spans/otlp.json",
-                                           bytes: bytes(SimSpanRenderer.otlp(traces: part, serviceOrder: services, hosts: hosts, scopes: scopes)),
-                                           kind: "spans", format: SpanFormat.otlpTraces.rawValue, records: n, traces: part.count,
-                                           note: "OTLP JSON ExportTraceServiceRequest"))
-            }
-        }
+        let formats = spanFormats.formats
+        let files: [SimulatedFile] = SimSpanRenderer.files(
+            traces: gen.traces.map { Array(gen.spans[$0.spanRange]) }, formats: spanFormats, serviceOrder: services,
+            hosts: hosts, ips: ips, scopes: scopes,
+            notes: [.jaeger: "Jaeger query API JSON", .zipkin: "Zipkin v2 span array", .otlp: "OTLP JSON ExportTraceServiceRequest"])
         func ts(_ micros: Int64) -> Timestamp { Timestamp(nanos: micros * 1000, precision: 0) }
         var statuses: [Int: Int] = [:]
         for t in gen.traces { statuses[t.status, default: 0] += 1 }
@@ -413,7 +397,7 @@ extension Simulator {
                                     chain: gen.chain.map { gen.ops[$0].service }, retries: gen.retries,
                                     skewService: gen.skewService, skewMillis: gen.skewMicros / 1000, affectedTraceIDs: affected,
                                     faultRate: (gen.faultRate * 100).rounded() / 100)
-        let truthFile = SimulatedFile(path: "ground-truth.json", bytes: bytes(truth.json()), kind: "ground-truth", format: "json",
+        let truthFile = SimulatedFile(path: "ground-truth.json", bytes: Array(truth.json().utf8), kind: "ground-truth", format: "json",
                                       records: 1, note: "what really happened")
         return Incident(files: [truthFile] + files, groundTruth: truth)
     }

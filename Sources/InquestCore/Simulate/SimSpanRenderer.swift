@@ -223,4 +223,29 @@ enum SimSpanRenderer {
         }
         return s
     }
+
+    /// The span files for `formats`: traces dealt round-robin to each format asked for,
+    /// each file described by `notes[format]` in the ground truth.
+    static func files(traces: [[Span]], formats: SimSpanFormats, serviceOrder: [String], hosts: [String: String],
+                      ips: [String: String], scopes: [String: String], notes: [SimSpanFormats: String]) -> [SimulatedFile] {
+        let list = formats.formats
+        var parts = Array(repeating: [[Span]](), count: list.count)
+        for (i, t) in traces.enumerated() { parts[i % list.count].append(t) }
+        return zip(list, parts).map { format, part in
+            let n = part.reduce(0) { $0 + $1.count }
+            let note = notes[format] ?? ""
+            switch format {
+            case .jaeger, .all:
+                return SimulatedFile(path: "spans/jaeger.json", bytes: Array(jaeger(traces: part, hosts: hosts).utf8), kind: "spans",
+                                     format: SpanFormat.jaeger.rawValue, records: n, traces: part.count, note: note)
+            case .zipkin:
+                return SimulatedFile(path: "spans/zipkin.json", bytes: Array(zipkin(traces: part, ips: ips).utf8), kind: "spans",
+                                     format: SpanFormat.zipkinV2.rawValue, records: n, traces: part.count, note: note)
+            case .otlp:
+                return SimulatedFile(path: "spans/otlp.json",
+                                     bytes: Array(otlp(traces: part, serviceOrder: serviceOrder, hosts: hosts, scopes: scopes).utf8),
+                                     kind: "spans", format: SpanFormat.otlpTraces.rawValue, records: n, traces: part.count, note: note)
+            }
+        }
+    }
 }

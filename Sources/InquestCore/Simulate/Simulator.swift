@@ -136,44 +136,16 @@ public struct Simulator: Sendable {
                                    gzipMembers: 1, members: members,
                                    note: "tar.gz of a rotated Python logging file: notification.log.1 (older) and notification.log"))
 
-        // Spans: whole traces, dealt round-robin to the three formats.
-        var thirds: [[[Span]]] = [[], [], []]
-        for (i, t) in gen.traces.enumerated() { thirds[i % 3].append(Array(gen.spans[t.spanRange])) }
+        // Spans: whole traces, dealt round-robin to the formats asked for (a third each for all three).
         var hosts: [String: String] = [:], ips: [String: String] = [:], scopes: [String: String] = [:]
         for (name, s) in topo.services { hosts[name] = s.host; ips[name] = s.ip; scopes[name] = s.scope }
-        func count(_ ts: [[Span]]) -> Int { ts.reduce(0) { $0 + $1.count } }
-        if spanFormats != .all {
-            let every = gen.traces.map { Array(gen.spans[$0.spanRange]) }
-            let n = count(every)
-            switch spanFormats {
-            case .jaeger, .all:
-                files.append(SimulatedFile(path: "spans/jaeger.json", bytes: bytes(SimSpanRenderer.jaeger(traces: every, hosts: hosts)),
-                                           kind: "spans", format: SpanFormat.jaeger.rawValue, records: n, traces: every.count,
-                                           note: "Jaeger query API JSON ({\"data\":[trace…]}), microsecond times, error=true tags"))
-            case .zipkin:
-                files.append(SimulatedFile(path: "spans/zipkin.json", bytes: bytes(SimSpanRenderer.zipkin(traces: every, ips: ips)),
-                                           kind: "spans", format: SpanFormat.zipkinV2.rawValue, records: n, traces: every.count,
-                                           note: "Zipkin v2 span array; remoteEndpoint names the uninstrumented peers; error tags"))
-            case .otlp:
-                files.append(SimulatedFile(path: "spans/otlp.json",
-                                           bytes: bytes(SimSpanRenderer.otlp(traces: every, serviceOrder: SimTopology.serviceNames,
-                                                                             hosts: hosts, scopes: scopes)),
-                                           kind: "spans", format: SpanFormat.otlpTraces.rawValue, records: n, traces: every.count,
-                                           note: "OTLP JSON ExportTraceServiceRequest, one resourceSpans per service, status.code 2 for errors"))
-            }
-        } else {
-        files.append(SimulatedFile(path: "spans/jaeger.json", bytes: bytes(SimSpanRenderer.jaeger(traces: thirds[0], hosts: hosts)),
-                                   kind: "spans", format: SpanFormat.jaeger.rawValue, records: count(thirds[0]), traces: thirds[0].count,
-                                   note: "Jaeger query API JSON ({\"data\":[trace…]}), microsecond times, error=true tags"))
-        files.append(SimulatedFile(path: "spans/zipkin.json", bytes: bytes(SimSpanRenderer.zipkin(traces: thirds[1], ips: ips)),
-                                   kind: "spans", format: SpanFormat.zipkinV2.rawValue, records: count(thirds[1]), traces: thirds[1].count,
-                                   note: "Zipkin v2 span array; remoteEndpoint names the uninstrumented peers; error tags"))
-        files.append(SimulatedFile(path: "spans/otlp.json",
-                                   bytes: bytes(SimSpanRenderer.otlp(traces: thirds[2], serviceOrder: SimTopology.serviceNames,
-                                                                     hosts: hosts, scopes: scopes)),
-                                   kind: "spans", format: SpanFormat.otlpTraces.rawValue, records: count(thirds[2]), traces: thirds[2].count,
-                                   note: "OTLP JSON ExportTraceServiceRequest, one resourceSpans per service, status.code 2 for errors"))
-        }
+        let notes: [SimSpanFormats: String] = [
+            .jaeger: "Jaeger query API JSON ({\"data\":[trace…]}), microsecond times, error=true tags",
+            .zipkin: "Zipkin v2 span array; remoteEndpoint names the uninstrumented peers; error tags",
+            .otlp: "OTLP JSON ExportTraceServiceRequest, one resourceSpans per service, status.code 2 for errors",
+        ]
+        files += SimSpanRenderer.files(traces: gen.traces.map { Array(gen.spans[$0.spanRange]) }, formats: spanFormats,
+                                       serviceOrder: SimTopology.serviceNames, hosts: hosts, ips: ips, scopes: scopes, notes: notes)
 
         // Ground truth.
         func ts(_ micros: Int64) -> Timestamp { Timestamp(nanos: micros * 1000, precision: 0) }
