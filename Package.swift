@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         .systemLibrary(
@@ -20,7 +21,7 @@ let package = Package(
         ),
         .target(
             name: "InquestCore",
-            dependencies: ["CZlib"]
+            dependencies: ["CZlib", .product(name: "Yams", package: "Yams")]
         ),
         .executableTarget(
             name: "inquest",
