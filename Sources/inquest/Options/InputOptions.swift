@@ -45,6 +45,11 @@ struct InputOptions: ParsableArguments {
     func discover() -> (units: [InputUnit], problems: [InputDiscovery.Problem]) {
         InputDiscovery.discover(paths, limits: limits)
     }
+
+    /// Discovers other paths (a baseline) with the same limits.
+    func discover(paths other: [String]) -> (units: [InputUnit], problems: [InputDiscovery.Problem]) {
+        InputDiscovery.discover(other, limits: limits)
+    }
 }
 
 /// `key=value` from `--where` or `--tag`: the key is everything before the first `=`;

@@ -1,0 +1,269 @@
+/// Turns the first line of a log message into its masked token sequence: the parts
+/// that vary from one record to the next (numbers, hex, IPs, UUIDs, host names,
+/// paths, durations with their unit, dates, quoted and bracketed values) become
+/// `<*>`, so records of one template share one signature.
+///
+/// Works on bytes and writes into buffers it reuses: no allocation per record.
+/// The rules, in order, for each whitespace-separated token:
+/// 1. a bracket group `(…)`, `[…]`, `{…}` over several tokens that holds a digit is
+///    one variable (so `(1.16 KB)` and `(IRQs 3 4 5)` do not change the length);
+///    an empty `()` is a variable whose value happened to be empty;
+/// 2. `key:value` (key a plain identifier) and `key=value` keep the key and mask a
+///    variable value; a quoted `key="…"` value is a variable;
+/// 3. a token with a digit, a host name under a common top-level domain, an absolute
+///    path, a dotted identifier of three or more parts (`com.example.Foo`), a weekday
+///    or month name is a variable;
+/// 4. a unit word right after a variable (`12 ms`, `3 bytes`, `<1 sec`) belongs to it;
+/// 5. consecutive variables collapse into one.
+struct MessageMasker {
+    /// The masked tokens, each followed by one space.
+    var signature: [UInt8] = []
+    /// For each variable token of the signature: its index among the tokens and the
+    /// byte range of the original text it stands for.
+    var slots: [(token: Int, start: Int, end: Int)] = []
+    /// Number of tokens in `signature`.
+    var tokenCount = 0
+
+    private var starts: [Int] = []
+    private var ends: [Int] = []
+    private var lastWasVariable = false
+
+    static let variable: [UInt8] = Array("<*>".utf8)
+
+    /// Masks `text` (only up to its first line break).
+    mutating func mask(_ text: UnsafeBufferPointer<UInt8>) {
+        signature.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
+        starts.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        tokenCount = 0
+        lastWasVariable = false
+        var i = 0
+        let n = text.count
+        while i < n {
+            let c = text[i]
+            if c == 0x0A { break }
+            if isSpace(c) { i += 1; continue }
+            let s = i
+            while i < n, !isSpace(text[i]), text[i] != 0x0A { i += 1 }
+            starts.append(s)
+            ends.append(i)
+        }
+        var t = 0
+        while t < starts.count {
+            t = maskToken(at: t, text)
+        }
+    }
+
+    private func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0B || c == 0x0C }
+
+    /// Handles token `t` (and any tokens its bracket group spans); returns the next token.
+    private mutating func maskToken(at t: Int, _ b: UnsafeBufferPointer<UInt8>) -> Int {
+        let s = starts[t], e = ends[t]
+        let first = b[s]
+        // 1. Bracket groups.
+        if first == 0x28 || first == 0x5B || first == 0x7B {
+            let close: UInt8 = first == 0x28 ? 0x29 : first + 2
+            var depth = 0
+            var j = t
+            var closedAt = -1
+            while j < starts.count, j < t + 12 {
+                for k in starts[j]..<ends[j] {
+                    if b[k] == first { depth += 1 } else if b[k] == close { depth -= 1 }
+                }
+                if depth <= 0 { closedAt = j; break }
+                j += 1
+            }
+            if closedAt == t {
+                let len = e - s
+                if (len == 2 || (len == 3 && b[s + 2] == 0x2C)) && b[s + 1] == close {
+                    emitVariable(s, s)
+                    return t + 1
+                }
+            } else if closedAt > t {
+                var digit = false
+                for k in s..<ends[closedAt] where isDigit(b[k]) { digit = true; break }
+                if digit {
+                    emitVariable(s, ends[closedAt])
+                    return closedAt + 1
+                }
+            }
+        }
+        // 2. key:value and key=value.
+        if let colon = keyEnd(b, s, e, separator: 0x3A, dotted: false), colon + 1 < e,
+           isVariable(b, colon + 1, e) {
+            emitKeyed(b, s, colon + 1, e)
+            return t + 1
+        }
+        if let eq = keyEnd(b, s, e, separator: 0x3D, dotted: true) {
+            var keyHasDigit = false
+            for k in s..<eq where isDigit(b[k]) { keyHasDigit = true; break }
+            if !keyHasDigit, eq + 1 < e, isVariable(b, eq + 1, e) || b[eq + 1] == 0x22 || b[eq + 1] == 0x27 {
+                emitKeyed(b, s, eq + 1, e)
+                return t + 1
+            }
+        }
+        // 3. Variable tokens.
+        if hasDigit(b, s, e) || isVariable(b, s, e) {
+            emitVariable(s, e)
+            return t + 1
+        }
+        // 4. Units after a variable.
+        if lastWasVariable, isUnit(b, s, e) {
+            if let last = slots.indices.last { slots[last].end = e }
+            return t + 1
+        }
+        emitConstant(b, s, e)
+        return t + 1
+    }
+
+    private mutating func emitVariable(_ s: Int, _ e: Int) {
+        if lastWasVariable, let last = slots.indices.last, signatureEndsWithBareVariable {
+            slots[last].end = e   // 5. collapse
+            return
+        }
+        signature.append(contentsOf: Self.variable)
+        signature.append(0x20)
+        slots.append((tokenCount, s, e))
+        tokenCount += 1
+        lastWasVariable = true
+        signatureEndsWithBareVariable = true
+    }
+
+    private var signatureEndsWithBareVariable = false
+
+    private mutating func emitKeyed(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ valueStart: Int, _ e: Int) {
+        for k in s..<valueStart { signature.append(b[k]) }
+        signature.append(contentsOf: Self.variable)
+        signature.append(0x20)
+        slots.append((tokenCount, valueStart, e))
+        tokenCount += 1
+        lastWasVariable = true
+        signatureEndsWithBareVariable = false
+    }
+
+    private mutating func emitConstant(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
+        for k in s..<e { signature.append(b[k]) }
+        signature.append(0x20)
+        tokenCount += 1
+        lastWasVariable = false
+        signatureEndsWithBareVariable = false
+    }
+
+    // MARK: - Byte classes
+
+    @inline(__always) private func isDigit(_ c: UInt8) -> Bool { c &- 0x30 < 10 }
+    @inline(__always) private func isAlpha(_ c: UInt8) -> Bool { (c | 0x20) &- 0x61 < 26 }
+    @inline(__always) private func isWord(_ c: UInt8) -> Bool { isAlpha(c) || isDigit(c) || c == 0x5F || c >= 0x80 }
+
+    private func hasDigit(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        for k in s..<e where isDigit(b[k]) { return true }
+        return false
+    }
+
+    /// End of a `key` before `separator` at the start of a token: an identifier
+    /// (letters, digits, `_`, and for `=` also `.` and `-`) starting with a letter or `_`.
+    private func keyEnd(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, separator: UInt8, dotted: Bool) -> Int? {
+        guard isAlpha(b[s]) || b[s] == 0x5F else { return nil }
+        var k = s + 1
+        while k < e {
+            let c = b[k]
+            if c == separator { return k }
+            if !(isWord(c) && c < 0x80) && !(dotted && (c == 0x2E || c == 0x2D)) { return nil }
+            k += 1
+        }
+        return nil
+    }
+
+    /// Rule 3 without the digit test's caller: digits, host names, paths, dotted
+    /// identifiers, weekday and month names.
+    private func isVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        guard s < e else { return false }
+        if hasDigit(b, s, e) { return true }
+        if b[s] == 0x2F {
+            var slashes = 0
+            for k in s..<e where b[k] == 0x2F { slashes += 1 }
+            if slashes >= 2 { return true }
+        }
+        if isDottedIdentifier(b, s, e) || isHostName(b, s, e) { return true }
+        // Weekday or month name, ignoring trailing punctuation.
+        var end = e
+        while end > s, isTrailingPunctuation(b[end - 1]) { end -= 1 }
+        return Self.calendarWords.contains(lowercasedKey(b, s, end))
+    }
+
+    private func isTrailingPunctuation(_ c: UInt8) -> Bool { c == 0x2C || c == 0x2E || c == 0x3B || c == 0x3A }
+
+    /// `a.b.c` with three or more identifier parts, optionally ending in `,.:;`.
+    private func isDottedIdentifier(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        var end = e
+        if end - s > 1, isTrailingPunctuation(b[end - 1]) { end -= 1 }
+        var parts = 0
+        var k = s
+        while k < end {
+            let c = b[k]
+            guard isAlpha(c) || c == 0x5F || c == 0x24 else { return false }
+            k += 1
+            while k < end, isWord(b[k]) || b[k] == 0x24 { k += 1 }
+            parts += 1
+            if k < end {
+                guard b[k] == 0x2E, k + 1 < end else { return false }
+                k += 1
+            }
+        }
+        return parts >= 3
+    }
+
+    /// `name.example.com`: labels of letters, digits and `-`, ending in a common
+    /// top-level domain (quotes, brackets and trailing punctuation ignored).
+    private func isHostName(_ b: UnsafeBufferPointer<UInt8>, _ s0: Int, _ e0: Int) -> Bool {
+        var s = s0, e = e0
+        func strip(_ c: UInt8) -> Bool { c == 0x2C || c == 0x3B || c == 0x2E || c == 0x27 || c == 0x22 || c == 0x28 || c == 0x29 || c == 0x5B || c == 0x5D }
+        while s < e, strip(b[s]) { s += 1 }
+        while e > s, strip(b[e - 1]) { e -= 1 }
+        guard s < e else { return false }
+        var labels = 0
+        var labelStart = s
+        var k = s
+        while k <= e {
+            if k == e || b[k] == 0x2E {
+                if k == labelStart { return false }
+                labels += 1
+                if k == e { break }
+                labelStart = k + 1
+            } else if !(isAlpha(b[k]) || isDigit(b[k]) || b[k] == 0x2D) {
+                return false
+            }
+            k += 1
+        }
+        return labels >= 2 && Self.topLevelDomains.contains(lowercasedKey(b, labelStart, e))
+    }
+
+    private func isUnit(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        var end = e
+        while end > s, isTrailingPunctuation(b[end - 1]) { end -= 1 }
+        return Self.units.contains(lowercasedKey(b, s, end))
+    }
+
+    /// Up to 8 lowercased ASCII bytes packed in an integer (0 when longer or not ASCII letters/%).
+    private func lowercasedKey(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> UInt64 {
+        guard e > s, e - s <= 8 else { return 0 }
+        var v: UInt64 = 0
+        for k in s..<e {
+            let c = b[k]
+            guard isAlpha(c) || c == 0x25 else { return 0 }
+            v = v << 8 | UInt64(isAlpha(c) ? c | 0x20 : c)
+        }
+        return v
+    }
+
+    static func pack(_ s: String) -> UInt64 { s.utf8.reduce(0) { $0 << 8 | UInt64($1) } }
+
+    static let calendarWords: Set<UInt64> = Set(("mon tue wed thu fri sat sun monday tuesday wednesday thursday friday "
+        + "saturday sunday jan feb mar apr may jun jul aug sep oct nov dec january february march april "
+        + "june july august september october november december").split(separator: " ").map { pack(String($0)) })
+    static let units: Set<UInt64> = Set(("b kb mb gb tb kib mib gib bytes byte ms us ns s sec secs second seconds "
+        + "min mins minute minutes h hr hrs hour hours day days %").split(separator: " ").map { pack(String($0)) })
+    static let topLevelDomains: Set<UInt64> = Set(("com net org edu gov io cn hk uk de jp ru info biz us fr it nl au ca "
+        + "br in kr tw local lan internal").split(separator: " ").map { pack(String($0)) })
+}

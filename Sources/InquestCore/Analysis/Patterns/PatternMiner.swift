@@ -1,0 +1,180 @@
+/// Log template mining in the Drain family, in two stages.
+///
+/// Online: each message is masked (`MessageMasker`) and its signature — the masked
+/// token sequence — looked up in a hash table of byte strings; a record costs one
+/// pass over its bytes and no allocation unless its signature is new.
+///
+/// At the end (`finish`): signatures of the same length are merged where one token
+/// position varies across many signatures that agree everywhere else (a column with
+/// at least `distinctValues` different words is a variable; after words that name
+/// something — `user`, `host`, `file`… — `namedDistinctValues` suffice). The first
+/// token is never merged away, and a merge must leave enough constant tokens. This
+/// finds variables without digits (user names, states) while two or three
+/// alternatives stay separate templates (`opened` / `closed`).
+///
+/// Measured on the 16 Loghub-2k sets with these defaults: see `Benchmarks/`.
+public final class PatternMiner {
+    public struct Options: Sendable {
+        /// Distinct words in one position that make it a variable.
+        public var distinctValues = 5
+        /// The same after a naming word (`user alice`, `host db1`).
+        public var namedDistinctValues = 3
+        /// Constant tokens that must remain after a merge, as a count and as a share.
+        public var minimumConstants = 2
+        public var minimumConstantShare = 0.3
+        /// Records whose variable values are sampled in full per signature; after that, one in `valueSampleEvery`.
+        public var valueSampleFirst = 100
+        public var valueSampleEvery = 16
+        public init() {}
+    }
+
+    public let options: Options
+    var masker = MessageMasker()
+    var arena: [UInt8] = []
+    var table: [Int32]
+    var clusters: [Cluster] = []
+
+    struct Cluster {
+        var start: Int
+        var length: Int
+        var hash: UInt64
+        var tokenCount: Int
+        var count = 0
+        var baselineCount = 0
+        var first: Timestamp?
+        var last: Timestamp?
+        var example: String
+        /// Sampled values per token position of the variable slots.
+        var values: [Int: [String: Int]] = [:]
+    }
+
+    public init(options: Options = Options()) {
+        self.options = options
+        self.table = Array(repeating: -1, count: 1024)
+    }
+
+    /// Number of distinct signatures so far.
+    public var signatureCount: Int { clusters.count }
+
+    /// Adds one message (its first line); returns its cluster number, which
+    /// `PatternTable.patternIndex(forCluster:)` maps to a pattern after `finish()`.
+    @discardableResult
+    public func add(_ message: String, at time: Timestamp? = nil, baseline: Bool = false) -> Int {
+        var message = message
+        return message.withUTF8 { add(bytes: $0, at: time, baseline: baseline) }
+    }
+
+    /// Adds one message given as UTF-8 bytes.
+    @discardableResult
+    public func add(bytes: UnsafeBufferPointer<UInt8>, at time: Timestamp? = nil, baseline: Bool = false) -> Int {
+        masker.mask(bytes)
+        let h = Self.hash(masker.signature)
+        let index = lookup(h)
+        let c: Int
+        if index >= 0 {
+            c = index
+        } else {
+            c = insert(h, example: bytes)
+        }
+        clusters[c].count += 1
+        if baseline { clusters[c].baselineCount += 1 }
+        if let time {
+            if clusters[c].first.map({ time < $0 }) ?? true { clusters[c].first = time }
+            if clusters[c].last.map({ time > $0 }) ?? true { clusters[c].last = time }
+        }
+        let n = clusters[c].count
+        if !masker.slots.isEmpty, n <= options.valueSampleFirst || n % options.valueSampleEvery == 0 {
+            sampleValues(c, bytes)
+        }
+        return c
+    }
+
+    private func sampleValues(_ c: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
+        for slot in masker.slots {
+            var values = clusters[c].values[slot.token] ?? [:]
+            let v = String(decoding: UnsafeBufferPointer(rebasing: bytes[slot.start..<slot.end]), as: UTF8.self)
+            if values[v] != nil || values.count < 16 {
+                values[v, default: 0] += 1
+            } else {
+                // Misra–Gries: a new value wears every kept value down by one.
+                for (k, x) in values { if x <= 1 { values[k] = nil } else { values[k] = x - 1 } }
+            }
+            clusters[c].values[slot.token] = values
+        }
+    }
+
+    // MARK: - Signature table (open addressing over the arena)
+
+    static func hash(_ bytes: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
+    private func lookup(_ h: UInt64) -> Int {
+        let mask = table.count - 1
+        var slot = Int(truncatingIfNeeded: h) & mask
+        let sig = masker.signature
+        while true {
+            let i = Int(table[slot])
+            if i < 0 { return -1 }
+            let cl = clusters[i]
+            if cl.hash == h, cl.length == sig.count, equalsArena(cl.start, sig) { return i }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    private func equalsArena(_ start: Int, _ sig: [UInt8]) -> Bool {
+        arena.withUnsafeBufferPointer { a in
+            sig.withUnsafeBufferPointer { s in
+                guard let ab = a.baseAddress, let sb = s.baseAddress else { return s.isEmpty }
+                return memcmp(ab + start, sb, s.count) == 0
+            }
+        }
+    }
+
+    private func insert(_ h: UInt64, example: UnsafeBufferPointer<UInt8>) -> Int {
+        if (clusters.count + 1) * 2 > table.count { grow() }
+        let i = clusters.count
+        var line = example.count
+        if let nl = example.firstIndex(of: 0x0A) { line = nl }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: example[0..<min(line, 2000)]), as: UTF8.self)
+        clusters.append(Cluster(start: arena.count, length: masker.signature.count, hash: h,
+                                tokenCount: masker.tokenCount, example: text))
+        arena.append(contentsOf: masker.signature)
+        place(i, h)
+        return i
+    }
+
+    private func place(_ i: Int, _ h: UInt64) {
+        let mask = table.count - 1
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while table[slot] >= 0 { slot = (slot + 1) & mask }
+        table[slot] = Int32(i)
+    }
+
+    private func grow() {
+        table = Array(repeating: -1, count: table.count * 2)
+        for (i, c) in clusters.enumerated() { place(i, c.hash) }
+    }
+
+    /// The tokens of a signature as strings.
+    func tokens(of c: Int) -> [String] {
+        let cl = clusters[c]
+        var result: [String] = []
+        result.reserveCapacity(cl.tokenCount)
+        var s = cl.start
+        let end = cl.start + cl.length
+        for k in cl.start..<end where arena[k] == 0x20 {
+            result.append(String(decoding: arena[s..<k], as: UTF8.self))
+            s = k + 1
+        }
+        return result
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

@@ -1,0 +1,195 @@
+/// One mined log template with its counts.
+public struct MinedPattern: Sendable {
+    /// Stable identifier: eight hex digits of a hash of the template, the same in every run.
+    public var id: String
+    /// Tokens separated by spaces, variables as `<*>`.
+    public var template: String
+    /// Records (outside the baseline, when there is one).
+    public var count: Int
+    /// Records in the baseline.
+    public var baselineCount: Int
+    public var firstSeen: Timestamp?
+    public var lastSeen: Timestamp?
+    public var example: String
+    /// For each `<*>` in the template, in order: its most frequent values with
+    /// estimated counts (values are sampled), most frequent first.
+    public var variables: [[(value: String, count: Int)]]
+}
+
+/// How a pattern compares with the baseline.
+public enum PatternChange: String, Sendable {
+    case new, vanished, increased, decreased, same
+}
+
+/// The result of mining: patterns, most frequent first, and the map from the
+/// miner's cluster numbers to them.
+public struct PatternTable: Sendable {
+    public var patterns: [MinedPattern]
+    /// Records outside and inside the baseline.
+    public var lines: Int
+    public var baselineLines: Int
+    var clusterToPattern: [Int32]
+
+    /// Index into `patterns` of the pattern a cluster number from `PatternMiner.add` belongs to.
+    public func patternIndex(forCluster c: Int) -> Int {
+        c >= 0 && c < clusterToPattern.count ? Int(clusterToPattern[c]) : -1
+    }
+
+    /// A pattern's change against the baseline: new (absent there), vanished (absent
+    /// now), or its share of records grown or shrunk by more than `factor`.
+    public func change(of p: MinedPattern, factor: Double = 2) -> PatternChange {
+        if p.baselineCount == 0 { return p.count > 0 ? .new : .same }
+        if p.count == 0 { return .vanished }
+        let now = Double(p.count) / Double(max(1, lines))
+        let before = Double(p.baselineCount) / Double(max(1, baselineLines))
+        if now > before * factor { return .increased }
+        if now * factor < before { return .decreased }
+        return .same
+    }
+
+    /// Eight hex digits of the FNV-1a hash of a template.
+    public static func identifier(_ template: String) -> String {
+        var h: UInt32 = 0x811c_9dc5
+        for b in template.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 8 - hex.count) + hex
+    }
+}
+
+extension PatternMiner {
+    /// Merges signatures into patterns (see the type's comment) and returns them.
+    /// The miner can go on adding after this; a later `finish` sees everything.
+    public func finish() -> PatternTable {
+        // Intern tokens: a signature becomes an array of token numbers, variables -1.
+        var intern: [String: Int32] = ["<*>": -1]
+        var words: [String] = []
+        var templates: [[Int32]] = clusters.indices.map { c in
+            tokens(of: c).map { t in
+                if let k = intern[t] { return k }
+                let k = Int32(words.count)
+                words.append(t)
+                intern[t] = k
+                return k
+            }
+        }
+        let naming: Set<String> = ["user", "users", "username", "host", "hostname", "file", "filename", "name",
+                                   "path", "url", "table", "queue", "topic", "service", "instance", "node",
+                                   "device", "interface", "process", "thread", "job", "task", "client", "server",
+                                   "address", "account", "group", "role", "database", "bucket", "domain"]
+        var root = Array(clusters.indices)
+        var alive = Array(repeating: true, count: clusters.count)
+        let maxLength = templates.map(\.count).max() ?? 0
+        var changed = true
+        while changed {
+            changed = false
+            for j in 1..<max(1, maxLength) {
+                var groups: [[Int32]: [Int]] = [:]
+                for r in templates.indices where alive[r] {
+                    let t = templates[r]
+                    guard j < t.count, t[j] >= 0 else { continue }
+                    var constants = -1
+                    for x in t where x >= 0 { constants += 1 }
+                    guard constants >= options.minimumConstants,
+                          Double(constants) >= options.minimumConstantShare * Double(t.count) else { continue }
+                    var key = t
+                    key[j] = -2
+                    groups[key, default: []].append(r)
+                }
+                for (_, ids) in groups where ids.count >= 2 {
+                    let distinct = Set(ids.map { templates[$0][j] }).count
+                    let before = templates[ids[0]][j - 1]
+                    var isNaming = false
+                    if before >= 0 {
+                        var w = words[Int(before)].lowercased()
+                        while let l = w.last, l == ":" || l == "=" { w.removeLast() }
+                        isNaming = naming.contains(w)
+                    }
+                    guard distinct >= (isNaming ? options.namedDistinctValues : options.distinctValues) else { continue }
+                    let r = ids[0]
+                    for i in ids.dropFirst() { root[i] = r; alive[i] = false }
+                    templates[r][j] = -1
+                    changed = true
+                }
+            }
+        }
+        func find(_ x: Int) -> Int {
+            var x = x
+            while root[x] != x { x = root[x] }
+            return x
+        }
+        // Roots that ended with the same template are one pattern.
+        var patternOf: [[Int32]: Int] = [:]
+        var members: [[Int]] = []
+        var clusterToPattern = [Int32](repeating: 0, count: clusters.count)
+        for c in clusters.indices {
+            let t = templates[find(c)]
+            let p: Int
+            if let known = patternOf[t] { p = known } else {
+                p = members.count
+                patternOf[t] = p
+                members.append([])
+            }
+            members[p].append(c)
+            clusterToPattern[c] = Int32(p)
+        }
+        var patterns: [MinedPattern] = []
+        var lines = 0, baselineLines = 0
+        for (p, list) in members.enumerated() {
+            let t = templates[find(list[0])]
+            let text = t.map { $0 < 0 ? "<*>" : words[Int($0)] }.joined(separator: " ")
+            var count = 0, baseline = 0
+            var first: Timestamp?, last: Timestamp?
+            var biggest = list[0]
+            var values: [Int: [String: Double]] = [:]
+            for c in list {
+                let cl = clusters[c]
+                count += cl.count - cl.baselineCount
+                baseline += cl.baselineCount
+                if let f = cl.first, first.map({ f < $0 }) ?? true { first = f }
+                if let l = cl.last, last.map({ l > $0 }) ?? true { last = l }
+                if cl.count > clusters[biggest].count { biggest = c }
+                let own = templates[c]
+                for j in t.indices where t[j] < 0 {
+                    if own[j] >= 0 {
+                        values[j, default: [:]][words[Int(own[j])], default: 0] += Double(cl.count)
+                    } else if let sampled = cl.values[j] {
+                        let total = sampled.values.reduce(0, +)
+                        let scale = total > 0 ? Double(cl.count) / Double(total) : 0
+                        for (v, n) in sampled { values[j, default: [:]][v, default: 0] += Double(n) * scale }
+                    }
+                }
+            }
+            lines += count
+            baselineLines += baseline
+            let variables = t.indices.filter { t[$0] < 0 }.map { j -> [(value: String, count: Int)] in
+                (values[j] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                    .prefix(3).map { (value: $0.key, count: Int($0.value.rounded())) }
+            }
+            patterns.append(MinedPattern(id: PatternTable.identifier(text), template: text, count: count,
+                                         baselineCount: baseline, firstSeen: first, lastSeen: last,
+                                         example: clusters[biggest].example, variables: variables))
+            _ = p
+        }
+        // Most frequent first (baseline counts break ties, then the template), and
+        // the cluster map follows the new order.
+        let order = patterns.indices.sorted {
+            let a = patterns[$0], b = patterns[$1]
+            if a.count != b.count { return a.count > b.count }
+            if a.baselineCount != b.baselineCount { return a.baselineCount > b.baselineCount }
+            return a.template < b.template
+        }
+        var newIndex = [Int32](repeating: 0, count: patterns.count)
+        for (k, old) in order.enumerated() { newIndex[old] = Int32(k) }
+        var seen: Set<String> = []
+        var sorted = order.map { patterns[$0] }
+        for k in sorted.indices {
+            var id = sorted[k].id
+            var salt = 1
+            while seen.contains(id) { id = PatternTable.identifier(sorted[k].template + "#\(salt)"); salt += 1 }
+            seen.insert(id)
+            sorted[k].id = id
+        }
+        return PatternTable(patterns: sorted, lines: lines, baselineLines: baselineLines,
+                            clusterToPattern: clusterToPattern.map { newIndex[Int($0)] })
+    }
+}
