@@ -100,6 +100,9 @@ public enum FormatRegistry {
                 let c = sample.reduce(0) { $0 + (f.accepts($1) ? 1 : 0) }
                 if c > bestCount { best = f; bestCount = c }
             }
+            // logfmt accepts any line with a key=value in it: free text that only
+            // sometimes carries pairs must stay text, or its other lines are lost.
+            if best is LogfmtFormat, bestCount * 10 < sample.count * 8 { best = nil }
         }
         return best ?? TextLinesFormat()
     }
