@@ -41,17 +41,16 @@ public struct PatternRenderer {
                 let (label, color) = changeLabel(p, table)
                 line += (color.map { style.paint(fit(label, changeW), $0, bold: label == "new") } ?? fit(label, changeW)) + " "
             }
-            line += highlight(fit(p.template, templateW))
+            line += highlight(trimmed(fit(p.template, templateW)))
             out.write(line + "\n")
-            var detail: [String] = []
+            var detail = [p.id]
             if let f = p.firstSeen, let l = p.lastSeen {
                 let a = String(time.short(f).prefix(19)), b = String(time.short(l).prefix(19))
                 detail.append(a == b ? a : a + " – " + b)
             }
-            detail.append("id " + p.id)
-            out.write(indent + style.dim(fit(detail.joined(separator: "  "), max(10, width - indent.count))) + "\n")
             let values = variablesLine(p)
-            if !values.isEmpty { out.write(indent + style.dim(fit(values, max(10, width - indent.count))) + "\n") }
+            if !values.isEmpty { detail.append(values) }
+            out.write(indent + style.dim(trimmed(fit(detail.joined(separator: "  "), max(10, width - indent.count)))) + "\n")
         }
         var footer = "\(grouped(table.patterns.count)) patterns in \(grouped(table.lines)) records"
         if compare { footer += " (baseline: \(grouped(table.baselineLines)) records)" }
@@ -90,6 +89,13 @@ public struct PatternRenderer {
             if parts.count == 3 { break }
         }
         return parts.joined(separator: " · ")
+    }
+
+    /// Without the padding `fit` adds at the end of a line.
+    func trimmed(_ s: String) -> String {
+        var s = s
+        while s.last == " " { s.removeLast() }
+        return s
     }
 
     func clip(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 1)) + "…" }

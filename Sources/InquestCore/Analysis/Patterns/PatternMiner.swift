@@ -22,6 +22,8 @@ public final class PatternMiner {
         /// Constant tokens that must remain after a merge, as a count and as a share.
         public var minimumConstants = 2
         public var minimumConstantShare = 0.3
+        /// Longer signatures are not column-merged.
+        public var maximumMergeTokens = 128
         /// Records whose variable values are sampled in full per signature; after that, one in `valueSampleEvery`.
         public var valueSampleFirst = 100
         public var valueSampleEvery = 16

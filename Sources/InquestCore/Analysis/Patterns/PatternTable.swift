@@ -78,17 +78,24 @@ extension PatternMiner {
                                    "address", "account", "group", "role", "database", "bucket", "domain"]
         var root = Array(clusters.indices)
         var alive = Array(repeating: true, count: clusters.count)
-        let maxLength = templates.map(\.count).max() ?? 0
+        // Only signatures of a sane length take part in column merging (the cost
+        // grows with the square of the length); longer ones stay as they are.
+        // Longest first, so position j only looks at the signatures that reach it.
+        let mergeable = templates.indices.filter { templates[$0].count <= options.maximumMergeTokens }
+            .sorted { templates[$0].count > templates[$1].count }
+        var constantCount = templates.map { t in t.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } }
+        let maxLength = mergeable.first.map { templates[$0].count } ?? 0
         var changed = true
         while changed {
             changed = false
+            var reach = mergeable.count
             for j in 1..<max(1, maxLength) {
+                while reach > 0, templates[mergeable[reach - 1]].count <= j { reach -= 1 }
                 var groups: [[Int32]: [Int]] = [:]
-                for r in templates.indices where alive[r] {
+                for r in mergeable[..<reach] where alive[r] {
                     let t = templates[r]
-                    guard j < t.count, t[j] >= 0 else { continue }
-                    var constants = -1
-                    for x in t where x >= 0 { constants += 1 }
+                    guard t[j] >= 0 else { continue }
+                    let constants = constantCount[r] - 1
                     guard constants >= options.minimumConstants,
                           Double(constants) >= options.minimumConstantShare * Double(t.count) else { continue }
                     var key = t
@@ -108,6 +115,7 @@ extension PatternMiner {
                     let r = ids[0]
                     for i in ids.dropFirst() { root[i] = r; alive[i] = false }
                     templates[r][j] = -1
+                    constantCount[r] -= 1
                     changed = true
                 }
             }

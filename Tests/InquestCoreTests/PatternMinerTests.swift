@@ -1,0 +1,243 @@
+import Foundation
+import Testing
+@testable import InquestCore
+
+@Suite("Pattern mining")
+struct PatternMinerTests {
+    /// The single template the miner gives one message.
+    func template(_ message: String) -> String {
+        let m = PatternMiner()
+        m.add(message)
+        return m.finish().patterns.first?.template ?? ""
+    }
+
+    @Test("masks numbers, addresses, host names, paths, units, dates and keyed values", arguments: [
+        ("Served block blk_-1608999687919862906 to /10.250.19.102", "Served block <*> to <*>"),
+        ("Connection closed by 173.234.31.186 [preauth]", "Connection closed by <*> [preauth]"),
+        ("proxy.cse.cuhk.edu.hk:5070 open through proxy github.com:443 HTTPS", "<*> open through proxy <*> HTTPS"),
+        ("request took 12 ms", "request took <*>"),
+        ("1190 bytes (1.16 KB) sent", "<*> sent"),
+        ("lifetime <1 sec", "lifetime <*>"),
+        ("opening /var/log/app/current.log", "opening <*>"),
+        ("connection at Fri Jun 17 07:07:00 2005", "connection at <*>"),
+        ("size=1024 mode=rw", "size=<*> mode=rw"),
+        ("totalTime:125 done", "totalTime:<*> done"),
+        ("visible is system.time.showampm", "visible is <*>"),
+        ("user 5f3c2a1e-7b8d-4c2e-9a1b-0c3d4e5f6a7b logged in", "user <*> logged in"),
+        ("connection from 222.33.90.199 () at", "connection from <*> at"),
+        ("", ""),
+    ])
+    func masking(_ message: String, _ expected: String) {
+        #expect(template(message) == expected)
+    }
+
+    @Test("only the first line of a message is mined")
+    func firstLine() {
+        #expect(template("NullPointerException in handler 7\n\tat a.b.C.method(C.java:42)") == "NullPointerException in handler <*>")
+    }
+
+    @Test("a column with many different words is a variable; two or three alternatives stay apart")
+    func columnMerge() {
+        let m = PatternMiner()
+        for user in ["alice", "bob", "carol", "dave", "erin"] {
+            for _ in 0..<3 { m.add("session opened for user \(user) by admin") }
+        }
+        for state in ["Started", "Paused", "Resumed"] {
+            for _ in 0..<4 { m.add("VM \(state) (Lifecycle Event)") }
+        }
+        let t = m.finish()
+        #expect(t.patterns.map(\.template).contains("session opened for user <*> by admin"))
+        #expect(t.patterns.filter { $0.template.hasPrefix("VM ") }.count == 3)
+        #expect(t.patterns.count == 4)
+        #expect(t.lines == 27)
+        let users = t.patterns.first { $0.template.contains("user <*>") }
+        #expect(users?.count == 15)
+        #expect(users?.variables.first?.count == 3, "top three values kept")
+        #expect(users?.variables.first?.first?.count == 3)
+    }
+
+    @Test("IDs are eight hex digits, the same in every run, and unique in a table")
+    func identifiers() {
+        let a = PatternMiner(), b = PatternMiner()
+        a.add("disk full on volume 3"); a.add("retrying in 5s")
+        b.add("retrying in 9s"); b.add("disk full on volume 12")
+        let ta = a.finish(), tb = b.finish()
+        #expect(Set(ta.patterns.map(\.id)) == Set(tb.patterns.map(\.id)))
+        for p in ta.patterns { #expect(p.id.count == 8 && p.id.allSatisfy(\.isHexDigit)) }
+        #expect(PatternTable.identifier("x") != PatternTable.identifier("y"))
+    }
+
+    @Test("clusters map to their patterns, and counts add up")
+    func clusterMap() {
+        let m = PatternMiner()
+        var clusters: [Int] = []
+        for i in 0..<50 { clusters.append(m.add("job \(i) finished in \(i * 3) ms")) }
+        clusters.append(m.add("shutting down"))
+        let t = m.finish()
+        let first = t.patternIndex(forCluster: clusters[0])
+        #expect(clusters.dropLast().allSatisfy { t.patternIndex(forCluster: $0) == first })
+        #expect(t.patternIndex(forCluster: clusters.last!) != first)
+        #expect(t.patterns.reduce(0) { $0 + $1.count } == 51)
+        #expect(t.patternIndex(forCluster: 999) == -1)
+    }
+
+    @Test("first and last seen follow the records' times")
+    func times() {
+        let m = PatternMiner()
+        m.add("tick 1", at: Timestamp(seconds: 200))
+        m.add("tick 2", at: Timestamp(seconds: 100))
+        m.add("tick 3", at: Timestamp(seconds: 300))
+        let p = m.finish().patterns[0]
+        #expect(p.firstSeen == Timestamp(seconds: 100))
+        #expect(p.lastSeen == Timestamp(seconds: 300))
+    }
+
+    @Test("compared with a baseline: new, vanished, increased, same")
+    func baseline() {
+        let m = PatternMiner()
+        for i in 0..<100 { m.add("request \(i) served", baseline: true) }
+        for i in 0..<10 { m.add("cache miss for key \(i)", baseline: true) }
+        for i in 0..<5 { m.add("old job \(i) ran", baseline: true) }
+        for i in 0..<100 { m.add("request \(i) served") }
+        for i in 0..<40 { m.add("cache miss for key \(i)") }
+        for i in 0..<7 { m.add("payment declined for order \(i)") }
+        let t = m.finish()
+        func change(_ prefix: String) -> PatternChange? {
+            t.patterns.first { $0.template.hasPrefix(prefix) }.map { t.change(of: $0) }
+        }
+        #expect(change("request") == .same)
+        #expect(change("cache miss") == .increased)
+        #expect(change("payment declined") == .new)
+        #expect(change("old job") == .vanished)
+        #expect(t.lines == 147 && t.baselineLines == 115)
+    }
+
+    @Test("hostile messages: huge, binary, only spaces, unbalanced brackets")
+    func hostile() {
+        let m = PatternMiner()
+        m.add(String(repeating: "x ", count: 200_000))
+        m.add(String(decoding: (0..<256).map { UInt8($0) }, as: UTF8.self))
+        m.add("     ")
+        m.add("((((((((((((((((( open [ never { closed")
+        m.add(String(repeating: "(", count: 50_000))
+        let t = m.finish()
+        #expect(t.patterns.reduce(0) { $0 + $1.count } == 5)
+        #expect(t.patterns.allSatisfy { $0.example.utf8.count <= 2000 * 4 })
+    }
+
+    @Test("input order, filter and split drive PatternMining")
+    func mining() throws {
+        let dir = try TempDirectory()
+        let path = dir.path + "/app.log"
+        var text = ""
+        for i in 0..<20 {
+            let level = i % 5 == 0 ? "error" : "info"
+            text += "{\"ts\":\"2026-01-01T00:00:\(String(format: "%02d", i))Z\",\"level\":\"\(level)\",\"msg\":\"step \(i) done\"}\n"
+        }
+        text += "not json at all\n"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let (units, _) = InputDiscovery.discover([path])
+        var mining = PatternMining()
+        mining.assign = true
+        let all = mining.run(units)
+        #expect(all.assignments.count == all.stats[0].parsed)
+        #expect(all.stats[0].records == all.stats[0].parsed + all.stats[0].skipped)
+        #expect(all.assignments.map(\.line) == Array(1...Int32(all.assignments.count)))
+        mining.filter.minLevel = .error
+        let errors = mining.run(units)
+        #expect(errors.table.lines == 4)
+        mining.filter.minLevel = nil
+        mining.split = Timestamp(nanos: 1_767_225_610_000_000_000)   // 2026-01-01T00:00:10Z
+        let split = mining.run(units)
+        #expect(split.table.baselineLines == 10)
+    }
+}
+
+/// Grouping accuracy on the labelled Loghub-2k sets, when `../shared/loghub` is present.
+@Suite("Loghub-2k grouping accuracy", .enabled(if: LoghubSets.present, "../shared/loghub is absent"))
+struct LoghubAccuracyTests {
+    @Test("average grouping accuracy over the 16 sets is at least 0.95 with the default settings")
+    func average() throws {
+        var total = 0.0
+        var report: [String] = []
+        for name in LoghubSets.names {
+            let (messages, truth) = try LoghubSets.load(name)
+            let miner = PatternMiner()
+            let clusters = messages.map { miner.add($0) }
+            let table = miner.finish()
+            let predicted = clusters.map { table.patternIndex(forCluster: $0) }
+            let ga = LoghubSets.groupingAccuracy(predicted, truth)
+            report.append("\(name) \(ga)")
+            total += ga
+        }
+        let average = total / Double(LoghubSets.names.count)
+        #expect(average >= 0.95, "\(report.joined(separator: ", "))")
+    }
+}
+
+enum LoghubSets {
+    static let root = TestPaths.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/loghub")
+    static let names = ["HDFS", "Hadoop", "Spark", "Zookeeper", "BGL", "HPC", "Thunderbird", "Windows", "Linux",
+                        "Android", "HealthApp", "Apache", "Proxifier", "OpenSSH", "OpenStack", "Mac"]
+    static var present: Bool {
+        FileManager.default.fileExists(atPath: root.appendingPathComponent("HDFS/HDFS_2k.content.txt").path)
+    }
+
+    /// Messages (one a line) and the ground-truth EventId of each.
+    static func load(_ name: String) throws -> ([String], [String]) {
+        let dir = root.appendingPathComponent(name)
+        let content = String(decoding: try Data(contentsOf: dir.appendingPathComponent("\(name)_2k.content.txt")), as: UTF8.self)
+        var messages = content.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if messages.last == "" { messages.removeLast() }
+        let csv = String(decoding: try Data(contentsOf: dir.appendingPathComponent("\(name)_2k.log_structured.csv")), as: UTF8.self)
+        let rows = parseCSV(csv)
+        let column = try #require(rows.first?.firstIndex(of: "EventId"))
+        let truth = rows.dropFirst().filter { $0.count > column }.map { $0[column] }
+        try #require(truth.count == messages.count)
+        return (messages, truth)
+    }
+
+    static func groupingAccuracy(_ predicted: [Int], _ truth: [String]) -> Double {
+        var size: [String: Int] = [:]
+        for t in truth { size[t, default: 0] += 1 }
+        var groups: [Int: [Int]] = [:]
+        for (i, p) in predicted.enumerated() { groups[p, default: []].append(i) }
+        var correct = 0
+        for members in groups.values {
+            let ids = Set(members.map { truth[$0] })
+            if ids.count == 1, size[truth[members[0]]] == members.count { correct += members.count }
+        }
+        return Double(correct) / Double(truth.count)
+    }
+
+    /// RFC 4180: quoted fields may hold commas, quotes (doubled) and line breaks.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var quoted = false
+        var chars = text.makeIterator()
+        var pending: Character? = nil
+        while let c = pending ?? chars.next() {
+            pending = nil
+            if quoted {
+                if c == "\"" {
+                    if let n = chars.next() {
+                        if n == "\"" { field.append("\"") } else { quoted = false; pending = n }
+                    } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == "," {
+                row.append(field); field = ""
+            } else if c == "\n" || c == "\r\n" {
+                row.append(field); field = ""
+                rows.append(row); row = []
+            } else if c != "\r" {
+                field.append(c)
+            }
+        }
+        if !field.isEmpty || !row.isEmpty { row.append(field); rows.append(row) }
+        return rows
+    }
+}
