@@ -1,0 +1,94 @@
+import ArgumentParser
+import InquestCore
+
+enum ReportOutput: String, ExpressibleByArgument, CaseIterable { case text, markdown, json, html }
+
+extension Inquest {
+    /// A trend report over time buckets.
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Trends over time buckets: volume, error rate, latency, anomalies, forecast, log patterns.",
+            discussion: """
+                Log records are counted per service, level and log pattern; requests come from the \
+                entry spans of span dumps (server spans, or spans whose parent is another service) \
+                and, for services without spans, from access logs (status 500 and above failed). \
+                Anomalies are buckets far from a robust trailing baseline (the same time on previous \
+                days when the data spans two days or more). The forecast is seasonal naive with drift, \
+                or Holt's linear method, with a 95 % interval. A pattern is new when first seen after \
+                the first quarter of the range, or with --baseline, when absent from the baseline.
+                """
+        )
+
+        @OptionGroup var input: InputOptions
+        @OptionGroup var range: TimeRangeOptions
+        @OptionGroup var outputOptions: OutputOptions
+
+        @Option(help: ArgumentHelp("Bucket width: 1m, 5m, 15m, 1h, 1d… (must divide a day or be whole days); default: 50–200 buckets over the range.", valueName: "width"))
+        var bucket: String?
+
+        @Option(help: ArgumentHelp("Only this service (repeatable).", valueName: "name"))
+        var service: [String] = []
+
+        @Option(parsing: .upToNextOption, help: ArgumentHelp("Logs of a known-good period: patterns absent from them are new.", valueName: "path"))
+        var baseline: [String] = []
+
+        @Option(help: "Output: text, markdown, json or html (one self-contained page; use with -o).")
+        var output: ReportOutput = .text
+
+        func validate() throws {
+            if let bucket, TrendBucketing.parse(bucket) == nil {
+                throw ValidationError("--bucket: '\(bucket)' is not a width of at least 1s that divides a day or is whole days (1m, 5m, 15m, 1h, 1d).")
+            }
+        }
+
+        func run() throws {
+            let (units, problems) = input.discover()
+            var baselineProblems: [InputDiscovery.Problem] = []
+            var baselineUnits: [InputUnit] = []
+            if !baseline.isEmpty {
+                var b = InputOptions()
+                b.paths = baseline
+                (baselineUnits, baselineProblems) = b.discover()
+            }
+            var options = TrendReader.Options()
+            options.bucketNanos = bucket.flatMap(TrendBucketing.parse)
+            options.since = range.sinceBound
+            options.until = range.untilBound
+            options.services = service
+            options.format = input.format
+            let read = TrendReader.read(units, baseline: baselineUnits, options: options)
+            reportProblems(read.stats, problems + baselineProblems)
+            if nothingRead(read.stats, problems) { throw ExitCode(Exit.noInput) }
+            let data: TrendData
+            do {
+                guard let d = try read.aggregate.data() else {
+                    Output.stderr.write("inquest: report: no timed records or requests in the inputs\(range.since != nil || range.until != nil || !service.isEmpty ? " (after filters)" : "")\n")
+                    Output.stderr.flush()
+                    throw ExitCode(Exit.noInput)
+                }
+                data = d
+            } catch let e as TrendAggregate.LayoutError {
+                Output.stderr.write("inquest: report: \(e.description)\n")
+                Output.stderr.flush()
+                throw ExitCode(Exit.usage)
+            }
+            if data.untimed > 0 {
+                Output.stderr.write("inquest: \(grouped(data.untimed)) record\(data.untimed == 1 ? "" : "s") without a time left out of the buckets\n")
+            }
+            let report = TrendReport(data, baseline: !baselineUnits.isEmpty)
+            let ctx = ReportRenderer.Context(skipped: read.stats.reduce(0) { $0 + $1.skipped }, inputs: read.stats.count,
+                                             time: outputOptions.timeDisplay)
+            let out = try Output.open(outputOptions.outFile)
+            switch output {
+            case .json: ReportRenderer.json(report, context: ctx, to: &out.buffered)
+            case .markdown: ReportRenderer.markdown(report, context: ctx, to: &out.buffered)
+            case .html: ReportHTMLRenderer.render(report, context: ctx, to: &out.buffered)
+            case .text:
+                let tty = outputOptions.writesToTerminal
+                ReportRenderer.text(report, context: ctx, style: outputOptions.style(toTerminal: tty), width: tty ? Terminal.width : 80,
+                                    to: &out.buffered)
+            }
+            out.close()
+        }
+    }
+}
