@@ -60,6 +60,11 @@ public enum RuleBacktest {
         public var bucketCount: Int
         /// Alert names that fired at least once, in rule order.
         public var firedAlerts: [String]
+
+        /// The result over inputs without any timed data: no bucket, nothing fired.
+        public static func empty(rules: Int) -> Result {
+            Result(rules: rules, firings: [], warnings: [], start: Timestamp(nanos: 0), bucketNanos: 0, bucketCount: 0, firedAlerts: [])
+        }
     }
 
     public static func run(_ rules: [AlertRule], on series: some SeriesProvider) -> Result {
