@@ -29,7 +29,7 @@ public struct PatternRenderer {
         let shown = limit.map { $0 > 0 ? Array(rows.prefix($0)) : rows } ?? rows
         let countW = max(5, grouped(rows.first.map { max($0.count, $0.baselineCount) } ?? 0).count)
         let changeW = compare ? 9 : 0
-        let templateW = max(20, width - countW - 7 - (compare ? changeW + 1 : 0))
+        let templateW = max(20, width - countW - 8 - (compare ? changeW + 1 : 0))
         var head = fit("COUNT", countW, alignRight: true) + "  " + fit("SHARE", 5, alignRight: true) + " "
         if compare { head += fit("CHANGE", changeW) + " " }
         out.write(style.bold(head + "PATTERN") + "\n")
@@ -41,12 +41,16 @@ public struct PatternRenderer {
                 let (label, color) = changeLabel(p, table)
                 line += (color.map { style.paint(fit(label, changeW), $0, bold: label == "new") } ?? fit(label, changeW)) + " "
             }
-            line += highlight(trimmed(fit(p.template, templateW)))
+            let template = trimmed(fit(p.template.isEmpty ? "(empty message)" : p.template, templateW))
+            // Red when most of its records are errors.
+            line += p.errors * 2 > p.count ? style.level(p.level, template) : highlight(template)
             out.write(line + "\n")
             var detail = [p.id]
+            if p.errors > 0 && p.errors * 2 <= p.count { detail.append("\(grouped(p.errors)) errors") }
             if let f = p.firstSeen, let l = p.lastSeen {
                 let a = String(time.short(f).prefix(19)), b = String(time.short(l).prefix(19))
-                detail.append(a == b ? a : a + " – " + b)
+                // The second time without its date when both fall on one day.
+                detail.append(a == b ? a : a + " – " + (a.prefix(11) == b.prefix(11) ? String(b.dropFirst(11)) : b))
             }
             let values = variablesLine(p)
             if !values.isEmpty { detail.append(values) }
@@ -123,6 +127,8 @@ public struct PatternRenderer {
             }
             j.field("first_seen", p.firstSeen.map { $0.rfc3339() })
             j.field("last_seen", p.lastSeen.map { $0.rfc3339() })
+            j.field("level", p.level == .unknown ? nil : p.level.name)
+            j.field("errors", p.errors)
             j.field("example", p.example)
             j.beginArray("variables")
             for values in p.variables {

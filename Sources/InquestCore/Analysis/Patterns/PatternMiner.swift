@@ -45,6 +45,8 @@ public final class PatternMiner {
         var baselineCount = 0
         var first: Timestamp?
         var last: Timestamp?
+        var level = Level.unknown
+        var errors = 0
         var example: String
         /// Sampled values per token position of the variable slots.
         var values: [Int: [String: Int]] = [:]
@@ -61,14 +63,15 @@ public final class PatternMiner {
     /// Adds one message (its first line); returns its cluster number, which
     /// `PatternTable.patternIndex(forCluster:)` maps to a pattern after `finish()`.
     @discardableResult
-    public func add(_ message: String, at time: Timestamp? = nil, baseline: Bool = false) -> Int {
+    public func add(_ message: String, at time: Timestamp? = nil, level: Level = .unknown, baseline: Bool = false) -> Int {
         var message = message
-        return message.withUTF8 { add(bytes: $0, at: time, baseline: baseline) }
+        return message.withUTF8 { add(bytes: $0, at: time, level: level, baseline: baseline) }
     }
 
     /// Adds one message given as UTF-8 bytes.
     @discardableResult
-    public func add(bytes: UnsafeBufferPointer<UInt8>, at time: Timestamp? = nil, baseline: Bool = false) -> Int {
+    public func add(bytes: UnsafeBufferPointer<UInt8>, at time: Timestamp? = nil, level: Level = .unknown,
+                    baseline: Bool = false) -> Int {
         masker.mask(bytes)
         let h = Self.hash(masker.signature)
         let index = lookup(h)
@@ -80,6 +83,8 @@ public final class PatternMiner {
         }
         clusters[c].count += 1
         if baseline { clusters[c].baselineCount += 1 }
+        if level > clusters[c].level { clusters[c].level = level }
+        if level >= .error && !baseline { clusters[c].errors += 1 }
         if let time {
             if clusters[c].first.map({ time < $0 }) ?? true { clusters[c].first = time }
             if clusters[c].last.map({ time > $0 }) ?? true { clusters[c].last = time }

@@ -57,7 +57,7 @@ public struct PatternMining {
                 while let r = reader.next() {
                     if checkFilter && !filter.matches(r) { continue }
                     let inBaseline = side || (split.map { s in r.timestamp.map { $0 < s } ?? false } ?? false)
-                    let c = miner.add(r.message, at: r.timestamp, baseline: inBaseline)
+                    let c = miner.add(r.message, at: r.timestamp, level: r.level, baseline: inBaseline)
                     if assign && !side {
                         assignments.append(Assignment(input: Int32(truncatingIfNeeded: i),
                                                       line: Int32(truncatingIfNeeded: r.location.line),

@@ -11,6 +11,10 @@ public struct MinedPattern: Sendable {
     public var firstSeen: Timestamp?
     public var lastSeen: Timestamp?
     public var example: String
+    /// The most severe level among its records.
+    public var level: Level
+    /// Records at error level or above (outside the baseline).
+    public var errors: Int
     /// For each `<*>` in the template, in order: its most frequent values with
     /// estimated counts (values are sampled), most frequent first.
     public var variables: [[(value: String, count: Int)]]
@@ -147,6 +151,8 @@ extension PatternMiner {
             let text = t.map { $0 < 0 ? "<*>" : words[Int($0)] }.joined(separator: " ")
             var count = 0, baseline = 0
             var first: Timestamp?, last: Timestamp?
+            var level = Level.unknown
+            var errors = 0
             var biggest = list[0]
             var values: [Int: [String: Double]] = [:]
             for c in list {
@@ -156,6 +162,8 @@ extension PatternMiner {
                 if let f = cl.first, first.map({ f < $0 }) ?? true { first = f }
                 if let l = cl.last, last.map({ l > $0 }) ?? true { last = l }
                 if cl.count > clusters[biggest].count { biggest = c }
+                if cl.level > level { level = cl.level }
+                errors += cl.errors
                 let own = templates[c]
                 for j in t.indices where t[j] < 0 {
                     if own[j] >= 0 {
@@ -175,7 +183,7 @@ extension PatternMiner {
             }
             patterns.append(MinedPattern(id: PatternTable.identifier(text), template: text, count: count,
                                          baselineCount: baseline, firstSeen: first, lastSeen: last,
-                                         example: clusters[biggest].example, variables: variables))
+                                         example: clusters[biggest].example, level: level, errors: errors, variables: variables))
             _ = p
         }
         // Most frequent first (baseline counts break ties, then the template), and
