@@ -75,6 +75,10 @@ public enum InputDiscovery {
                 }
                 walk(path)
             } else if (st.st_mode & S_IFMT) == S_IFREG {
+                // Inside a directory, documentation, pictures and configuration are not
+                // logs (an incident folder's README, a rules.yaml); named on the command
+                // line, any file is read.
+                if !top && InputDiscovery.isNotALog(path) { return }
                 addFile(path)
             } else if top {
                 // A pipe, a device, <(process substitution): readable once, so kept on disk.
@@ -107,6 +111,20 @@ public enum InputDiscovery {
         }
         return (units, problems)
     }
+
+    /// Names a directory walk passes over: README and LICENSE files, and documents,
+    /// pictures, configuration and source code by extension.
+    public static func isNotALog(_ path: String) -> Bool {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        let upper = name.uppercased()
+        if upper.hasPrefix("README") || upper.hasPrefix("LICENSE") || upper.hasPrefix("COPYING") { return true }
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return false }
+        return notLogExtensions.contains(name[name.index(after: dot)...].lowercased())
+    }
+
+    static let notLogExtensions: Set<String> = ["md", "markdown", "rst", "adoc", "html", "htm", "css", "png", "jpg",
+                                                "jpeg", "gif", "svg", "ico", "pdf", "yaml", "yml", "toml", "ini",
+                                                "py", "sh", "swift"]
 
     /// One unit for a plain or gzip file; one per member for a tar archive, with the
     /// archive's damage (members after a bad header are lost: say so).
