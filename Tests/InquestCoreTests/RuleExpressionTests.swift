@@ -134,4 +134,22 @@ struct RuleExpressionTests {
         // "é" is one scalar: the unknown metric after it is at offset 10.
         #expect(error("count{pattern=\"é\"} > 1 and nope > 1")?.offset == 27)
     }
+
+    /// Random expressions from the language's own pieces: each parses or fails with an
+    /// offset inside the text, and never traps.
+    @Test func randomInputNeverTraps() {
+        let pieces = ["error_rate", "p99", "count", "{", "}", "(", ")", ",", "service", "=", "!=", "=~", "!~", "==", ">", ">=",
+                      "<", "<=", "\"a\"", "'(", "\"", "\\", "5%", "800ms", "2x", "×", "*", "baseline", "and", "or", "-",
+                      "1e", "1e309", ".", "µs", " ", "\n", "é", "$", "&&"]
+        var rng = SimRandom(seed: 7)
+        for _ in 0..<20_000 {
+            let n = Int(rng.next() % 12)
+            let text = (0..<n).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined()
+            do throws(RuleExpressionError) {
+                _ = try RuleExpressionParser.parse(text)
+            } catch {
+                #expect(error.offset >= 0 && error.offset <= text.unicodeScalars.count, "\(text): \(error)")
+            }
+        }
+    }
 }

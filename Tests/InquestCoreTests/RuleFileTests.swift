@@ -155,3 +155,37 @@ struct RuleFileTests {
         #expect(error("rules:\n  - alert: A\n    expr: count > 1\n    baseline: 1h\n").hasPrefix("4:5: `baseline:` is set but"))
     }
 }
+
+@Suite("Rule files, hostile")
+struct RuleFileHostileTests {
+    func errors(_ yaml: String) -> [RuleFileError] {
+        do throws(RuleFileErrors) {
+            _ = try RuleFile.parse(yaml)
+            return []
+        } catch {
+            return error.errors
+        }
+    }
+
+    @Test func deepNestingIsRefusedBeforeTheComposerRecurses() {
+        let flow = errors("rules: " + String(repeating: "[", count: 100_000))
+        #expect(flow.first?.description == "1:1: nested more than 200 levels deep; a rule file needs a handful")
+        let compact = errors("rules:\n" + String(repeating: "- ", count: 50_000) + "x\n")
+        #expect(compact.first?.line == 2)
+        // Ordinary files, brackets in expressions and regular expressions included, pass.
+        #expect(RuleFile.tooDeep("rules:\n  - alert: A\n    expr: count{service=~\"[a-z]+\"} > 1 # [[[\n") == nil)
+    }
+
+    @Test func aliasesCannotMakeTheWalkExponential() {
+        // A thousand groups of a thousand copies of one rule, in a few lines.
+        let thousand = { (alias: String) in "[" + Array(repeating: "*" + alias, count: 1000).joined(separator: ", ") + "]" }
+        let yaml = """
+            rules:
+              - &r {alert: A, expr: count > 1}
+            groups: [\(Array(repeating: "{name: g, rules: &rs \(thousand("r"))}", count: 1).joined()), \(Array(repeating: "{name: h, rules: *rs}", count: 999).joined(separator: ", "))]
+            """
+        let e = errors(yaml)
+        #expect(e.count <= RuleFile.maxErrors + 1)
+        #expect(e.contains { $0.message == "too many mistakes; stopped reading here" })
+    }
+}

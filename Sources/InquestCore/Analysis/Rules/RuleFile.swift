@@ -30,6 +30,9 @@ public enum RuleFile {
     /// Parses rule-file text.
     /// - Throws: `RuleFileErrors`, sorted by position, when anything is wrong.
     public static func parse(_ text: String) throws(RuleFileErrors) -> [AlertRule] {
+        if let line = tooDeep(text) {
+            throw RuleFileErrors([RuleFileError(line: line, column: 1, message: "nested more than \(maxDepth) levels deep; a rule file needs a handful")])
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -45,7 +48,9 @@ public enum RuleFile {
             reader.fail(at, "no rules: expected `groups:` (each with `rules:`) or a top-level `rules:` list")
         }
         guard reader.errors.isEmpty else {
-            throw RuleFileErrors(reader.errors.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+            throw RuleFileErrors(reader.errors.enumerated()
+                .sorted { ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset) }
+                .map(\.element))
         }
         return reader.rules
     }
@@ -53,12 +58,66 @@ public enum RuleFile {
     /// Reads and parses a rule file; invalid UTF-8 is repaired (and then usually fails to parse).
     /// - Throws: `RuleFileErrors`; a file that cannot be read is one error at line 0.
     public static func load(path: String) throws(RuleFileErrors) -> [AlertRule] {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let attributes, attributes[.type] as? FileAttributeType == .typeRegular,
               let data = FileManager.default.contents(atPath: path) else {
             throw RuleFileErrors([RuleFileError(line: 0, column: 0, message: "cannot read the rule file")])
         }
+        guard (attributes[.size] as? Int ?? 0) <= maxBytes, data.count <= maxBytes else {
+            throw RuleFileErrors([RuleFileError(line: 0, column: 0, message: "the rule file is larger than \(maxBytes >> 20) MiB")])
+        }
         return try parse(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Deepest nesting let through to the YAML composer, which recurses once per level
+    /// (a file of `[[[[…` would otherwise exhaust the stack).
+    static let maxDepth = 200
+    static let maxNodes = 10_000
+    static let maxErrors = 100
+    /// Largest rule file read.
+    static let maxBytes = 4 << 20
+
+    /// The first line where the nesting may pass `maxDepth`, or nil. An over-estimate,
+    /// cheap and on bytes: open flow brackets (outside comments; quotes are not
+    /// followed, so brackets in strings count until closed) plus the open indentation
+    /// levels plus compact indicators (`- - x`) at the start of the line.
+    static func tooDeep(_ text: String) -> Int? {
+        var flow = 0
+        var indents: [Int] = []
+        var line = 1
+        var column = 0
+        var indent = 0
+        var atStart = true         // only spaces so far on this line
+        var compact = 0
+        var previous: UInt8 = 32
+        var comment = false
+        for b in text.utf8 {
+            if b == 10 {
+                line += 1; column = 0; indent = 0; atStart = true; compact = 0; previous = 32; comment = false
+                continue
+            }
+            column += 1
+            if comment { continue }
+            if atStart {
+                if b == 32 { indent += 1; previous = b; continue }
+                if b == 35 { comment = true; continue }
+                atStart = false
+                while let top = indents.last, top >= indent { indents.removeLast() }
+                indents.append(indent)
+            }
+            if (b == 45 || b == 63 || b == 58) && (previous == 32 || column == indent + 1) {
+                compact += 1   // "- ", "? ", ": " (over-counted inside text: harmless)
+            }
+            switch b {
+            case 91, 123: flow += 1          // [ {
+            case 93, 125: flow = max(0, flow - 1)
+            case 35 where previous == 32 || previous == 9: comment = true
+            default: break
+            }
+            if flow + indents.count + compact > maxDepth { return line }
+            previous = b
+        }
+        return nil
     }
 
     static func syntaxError(_ e: YamlError) -> RuleFileError {
@@ -108,6 +167,22 @@ private struct Reader {
     var errors: [RuleFileError] = []
     var alertLines: [String: Int] = [:]
     var groupLines: [String: Int] = [:]
+    /// Rules and groups walked: aliases can repeat a node exponentially often, so the
+    /// walk stops after `RuleFile.maxNodes`, or after `RuleFile.maxErrors` mistakes.
+    var walked = 0
+    var stopped = false
+
+    /// False (once reported) when the walk must stop.
+    mutating func budget(_ mark: Mark?) -> Bool {
+        guard !stopped else { return false }
+        walked += 1
+        if walked > RuleFile.maxNodes || errors.count >= RuleFile.maxErrors {
+            stopped = true
+            fail(mark, walked > RuleFile.maxNodes ? "more than \(RuleFile.maxNodes) rules; stopped reading here" : "too many mistakes; stopped reading here")
+            return false
+        }
+        return true
+    }
 
     init(_ text: String) {
         var lines: [[Unicode.Scalar]] = [[]]
@@ -136,6 +211,7 @@ private struct Reader {
     }
 
     mutating func group(_ node: Node) {
+        guard budget(node.mark) else { return }
         guard let map = mapping(node, "a group", expected: "a mapping with `name:` and `rules:`") else { return }
         let keys = self.keys(map, allowed: RuleFile.groupKeys, in: "in a group")
         var name: String?
@@ -158,6 +234,7 @@ private struct Reader {
     }
 
     mutating func rule(_ node: Node, group: String?) {
+        guard budget(node.mark) else { return }
         guard let map = mapping(node, "a rule", expected: "a mapping with `alert:` and `expr:`") else { return }
         let keys = self.keys(map, allowed: RuleFile.ruleKeys, in: "in a rule")
         let errorsBefore = errors.count
