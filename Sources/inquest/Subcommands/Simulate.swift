@@ -42,7 +42,12 @@ extension Inquest {
                                                 valueName: "jaeger|zipkin|otlp|all"))
         var spanFormat: String?
 
+        @Flag(name: .long, help: "Write instead 30 days of logs and spans with a daily cycle, an error spike, a latency regression and a new error pattern on known days (for report); starts at midnight UTC of --start's day.")
+        var month = false
+
         func validate() throws {
+            if month && fault != nil { throw ValidationError("--month and --fault write different data sets; give one.") }
+            if month && spanFormat != nil { throw ValidationError("--month writes Zipkin spans only; drop --span-format.") }
             if let fault, SimFaultKind(rawValue: fault) == nil {
                 throw ValidationError("--fault: '\(fault)' is not one of \(SimFaultKind.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
@@ -66,6 +71,7 @@ extension Inquest {
         }
 
         func run() throws {
+            if month { return try runMonth() }
             let seconds = SimulationConfig.parseDuration(duration) ?? 90 * 60
             let files: [SimulatedFile]
             let truth: SimulationGroundTruth
@@ -105,6 +111,29 @@ extension Inquest {
             } else {
                 text += "root cause \(truth.rootDependency) behind \(truth.rootService) \(truth.rootOperation).\n"
             }
+            print(text, terminator: "")
+        }
+
+        /// `--month`: thirty days for `report`, with what happened in ground-truth.json.
+        func runMonth() throws {
+            let start = TimestampParser().parse(self.start) ?? SimulationConfig.defaultStart
+            let files: [SimulatedFile]
+            do {
+                files = try SimMonth(seed: seed, start: start).run()
+                try SimMonth.write(files, to: out)
+            } catch {
+                Output.stderr.write("inquest: simulate: \(error)\n")
+                Output.stderr.flush()
+                throw ExitCode(Exit.usage)
+            }
+            let total = files.reduce(0) { $0 + $1.bytes.count }
+            let logs = files.filter { $0.kind == "logs" }
+            let spans = files.filter { $0.kind == "spans" }
+            var text = "Wrote \(files.count) files to \(out) (\(Self.size(total))): 30 days, "
+            text += "\(logs.count) log files (\(logs.reduce(0) { $0 + $1.records }) records), "
+            text += "\(spans.count) span files (\(spans.reduce(0) { $0 + $1.records }) spans)\n"
+            text += "Events (ground-truth.json): billing error spike on day \(SimMonth.spikeDay) \(SimMonth.spikeStartHour):00–\(SimMonth.spikeEndHour):00 UTC; "
+            text += "orders GET /orders/{id} 3× slower from day \(SimMonth.regressionDay); new orders error pattern from day \(SimMonth.newPatternDay).\n"
             print(text, terminator: "")
         }
 

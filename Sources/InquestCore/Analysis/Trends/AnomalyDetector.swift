@@ -12,7 +12,7 @@ import Darwin
 /// daily cycle is not taken for anomalies. The spread is the median absolute deviation
 /// of the same values (× 1.4826, a standard deviation for normal data), floored by the
 /// noise the kind of series has anyway — Poisson for counts, binomial for ratios, a
-/// tenth of the value for percentiles — so that a quiet baseline (MAD 0) does not turn
+/// share of the value that shrinks as 1/√n for a percentile of n requests — so that a quiet baseline (MAD 0) does not turn
 /// every wobble into an anomaly. The score is (observed − expected) ÷ spread.
 ///
 /// Consecutive flagged buckets (a one-bucket gap allowed) form one anomaly, reported at
@@ -28,7 +28,7 @@ public enum AnomalyDetector {
         public var window = 24
         /// Days compared with for seasonal series.
         public var seasonalDays = 7
-        /// Least requests (or records) in a bucket for a ratio to be judged (five for a percentile).
+        /// Least requests (or records) in a bucket for a ratio to be judged (twenty for a percentile).
         public var minimumSupport = 3
         public init() {}
     }
@@ -64,7 +64,7 @@ public enum AnomalyDetector {
             for phase in 0..<min(p, values.count) {
                 let idx = Array(stride(from: phase, to: values.count, by: p))
                 let sub = idx.map { values[$0] }
-                let med = TrailingBaseline.median(sub, window: options.seasonalDays, minimum: 2)
+                let med = TrailingBaseline.median(sub, window: options.seasonalDays, minimum: 3)
                 let mad = trailingMAD(sub, medians: med, window: options.seasonalDays)
                 for (k, i) in idx.enumerated() { if let m = med[k], let d = mad[k] { out[i] = (m, 1.4826 * d) } }
             }
@@ -113,8 +113,9 @@ public enum AnomalyDetector {
                 guard v - e >= 0.02 else { continue }
             case .latency:
                 // A percentile of a handful of requests is close to their maximum: want more.
-                guard n >= max(5, options.minimumSupport) else { continue }
-                spread = max(spread, 0.1 * e)
+                guard n >= max(20, options.minimumSupport) else { continue }
+                // The sampling error of a percentile of n values: about 1/√n of it, relative.
+                spread = max(spread, e * max(0.15, 1 / Double(n).squareRoot()))
                 guard v >= 1.3 * e else { continue }
             }
             guard spread > 0 else { continue }

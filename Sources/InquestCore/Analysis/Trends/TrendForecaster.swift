@@ -48,7 +48,7 @@ public enum TrendForecaster {
             let base = AnomalyDetector.baseline(values, period: p, options: { var o = AnomalyDetector.Options(); o.seasonalDays = 7; return o }())
             var residuals: [Double] = []
             for i in values.indices { if let v = values[i], let b = base[i] { residuals.append(v - b.median) } }
-            let sigma = 1.4826 * mad(residuals)
+            let sigma = max(1.4826 * mad(residuals), 0.5 * rms(residuals))
             var points: [Point] = []
             let n = values.count
             for h in 0..<horizon {

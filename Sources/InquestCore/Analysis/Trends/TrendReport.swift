@@ -48,7 +48,7 @@ public struct TrendReport: Sendable {
         public var count: Int
         public var first: Timestamp
         public var last: Timestamp
-        /// The service with most records of the pattern, and the highest level seen.
+        /// The service and the level with most records of the pattern.
         public var service: String
         public var level: Level
         public var isNew: Bool
@@ -152,12 +152,12 @@ public struct TrendReport: Sendable {
         // Patterns: count, main service, highest level.
         var counts = [Int](repeating: 0, count: data.patterns.count)
         var byService = [[Int: Int]](repeating: [:], count: data.patterns.count)
-        var level = [Level](repeating: .unknown, count: data.patterns.count)
+        var byLevel = [[Level: Int]](repeating: [:], count: data.patterns.count)
         for s in data.logs where s.pattern >= 0 {
             let c = s.counts.reduce(0, +)
             counts[s.pattern] += c
             byService[s.pattern][s.service, default: 0] += c
-            if s.level > level[s.pattern] { level[s.pattern] = s.level }
+            byLevel[s.pattern][s.level, default: 0] += c
         }
         let quarter = data.first.nanos + (data.last.nanos - data.first.nanos) / 4
         newAfter = baseline ? nil : Timestamp(nanos: quarter, precision: 0)
@@ -168,7 +168,8 @@ public struct TrendReport: Sendable {
             patterns.append(PatternSummary(id: p.id, template: p.template, example: p.example, count: counts[i],
                                            first: Timestamp(nanos: p.first, precision: 3), last: Timestamp(nanos: p.last, precision: 3),
                                            service: data.services.indices.contains(main) ? data.services[main] : "",
-                                           level: level[i], isNew: isNew))
+                                           level: byLevel[i].max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? .unknown,
+                                           isNew: isNew))
         }
         self.patterns = patterns.sorted { $0.count != $1.count ? $0.count > $1.count : $0.id < $1.id }
         self.newPatterns = patterns.filter(\.isNew).sorted { $0.first != $1.first ? $0.first < $1.first : $0.id < $1.id }
