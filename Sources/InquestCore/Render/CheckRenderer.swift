@@ -44,13 +44,14 @@ public enum CheckRenderer {
         let clock = Clock(r, time)
         var summary = "\(r.rules) rule\(r.rules == 1 ? "" : "s"), \(r.firedAlerts.count) fired"
         if !firings.isEmpty { summary += " (\(firings.count) interval\(firings.count == 1 ? "" : "s"))" }
-        out.write(style.bold("Alert rules backtested") + "\n")
+        out.write(style.bold("Alert rules backtested") + ": " + summary + "\n")
         if r.bucketCount > 0 {
             let zone = time.offsetSeconds == 0 ? "UTC" : String(time.full(r.start).suffix(6))
             let range = clock.range(r.start, bucketEnd(r, r.bucketCount - 1))
-            out.write(style.dim(fit("\(summary); \(r.bucketCount) buckets of \(widthName(r.bucketNanos)), \(range) \(zone)", width).trimmingTrailingSpaces()) + "\n\n")
+            let buckets = "\(r.bucketCount) bucket\(r.bucketCount == 1 ? "" : "s") of \(widthName(r.bucketNanos)) from \(range) \(zone)"
+            out.write(style.dim(fit(buckets, width).trimmingTrailingSpaces()) + "\n\n")
         } else {
-            out.write(style.dim(summary + "; no timed data in the inputs") + "\n\n")
+            out.write(style.dim("no timed data in the inputs") + "\n\n")
         }
 
         if firings.isEmpty {
