@@ -147,8 +147,7 @@ public enum ReportHTMLRenderer {
         var top0 = k.values.compactMap { $0 }.max() ?? 0
         for p in points { top0 = max(top0, p.high) }
         for a in anomalies { top0 = max(top0, a.expected) }
-        if k.metric == "error_rate" { top0 = min(1, top0) }
-        let yMax = top0 > 0 ? top0 * 1.08 : 1
+        let yMax = k.metric == "error_rate" ? min(1, niceCeiling(top0 * 1.05)) : niceCeiling(top0 * 1.05)
         func x(_ i: Double) -> Double { left + pw * i / Double(total - 1) }
         func y(_ v: Double) -> Double { top + ph * (1 - min(max(v / yMax, 0), 1)) }
         var s = "<svg viewBox=\"0 0 \(Int(W)) \(Int(H))\" role=\"img\" aria-label=\"\(esc(ReportRenderer.metricName(k.metric)))\">"
@@ -201,6 +200,16 @@ public enum ReportHTMLRenderer {
         }
         s += "</svg>\n"
         return s
+    }
+
+    /// The smallest of 1, 2, 2.5, 5 × 10ⁿ at or above `v` (1 for nothing), for round axis labels.
+    static func niceCeiling(_ v: Double) -> Double {
+        guard v > 0, v.isFinite else { return 1 }
+        var p = 1.0
+        while p * 10 <= v { p *= 10 }
+        while p > v { p /= 10 }
+        for m in [1.0, 2, 2.5, 5, 10] where m * p >= v { return m * p }
+        return 10 * p
     }
 
     /// The bucket of an anomaly whose value is its observed peak (the first such in its span).
