@@ -78,6 +78,22 @@ struct ReportTests {
         #expect(words?.hasPrefix("rising") == true, "\(words ?? "-")")
     }
 
+    @Test func baselineMakesKnownPatternsOld() throws {
+        let month = try Month()
+        let days = try FileManager.default.contentsOfDirectory(atPath: month.dir.appendingPathComponent("logs").path).sorted()
+        let logs = month.dir.appendingPathComponent("logs")
+        let early = days.prefix(5).map { logs.appendingPathComponent($0).path }
+        let late = days.suffix(5).map { logs.appendingPathComponent($0).path }
+        let r = try CLI.run(["report", "--output", "json"] + late + ["--baseline"] + early)
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+        #expect(doc["new_after"] is NSNull)
+        let patterns = try #require(doc["patterns"] as? [[String: Any]])
+        let fresh = patterns.filter { $0["new"] as? Bool == true }.compactMap { $0["template"] as? String }
+        #expect(fresh.contains { $0.hasPrefix("inventory reservation failed") })
+        #expect(!fresh.contains { $0.hasPrefix("order") }, "\(fresh)")
+    }
+
     static func parse(_ v: Any?) -> Double? {
         guard let s = v as? String else { return nil }
         let f = ISO8601DateFormatter()

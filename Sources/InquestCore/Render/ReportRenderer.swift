@@ -48,7 +48,9 @@ public enum ReportRenderer {
         if v == 0 { return metric == "error_rate" ? "0%" : "0" }
         switch metric {
         case "error_rate": return percent(v)
-        case "p50", "p90", "p95", "p99": return Duration.format(nanos: Int64(v * 1e9))
+        case "p50", "p90", "p95", "p99":
+            // A forecast can run past what nanoseconds in 64 bits hold.
+            return abs(v) < 9e9 ? Duration.format(nanos: Int64(v * 1e9)) : compact(v) + " s"
         case "rate", "request_rate": return compact(v) + "/s"
         default: return compact(v)
         }
@@ -234,8 +236,9 @@ public enum ReportRenderer {
     }
 
     static func format1(_ v: Double) -> String {
+        guard v.isFinite else { return "-" }
         let r = (v * 10).rounded() / 10
-        return abs(r) >= 100 ? String(Int(r)) : String(r)
+        return abs(r) >= 1e15 ? compact(r) : abs(r) >= 100 ? String(Int64(r)) : String(r)
     }
 
     // MARK: - Markdown

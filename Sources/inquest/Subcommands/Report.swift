@@ -46,9 +46,7 @@ extension Inquest {
             var baselineProblems: [InputDiscovery.Problem] = []
             var baselineUnits: [InputUnit] = []
             if !baseline.isEmpty {
-                var b = InputOptions()
-                b.paths = baseline
-                (baselineUnits, baselineProblems) = b.discover()
+                (baselineUnits, baselineProblems) = InputDiscovery.discover(baseline, limits: input.limits)
             }
             var options = TrendReader.Options()
             options.bucketNanos = bucket.flatMap(TrendBucketing.parse)
