@@ -30,6 +30,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Fuzz targets: built with libFuzzer by Fuzz/run.sh (-sanitize=fuzzer,address
+        // -DFUZZING); a plain build replays files through a target.
+        .executableTarget(
+            name: "InquestFuzz",
+            dependencies: ["InquestCore"]
+        ),
         .testTarget(
             name: "InquestCoreTests",
             dependencies: ["InquestCore"],

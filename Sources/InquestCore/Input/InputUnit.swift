@@ -17,6 +17,8 @@ public final class InputUnit: @unchecked Sendable {
     public enum Origin: Sendable {
         case file(String)
         case tarMember(archive: String, index: Int, name: String)
+        /// Bytes already in memory (fuzzing, tests, converted data), shown under a name.
+        case memory([UInt8])
     }
 
     /// The path shown to users.
@@ -33,12 +35,17 @@ public final class InputUnit: @unchecked Sendable {
         self.limits = limits
     }
 
+    /// An input held in memory; gzip and formats are detected as for a file.
+    public static func memory(_ bytes: [UInt8], name: String, limits: InputLimits = InputLimits()) -> InputUnit {
+        InputUnit(path: name, origin: .memory(bytes), compression: bytes.starts(with: [0x1f, 0x8b]) ? .gzip : .none, limits: limits)
+    }
+
     /// The name used to guess a service when records do not carry one: the file name
     /// without directories, rotation suffixes and extensions (`payment.log.2.gz` → `payment`).
     public var stem: String {
         let name: Substring
         switch origin {
-        case .file: name = path.split(separator: "/").last ?? Substring(path)
+        case .file, .memory: name = path.split(separator: "/").last ?? Substring(path)
         case .tarMember(_, _, let n): name = n.split(separator: "/").last ?? Substring(n)
         }
         var parts = name.split(separator: ".", omittingEmptySubsequences: false)
@@ -65,6 +72,7 @@ public final class InputUnit: @unchecked Sendable {
         switch origin {
         case .file(let p): file = p
         case .tarMember(let a, _, _): file = a
+        case .memory: return nil
         }
         var st = stat()
         guard stat(file, &st) == 0 else { return nil }
@@ -101,6 +109,8 @@ public final class InputUnit: @unchecked Sendable {
                 }
             }
             throw InputError(path: path, message: "member not found on second reading of the archive")
+        case .memory(let bytes):
+            return try Self.decompressing(MemorySource(bytes), path: path, limits: limits)
         }
     }
 

@@ -1,0 +1,109 @@
+import InquestCore
+
+/// The readers under fuzzing, one target each. Every target feeds the bytes to one
+/// reader exactly as a file would arrive and then checks the invariants that must
+/// hold for any input: nothing is lost (records = parsed + skipped) and every trace
+/// assembled keeps all its spans. A broken invariant traps, which libFuzzer reports.
+enum FuzzTarget: String, CaseIterable, Sendable {
+    case json, jsonLines = "json-lines", logfmt, syslog, access, plain, text, docker = "docker-json", cri
+    case otlpLogs = "otlp-logs", detect
+    case jaeger, zipkin = "zipkin-v2", zipkinV1 = "zipkin-v1", otlpTraces = "otlp-traces"
+    case gzip, tar, rules, patterns
+
+    /// Small limits so that a fuzzer's input cannot make a run slow for reasons we
+    /// already bound (they are tested on their own).
+    static var limits: InputLimits {
+        var l = InputLimits()
+        l.maxLineBytes = 1 << 16
+        l.maxDecompressedBytes = 8 << 20
+        l.maxDocumentBytes = 8 << 20
+        l.blockSize = 1 << 12
+        return l
+    }
+
+    func run(_ bytes: [UInt8]) {
+        switch self {
+        case .json:
+            let tape = JSONTape(bytes: bytes, maxDepth: 64)
+            if tape.error == nil { precondition(tape.root != nil, "a document without error has a root") }
+        case .jsonLines: logs(bytes, .logLines(JSONLinesFormat()))
+        case .logfmt: logs(bytes, .logLines(LogfmtFormat()))
+        case .syslog: logs(bytes, .logLines(SyslogFormat()))
+        case .access: logs(bytes, .logLines(AccessLogFormat()))
+        case .plain: logs(bytes, .logLines(PlainTextFormat()))
+        case .text: logs(bytes, .logLines(TextLinesFormat()))
+        case .docker: logs(bytes, .logLines(DockerJSONFormat()))
+        case .cri: logs(bytes, .logLines(CRIFormat()))
+        case .otlpLogs: logs(bytes, .otlpLogs)
+        case .detect: logs(bytes, nil)
+        case .jaeger: spans(bytes, .jaeger)
+        case .zipkin: spans(bytes, .zipkinV2)
+        case .zipkinV1: spans(bytes, .zipkinV1)
+        case .otlpTraces: spans(bytes, .otlpTraces)
+        case .gzip: gzip(bytes)
+        case .tar: tar(bytes)
+        case .rules: _ = try? RuleFile.parse(String(decoding: bytes, as: UTF8.self))
+        case .patterns:
+            let miner = PatternMiner()
+            var n = 0
+            for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+                line.withUnsafeBufferPointer { _ = miner.add(bytes: $0) }
+                n += 1
+            }
+            let table = miner.finish()
+            precondition(table.patterns.reduce(0) { $0 + $1.count } == n, "every message is in one pattern")
+        }
+    }
+
+    func logs(_ bytes: [UInt8], _ format: DetectedFormat?) {
+        let unit = InputUnit.memory(bytes, name: "fuzz.log", limits: Self.limits)
+        guard let reader = try? LogReader(unit: unit, format: format, needs: .all, checkUTF8: true) else { return }
+        if reader.format.isSpans { return }
+        var n = 0
+        while reader.next() != nil { n += 1 }
+        let s = reader.stats
+        precondition(s.records == s.parsed + s.skipped, "records = parsed + skipped")
+        precondition(n == s.parsed, "every parsed record was returned")
+    }
+
+    func spans(_ bytes: [UInt8], _ format: SpanFormat) {
+        let unit = InputUnit.memory(bytes, name: "fuzz.json", limits: Self.limits)
+        guard let result = try? SpanReader.read(unit: unit, format: .spans(format)) else { return }
+        let s = result.stats
+        precondition(s.records == s.parsed + s.skipped, "records = parsed + skipped")
+        let count = result.spans.count
+        let traces = TraceAssembler.assemble(result.spans)
+        let kept = traces.reduce(0) { $0 + $1.nodes.count + $1.mergedDuplicates }
+        precondition(kept >= count, "assembly keeps every span")
+    }
+
+    func gzip(_ bytes: [UInt8]) {
+        guard let gz = try? GzipSource(input: MemorySource(bytes), path: "fuzz.gz", chunkSize: 1 << 12) else { return }
+        gz.maxOutput = 8 << 20
+        drain(gz)
+    }
+
+    func tar(_ bytes: [UInt8]) {
+        let reader = TarReader(source: MemorySource(bytes))
+        var members = 0
+        while members < 1000, let m = try? reader.nextMember() {
+            _ = m
+            drain(reader.memberSource())
+            members += 1
+        }
+    }
+
+    func drain(_ source: any ByteSource) {
+        var buffer = [UInt8](repeating: 0, count: 1 << 12)
+        var total = 0
+        while total < 16 << 20 {
+            let n = buffer.withUnsafeMutableBytes { (try? source.read(into: $0)) ?? 0 }
+            if n == 0 {
+                // A damaged stream may resume after a break; anything else is the end.
+                if source.takeBreak() != nil { continue }
+                break
+            }
+            total += n
+        }
+    }
+}
