@@ -12,7 +12,7 @@ public enum ReportHTMLRenderer {
 
     public static func render(_ r: TrendReport, context ctx: ReportRenderer.Context, to out: inout some TextOutputStream) {
         let d = r.data
-        let title = "Trend report \(ReportRenderer.when(d.start, ctx)) – \(ReportRenderer.when(d.bucketStart(d.bucketCount), ctx)) UTC"
+        let title = "Trend report \(ReportRenderer.when(d.start, ctx)) – \(ReportRenderer.when(d.bucketStart(d.bucketCount), ctx)) \(ReportRenderer.zone(ctx))"
         var h = """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">

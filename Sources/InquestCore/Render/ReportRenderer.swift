@@ -93,6 +93,15 @@ public enum ReportRenderer {
         return String(s.prefix(seconds ? 19 : 16))
     }
 
+    /// `UTC`, or `UTC+05:30` with `--tz`.
+    static func zone(_ ctx: Context) -> String {
+        let o = ctx.time.offsetSeconds
+        guard o != 0 else { return "UTC" }
+        let a = abs(o)
+        let hh = a / 3600, mm = a / 60 % 60
+        return "UTC" + (o < 0 ? "-" : "+") + (hh < 10 ? "0" : "") + String(hh) + ":" + (mm < 10 ? "0" : "") + String(mm)
+    }
+
     /// The horizon of a forecast in words: `1d`, `6h`.
     static func horizon(_ f: TrendForecaster.Forecast, _ data: TrendData) -> String {
         TrendBucketing.name(Int64(f.points.count) * data.bucketNanos)
@@ -122,8 +131,7 @@ public enum ReportRenderer {
         let d = r.data
         let w = max(60, width)
         let bucket = TrendBucketing.name(d.bucketNanos)
-        let zone = ctx.time.offsetSeconds == 0 ? "UTC" : ""
-        out.write(style.bold("Trend report") + "  " + when(d.start, ctx) + " – " + when(d.bucketStart(d.bucketCount), ctx) + " " + zone + "\n")
+        out.write(style.bold("Trend report") + "  " + when(d.start, ctx) + " – " + when(d.bucketStart(d.bucketCount), ctx) + " " + zone(ctx) + "\n")
         var facts = "\(d.bucketCount) buckets of \(bucket) · \(d.services.count) service\(d.services.count == 1 ? "" : "s") · "
         facts += "\(grouped(r.records)) records · \(grouped(r.requests)) requests"
         if ctx.skipped > 0 { facts += " · \(grouped(ctx.skipped)) skipped" }
@@ -250,7 +258,7 @@ public enum ReportRenderer {
     public static func markdown(_ r: TrendReport, context ctx: Context, to out: inout some TextOutputStream) {
         let d = r.data
         out.write("# Trend report\n\n")
-        out.write("\(when(d.start, ctx)) – \(when(d.bucketStart(d.bucketCount), ctx)) UTC · \(d.bucketCount) buckets of \(TrendBucketing.name(d.bucketNanos))")
+        out.write("\(when(d.start, ctx)) – \(when(d.bucketStart(d.bucketCount), ctx)) \(zone(ctx)) · \(d.bucketCount) buckets of \(TrendBucketing.name(d.bucketNanos))")
         out.write(" · \(grouped(r.records)) log records · \(grouped(r.requests)) requests")
         if ctx.skipped > 0 { out.write(" · \(grouped(ctx.skipped)) records skipped") }
         out.write("\n\n## Services\n\n")
