@@ -162,3 +162,42 @@ struct RuleBacktestTests {
         #expect(r.firings.isEmpty && r.warnings.isEmpty)
     }
 }
+
+@Suite("Rule results rendered")
+struct RuleRendererTests {
+    @Test func valuesInTheirMetricsUnit() {
+        #expect(CheckRenderer.format(0.9167, "error_rate") == "91.67%")
+        #expect(CheckRenderer.format(0.8, "p99") == "800 ms")
+        #expect(CheckRenderer.format(0.18333, "rate") == "0.183/s")
+        #expect(CheckRenderer.format(11, "errors") == "11")
+        #expect(CheckRenderer.format(2.5, "count") == "2.5")
+    }
+
+    @Test func tableFits80ColumnsAcrossDaysAndJSONSaysOngoing() throws {
+        // Hourly buckets over three days from 2026-11-25 10:00; the second rule still
+        // fires at the end (from bucket 62, two hours after it began to hold).
+        var s = FakeSeries([
+            "error_rate": ["payment": (0..<72).map { $0 >= 30 && $0 < 35 ? 0.5 : 0.01 }],
+            "p99": ["checkout": (0..<72).map { $0 >= 60 ? 4.0 : 0.2 }],
+        ])
+        s.bucketNanos = 3_600_000_000_000
+        let rules = [
+            try AlertRule("ARatherLongAlertNameThatWillNotFitInTheTable", #"error_rate{service="payment"} > 5%"#, severity: "page"),
+            try AlertRule("CheckoutSlow", #"p99{service="checkout"} > 3s"#, for: 7_200_000_000_000),
+        ]
+        let r = RuleBacktest.run(rules, on: s)
+        var text = ""
+        CheckRenderer.text(r, rules: rules, style: Style(enabled: false), time: TimeDisplay(), width: 80, to: &text)
+        let lines = text.split(separator: "\n")
+        for line in lines { #expect(displayWidth(String(line)) <= 80, "too wide: \(line)") }
+        #expect(text.contains("11-26 16:00  11-26 21:00"), "\(text)")
+        #expect(text.contains("ongoing"))
+        #expect(text.contains("11-28 00:00  ongoing") && text.contains("4 s at 00:00"), "peak on the start's day shows the time only")
+        var json = ""
+        CheckRenderer.json(r, skipped: 3, to: &json)
+        #expect(json.contains(#""end":null,"ongoing":true"#))
+        #expect(json.contains(#""start":"2026-11-26T16:00:00Z","end":"2026-11-26T21:00:00Z""#), "\(json)")
+        #expect(json.contains(#""skipped":3"#))
+        #expect(json.hasPrefix(#"{"rules":2,"fired":[{"alert":"ARatherLongAlertNameThatWillNotFitInTheTable","severity":"page""#))
+    }
+}

@@ -58,7 +58,9 @@ public enum CheckRenderer {
             out.write("No rule fired.\n")
         } else {
             let rows = firings.map { f -> [String] in
-                let peak = format(f.peak, f.comparison.metric) + " at " + clock.time(f.peakAt)
+                // The peak's date only when it differs from the start's.
+                let sameDay = clock.date(f.peakAt) == clock.date(f.start)
+                let peak = format(f.peak, f.comparison.metric) + " at " + (sameDay ? clock.clock(f.peakAt) : clock.time(f.peakAt))
                 return [f.alert, f.severity ?? "-", clock.time(f.start), f.ongoing ? "ongoing" : clock.time(f.end),
                         widthName(f.durationNanos) + (f.ongoing ? "+" : ""), peak]
             }
