@@ -26,6 +26,10 @@ public final class GzipSource: ByteSource {
     public private(set) var totalOut: Int64 = 0
     /// Refuse to produce more than this many bytes (a gzip bomb guard).
     public var maxOutput: Int64 = Int64.max
+    /// Refuse to expand more than this many times the compressed bytes read, once past
+    /// 64 MiB of output (a gzip bomb guard that scales with the file: logs compress
+    /// 5–50×, highly repetitive ones a few hundred times; a bomb about 1,000×).
+    public var maxRatio: Int64 = Int64.max
 
     public init(input: any ByteSource, path: String, chunkSize: Int = 1 << 20) throws(InputError) {
         self.input = input
@@ -144,6 +148,12 @@ public final class GzipSource: ByteSource {
             totalOut += Int64(out)
             if totalOut > maxOutput {
                 gap("decompressed size passed the limit of \(maxOutput) bytes; the rest is skipped", produced: produced)
+                endedEarly = true
+                finished = true
+                return produced
+            }
+            if totalOut > 64 << 20, maxRatio < Int64.max, totalOut / max(1, compressedOffset) > maxRatio {
+                gap("expands more than \(maxRatio) times its compressed size (a gzip bomb?); the rest is skipped", produced: produced)
                 endedEarly = true
                 finished = true
                 return produced

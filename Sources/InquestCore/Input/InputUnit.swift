@@ -121,6 +121,7 @@ public final class InputUnit: @unchecked Sendable {
         if head.count == 2 && head[0] == 0x1f && head[1] == 0x8b {
             let gz = try GzipSource(input: replay, path: path)
             gz.maxOutput = limits.maxDecompressedBytes
+            gz.maxRatio = limits.maxCompressionRatio
             return PrefetchSource(gz, blockSize: limits.blockSize)
         }
         return replay
@@ -133,6 +134,8 @@ public struct InputLimits: Sendable {
     public var maxLineBytes = 8 << 20
     /// Most bytes one gzip stream may expand to (a gzip bomb guard).
     public var maxDecompressedBytes: Int64 = 1 << 40
+    /// Most times a gzip stream may expand its compressed size (checked past 64 MiB).
+    public var maxCompressionRatio: Int64 = 1000
     /// Most files taken from one directory walk.
     public var maxFiles = 100_000
     /// Deepest JSON nesting parsed.

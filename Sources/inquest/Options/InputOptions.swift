@@ -19,6 +19,14 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Most bytes one gzip stream may expand to (gzip bomb guard).", valueName: "bytes"))
     var maxDecompressedBytes: Int64 = 1 << 40
 
+    /// Most times a gzip stream may expand.
+    @Option(name: .long, help: ArgumentHelp("Most times a gzip stream may expand its compressed size, checked past 64 MiB (gzip bomb guard).", valueName: "ratio"))
+    var maxCompressionRatio: Int64 = 1000
+
+    /// Deepest JSON nesting parsed.
+    @Option(name: .customLong("max-json-depth"), help: ArgumentHelp("Deepest JSON nesting read; deeper records are skipped and counted.", valueName: "n"))
+    var maxJSONDepth: Int = 256
+
     /// Most files taken from directory walks.
     @Option(name: .long, help: ArgumentHelp("Most files read from directories.", valueName: "n"))
     var maxFiles: Int = 100_000
@@ -30,6 +38,8 @@ struct InputOptions: ParsableArguments {
         }
         if maxLineBytes < 64 { throw ValidationError("--max-line-bytes must be at least 64.") }
         if maxFiles < 1 { throw ValidationError("--max-files must be at least 1.") }
+        if maxCompressionRatio < 2 { throw ValidationError("--max-compression-ratio must be at least 2.") }
+        if maxJSONDepth < 2 || maxJSONDepth > 10_000 { throw ValidationError("--max-json-depth must be between 2 and 10000.") }
     }
 
     var limits: InputLimits {
@@ -37,6 +47,8 @@ struct InputOptions: ParsableArguments {
         l.maxLineBytes = maxLineBytes
         l.maxDecompressedBytes = maxDecompressedBytes
         l.maxFiles = maxFiles
+        l.maxCompressionRatio = maxCompressionRatio
+        l.maxJSONDepth = maxJSONDepth
         return l
     }
 

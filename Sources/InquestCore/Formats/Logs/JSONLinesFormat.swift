@@ -127,6 +127,9 @@ public struct JSONLinesFormat: LineFormat {
         var levelIsOTLP = false
         var wantFields: Bool
         var fields: [LogRecord.Field] = []
+        /// Objects open around the cursor, and whether the limit stopped the scan.
+        var depth = 0
+        var tooDeep = false
     }
 
     /// Reads the members of the object at the cursor into `scan`; false when malformed.
@@ -134,6 +137,9 @@ public struct JSONLinesFormat: LineFormat {
     /// captured-variable access checks.
     static func scanObject(_ sc: inout JSONScanner, _ scan: inout Scan, nested: Role?, prefix: String) -> Bool {
         guard sc.consume(0x7B) else { return false }
+        scan.depth += 1
+        defer { scan.depth -= 1 }
+        if scan.depth > sc.maxDepth { scan.tooDeep = true; return false }
         sc.skipWhitespace()
         if sc.consume(0x7D) { return true }
         while true {
@@ -204,6 +210,7 @@ public struct JSONLinesFormat: LineFormat {
         let needs = context.needs
         var scan = Scan(wantFields: needs.contains(.fields))
         guard Self.scanObject(&s, &scan, nested: nil, prefix: "") else {
+            if scan.tooDeep { return .skip("JSON nested deeper than \(context.maxDepth) levels (--max-json-depth)") }
             return .skip(s.atEnd ? "JSON object cut off" : "malformed JSON at column \(s.pos + 1)")
         }
         s.skipWhitespace()

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+@testable import InquestCore
+
+/// Every limit that guards against hostile input stops with a clear reason, counted.
+@Suite("Limits")
+struct LimitsTests {
+    @Test("a gzip bomb is cut by the expansion ratio, with a reason")
+    func compressionRatio() throws {
+        // 80 MiB of one repeated line compresses about 300 times over.
+        let line = Array("{\"level\":\"info\",\"msg\":\"same again\"}\n".utf8)
+        var plain: [UInt8] = []
+        plain.reserveCapacity(80 << 20)
+        while plain.count < 80 << 20 { plain += line }
+        let compressed = try gzipped(plain)
+        var limits = InputLimits()
+        limits.maxCompressionRatio = 50
+        let reader = try LogReader(unit: .memory(compressed, name: "bomb.log.gz", limits: limits), needs: [])
+        var n = 0
+        while reader.next() != nil { n += 1 }
+        let s = reader.stats
+        #expect(n > 0 && n < plain.count / line.count, "stopped part way")
+        #expect(s.errors.contains { $0.reason.contains("expands more than 50 times") })
+        #expect(s.records == s.parsed + s.skipped)
+        // The default ratio lets the same file through whole.
+        let whole = try LogReader(unit: .memory(compressed, name: "ok.log.gz"), needs: [])
+        var m = 0
+        while whole.next() != nil { m += 1 }
+        #expect(m == plain.count / line.count)
+    }
+
+    @Test("JSON nested deeper than the limit is skipped and counted, shallower is read")
+    func jsonDepth() throws {
+        let deep = String(repeating: "{\"a\":", count: 40) + "1" + String(repeating: "}", count: 40)
+        let text = "{\"msg\":\"fine\"}\n" + deep + "\n{\"msg\":\"after\"}\n"
+        var limits = InputLimits()
+        limits.maxJSONDepth = 16
+        let reader = try LogReader(unit: .memory(Array(text.utf8), name: "deep.log", limits: limits),
+                                   format: .logLines(JSONLinesFormat()), needs: .all)
+        var messages: [String] = []
+        while let r = reader.next() { messages.append(r.message) }
+        #expect(messages == ["fine", "after"])
+        #expect(reader.stats.skipped == 1)
+        #expect(reader.stats.errors.first?.line == 2)
+    }
+}
