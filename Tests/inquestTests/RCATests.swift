@@ -28,6 +28,16 @@ struct RCATests {
         }
     }
 
+    @Test func aBaselineFromOtherPathsIsReadWithTheSameOptions() throws {
+        // Regression: the baseline was read through a bare option group, which traps.
+        let r = try CLI.run(["rca", "--output", "json", CLI.sampleData, "--baseline", CLI.sampleData + "/spans"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+        let scope = try #require(doc["scope"] as? [String: Any])
+        #expect((scope["baseline"] as? Int ?? 0) > 100)
+        #expect(!((doc["candidates"] as? [[String: Any]]) ?? []).isEmpty)
+    }
+
     @Test func oneFailedRequest() throws {
         let truth = try truth()
         let id = try #require(((truth["traces"] as? [String: Any])?["failed_trace_ids"] as? [String])?.first)

@@ -9,9 +9,10 @@ struct LoadedTraces {
     var problems: [InputDiscovery.Problem]
 
     /// - Parameter detail: `.summary` skips span logs and most tags (listing, graphs).
-    static func load(_ input: InputOptions, detail: SpanDetail = .full, options: TraceAssembler.Options = .init(),
+    /// - Parameter paths: other paths to read with the same options (a baseline), instead of `input.paths`.
+    static func load(_ input: InputOptions, paths: [String]? = nil, detail: SpanDetail = .full, options: TraceAssembler.Options = .init(),
                      include: (@Sendable (UnsafeBufferPointer<Span>, [Int]) -> Bool)? = nil) -> LoadedTraces {
-        let (units, problems) = input.discover()
+        let (units, problems) = paths.map { input.discover(paths: $0) } ?? input.discover()
         var load = SpanLoader.load(units, format: input.format, detail: detail)
         // Hand the spans over (not shared), so assembly moves them instead of copying.
         let spans = load.spans

@@ -47,9 +47,10 @@ extension Inquest {
             if let u = range.untilBound?.resolve(newest: newest) { traces = traces.filter { $0.start <= u } }
             var baselineTraces: [InquestCore.Trace]?
             if !baseline.isEmpty {
-                var b = InputOptions()
-                b.paths = baseline
-                baselineTraces = LoadedTraces.load(b, detail: .summary).traces
+                // The baseline is read with the same options (format, limits) as the inputs.
+                let b = LoadedTraces.load(input, paths: baseline, detail: .summary)
+                reportProblems(b.load.stats + b.load.unreadable, b.problems)
+                baselineTraces = b.traces
             }
             var result: RootCause.Result
             if let id = trace {
