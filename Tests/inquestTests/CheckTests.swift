@@ -71,6 +71,24 @@ struct CheckTests {
         #expect(r.stderr.contains(#"warning: rule Typo: error_rate{service="paymnt"} matches no series"#), "\(r.stderr)")
     }
 
+    /// A rule on a log pattern, by the ID `inquest patterns` gives it.
+    @Test func patternRuleFiresWhenChargesFail() throws {
+        let patterns = try CLI.run(["patterns", CLI.sampleData, "--output", "json"])
+        let list = try #require((try CLI.json(patterns.stdout) as? [String: Any])?["patterns"] as? [[String: Any]])
+        let id = try #require(list.first { ($0["template"] as? String ?? "").contains("Charge failed") }?["id"] as? String)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inquest-check-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("pattern.yaml").path
+        try "rules:\n  - alert: ChargeFailures\n    expr: count{pattern=\"\(id)\"} > 0\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["check", CLI.sampleData, "--rules", file, "--bucket", "5m", "--output", "json"])
+        #expect(r.status == 1, "\(r.stderr)")
+        let fired = try #require((try CLI.json(r.stdout) as? [String: Any])?["fired"] as? [[String: Any]])
+        // Charges fail from 10:42 to 11:04: the 10:40 bucket is the first, 11:05 the end.
+        #expect(fired.first?["start"] as? String == "2026-11-25T10:40:00Z", "\(fired)")
+        #expect(fired.last?["end"] as? String == "2026-11-25T11:05:00Z", "\(fired)")
+    }
+
     @Test func brokenRuleFileExits2WithLineAndColumn() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inquest-check-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
