@@ -44,3 +44,22 @@ struct LimitsTests {
         #expect(reader.stats.errors.first?.line == 2)
     }
 }
+
+@Suite("Limits on assembly")
+struct AssemblyLimitsTests {
+    @Test("a trace over the span limit keeps the first spans, counts the rest and says so")
+    func spansPerTrace() {
+        var spans = [codeSpan("root", startMs: 0, endMs: 1000)]
+        for i in 0..<50 { spans.append(codeSpan("c\(i)", parent: "root", startMs: Int64(i), endMs: Int64(i + 5))) }
+        spans.append(codeSpan("x", trace: "0123456789abcdef", startMs: 0, endMs: 1))
+        var options = TraceAssembler.Options()
+        options.maxSpansPerTrace = 20
+        let traces = TraceAssembler.assemble(spans, options: options)
+        let big = traces.first { $0.traceID == "feedfacefeedface" }
+        #expect(big?.nodes.count == 20)
+        #expect(big?.leftOutSpans == 31)
+        #expect(big?.notes.contains { $0.contains("31 spans beyond the limit of 20") } == true)
+        let small = traces.first { $0.traceID == "0123456789abcdef" }
+        #expect(small?.leftOutSpans == 0 && small?.nodes.count == 1)
+    }
+}

@@ -41,6 +41,8 @@ public struct Trace: Sendable {
     public var notes: [String] = []
     /// Exact duplicates merged (the same span read twice).
     public var mergedDuplicates = 0
+    /// Spans not assembled because the trace passed `maxSpansPerTrace`.
+    public var leftOutSpans = 0
 
     // Loops over indices: iterating `nodes` by value would copy every span.
     public var start: Timestamp {

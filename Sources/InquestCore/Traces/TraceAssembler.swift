@@ -20,6 +20,9 @@ public enum TraceAssembler {
         public var adjustClockSkew = true
         /// Self time and the critical path (not needed to list traces).
         public var analyzeTiming = true
+        /// Most spans assembled into one trace; the rest (in input order) are left
+        /// out, counted in `Trace.leftOutSpans` and said in its notes.
+        public var maxSpansPerTrace = 1_000_000
         public init() {}
     }
 
@@ -56,11 +59,17 @@ public enum TraceAssembler {
                 var out: [Trace] = []
                 out.reserveCapacity(hi - lo)
                 for g in traceGroups[lo..<hi] {
+                    let limit = max(1, options.maxSpansPerTrace)
                     var mine: [Span] = []
-                    mine.reserveCapacity(g.count)
-                    for i in g { mine.append(slots.take(i)) }
+                    mine.reserveCapacity(min(g.count, limit))
+                    for i in g.prefix(limit) { mine.append(slots.take(i)) }
                     let id = mine[0].traceID
-                    out.append(assembleOne(traceID: id, spans: mine, options: options))
+                    var trace = assembleOne(traceID: id, spans: mine, options: options)
+                    if g.count > limit {
+                        trace.leftOutSpans = g.count - limit
+                        trace.notes.append("\(g.count - limit) spans beyond the limit of \(limit) spans per trace were left out")
+                    }
+                    out.append(trace)
                 }
                 box.set(part, out)
             }

@@ -27,6 +27,10 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("max-json-depth"), help: ArgumentHelp("Deepest JSON nesting read; deeper records are skipped and counted.", valueName: "n"))
     var maxJSONDepth: Int = 256
 
+    /// Most spans assembled into one trace.
+    @Option(name: .long, help: ArgumentHelp("Most spans assembled into one trace; the rest are left out and reported.", valueName: "n"))
+    var maxSpansPerTrace: Int = 1_000_000
+
     /// Most files taken from directory walks.
     @Option(name: .long, help: ArgumentHelp("Most files read from directories.", valueName: "n"))
     var maxFiles: Int = 100_000
@@ -38,6 +42,7 @@ struct InputOptions: ParsableArguments {
         }
         if maxLineBytes < 64 { throw ValidationError("--max-line-bytes must be at least 64.") }
         if maxFiles < 1 { throw ValidationError("--max-files must be at least 1.") }
+        if maxSpansPerTrace < 1 { throw ValidationError("--max-spans-per-trace must be at least 1.") }
         if maxCompressionRatio < 2 { throw ValidationError("--max-compression-ratio must be at least 2.") }
         if maxJSONDepth < 2 || maxJSONDepth > 10_000 { throw ValidationError("--max-json-depth must be between 2 and 10000.") }
     }

@@ -17,6 +17,8 @@ struct LoadedTraces {
         // Hand the spans over (not shared), so assembly moves them instead of copying.
         let spans = load.spans
         load.spans = []
+        var options = options
+        options.maxSpansPerTrace = input.maxSpansPerTrace
         let traces = TraceAssembler.assemble(spans, options: options, include: include)
 
         return LoadedTraces(traces: traces, load: load, problems: problems)
@@ -29,6 +31,9 @@ struct LoadedTraces {
     /// one, which takes longer than building it.
     func finish(status: Int32? = nil) -> Never {
         reportProblems(load.stats + load.unreadable, problems)
+        for t in traces where t.leftOutSpans > 0 {
+            Output.stderr.write("inquest: trace \(t.traceID): \(grouped(t.leftOutSpans)) spans beyond --max-spans-per-trace \(t.nodes.count + t.mergedDuplicates) left out\n")
+        }
         if load.stats.isEmpty {
             Output.stderr.write("inquest: no span dumps among the inputs (Jaeger, Zipkin or OTLP JSON)\n")
         }
