@@ -242,16 +242,7 @@ public struct SimMonth: Sendable {
 
     /// Writes `files` under `directory` (created when missing), replacing files of the same names.
     public static func write(_ files: [SimulatedFile], to directory: String) throws(Simulator.Failure) {
-        let fm = FileManager.default
-        for f in files {
-            let url = URL(fileURLWithPath: directory).appendingPathComponent(f.path)
-            do {
-                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(f.bytes).write(to: url, options: .atomic)
-            } catch {
-                throw Simulator.Failure(message: "\(url.path): \(error.localizedDescription)")
-            }
-        }
+        try SimulatedFile.write(files, to: directory)
     }
 
     func span(_ trace: String, _ id: String, parent: String?, _ service: String, _ op: String, _ startMicros: Int64, _ durMicros: Int64,

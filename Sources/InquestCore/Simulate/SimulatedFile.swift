@@ -1,3 +1,5 @@
+import Foundation
+
 /// One file of a simulated incident, with what the ground truth says about it.
 public struct SimulatedFile: Sendable {
     /// A member of a tar archive.
@@ -32,5 +34,22 @@ public struct SimulatedFile: Sendable {
         self.path = path; self.bytes = bytes; self.kind = kind; self.format = format
         self.compression = compression; self.service = service; self.records = records; self.traces = traces
         self.gzipMembers = gzipMembers; self.members = members; self.note = note
+    }
+}
+
+extension SimulatedFile {
+    /// Writes `files` under `directory` (created when missing), replacing files of the
+    /// same names and leaving other files alone.
+    static func write(_ files: [SimulatedFile], to directory: String) throws(Simulator.Failure) {
+        let fm = FileManager.default
+        for f in files {
+            let url = URL(fileURLWithPath: directory).appendingPathComponent(f.path)
+            do {
+                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Data(f.bytes).write(to: url, options: .atomic)
+            } catch {
+                throw Simulator.Failure(message: "\(url.path): \(error.localizedDescription)")
+            }
+        }
     }
 }

@@ -34,16 +34,7 @@ public struct Simulator: Sendable {
         /// the same names and leaving other files alone. Returns the files written.
         @discardableResult
         public func write(to directory: String) throws(Failure) -> [SimulatedFile] {
-            let fm = FileManager.default
-            for f in files {
-                let url = URL(fileURLWithPath: directory).appendingPathComponent(f.path)
-                do {
-                    try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    try Data(f.bytes).write(to: url, options: .atomic)
-                } catch {
-                    throw Failure(message: "\(url.path): \(error.localizedDescription)")
-                }
-            }
+            try SimulatedFile.write(files, to: directory)
             return files
         }
     }
