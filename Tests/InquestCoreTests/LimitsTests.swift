@@ -63,3 +63,32 @@ struct AssemblyLimitsTests {
         #expect(small?.leftOutSpans == 0 && small?.nodes.count == 1)
     }
 }
+
+@Suite("Times far from now")
+struct FarTimesTests {
+    @Test("records before 1970 and after 2100 are read, ordered and shown")
+    func farTimes() throws {
+        let text = """
+        {"ts":"1900-01-01T00:00:00Z","msg":"a"}
+        {"ts":-14182940,"msg":"b"}
+        {"ts":"1969-12-31T23:59:59.999Z","msg":"c"}
+        {"ts":"2100-03-01T00:00:00Z","msg":"d"}
+        {"ts":"2262-04-11T23:47:16Z","msg":"e"}
+        {"ts":"2262-04-12T00:00:00Z","msg":"f"}
+        """
+        let reader = try LogReader(unit: .memory(Array(text.utf8), name: "far.log"), needs: .all)
+        var got: [(String, String?)] = []
+        while let r = reader.next() { got.append((r.message, r.timestamp?.rfc3339())) }
+        #expect(got.map(\.0) == ["a", "b", "c", "d", "e", "f"])
+        #expect(got[0].1 == "1900-01-01T00:00:00Z")
+        #expect(got[1].1 == "1969-07-20T20:17:40Z")
+        #expect(got[2].1 == "1969-12-31T23:59:59.999Z")
+        #expect(got[3].1 == "2100-03-01T00:00:00Z")
+        #expect(got[4].1 == "2262-04-11T23:47:16Z")
+        #expect(got[5].1 == nil, "past 2262 Int64 nanoseconds overflow: kept without a time, not a trap")
+        #expect(reader.stats.skipped == 0)
+        var sorted = got.compactMap { $0.1 }
+        sorted.sort()
+        #expect(sorted == got.compactMap { $0.1 }, "ordered as times")
+    }
+}

@@ -99,6 +99,10 @@ struct TimestampParserTests {
         (1714564800.123456, "2024-05-01T12:00:00.123456Z"),
         (0.0, "1970-01-01T00:00:00Z"),
         (4102444800.0, "2100-01-01T00:00:00Z"),
+        (-14182940.0, "1969-07-20T20:17:40Z"),
+        (-1.0, "1969-12-31T23:59:59Z"),
+        (-2208988800.0, "1900-01-01T00:00:00Z"),
+        (-0.5, "1969-12-31T23:59:59.500000Z"),
     ])
     func epoch(value: Double, expected: String) throws {
         let t = try #require(TimestampParser.fromEpoch(value))
@@ -107,7 +111,7 @@ struct TimestampParserTests {
 
     @Test("epoch values that are not times")
     func epochRejected() {
-        #expect(TimestampParser.fromEpoch(-1) == nil)
+        #expect(TimestampParser.fromEpoch(-1e10) == nil, "before 1678: not held in Int64 nanoseconds")
         #expect(TimestampParser.fromEpoch(.nan) == nil)
         #expect(TimestampParser.fromEpoch(.infinity) == nil)
         #expect(TimestampParser.fromEpoch(1e19) == nil)

@@ -168,7 +168,9 @@ public struct TimestampParser: Sendable {
     /// A number of seconds, milliseconds, microseconds or nanoseconds since the epoch,
     /// told apart by magnitude (as Vector and lnav do).
     public static func fromEpoch(_ v: Double) -> Timestamp? {
-        guard v.isFinite, v >= 0 else { return nil }
+        // Before 1970 the unit cannot be told from the size: only seconds are taken,
+        // back to 1678 (the earliest time Int64 nanoseconds hold).
+        guard v.isFinite, v > -9.2e9 else { return nil }
         // Whole and fraction scaled apart: a Double product near 1e18 is off by up to
         // 128 ns (1714564800121 ms printed as .120), and past 2262 it would trap.
         func nanos(_ unit: Int64) -> Int64? {
@@ -178,6 +180,7 @@ public struct TimestampParser: Sendable {
             let (t, o2) = n.addingReportingOverflow(Int64(((v - whole) * Double(unit)).rounded()))
             return o2 ? nil : t
         }
+        if v < 0 { return nanos(1_000_000_000).map { Timestamp(nanos: $0, precision: v == v.rounded() ? 0 : 6) } }
         if v < 1e11 { return nanos(1_000_000_000).map { Timestamp(nanos: $0, precision: v == v.rounded() ? 0 : 6) } }
         if v < 1e14 { return nanos(1_000_000).map { Timestamp(nanos: $0, precision: 3) } }
         if v < 1e17 { return nanos(1_000).map { Timestamp(nanos: $0, precision: 6) } }
