@@ -1,3 +1,4 @@
+import InquestCore
 #if canImport(Glibc)
 import Glibc
 #endif

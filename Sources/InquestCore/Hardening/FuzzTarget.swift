@@ -1,10 +1,11 @@
-import InquestCore
-
 /// The readers under fuzzing, one target each. Every target feeds the bytes to one
 /// reader exactly as a file would arrive and then checks the invariants that must
 /// hold for any input: nothing is lost (records = parsed + skipped) and every trace
 /// assembled keeps all its spans. A broken invariant traps, which libFuzzer reports.
-enum FuzzTarget: String, CaseIterable, Sendable {
+///
+/// Used by the libFuzzer executable (`Sources/InquestFuzz`) and by the regression
+/// tests that replay every input a fuzzer ever crashed on.
+public enum FuzzTarget: String, CaseIterable, Sendable {
     case json, jsonLines = "json-lines", logfmt, syslog, access, plain, text, docker = "docker-json", cri
     case otlpLogs = "otlp-logs", detect
     case jaeger, zipkin = "zipkin-v2", zipkinV1 = "zipkin-v1", otlpTraces = "otlp-traces"
@@ -21,7 +22,8 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         return l
     }
 
-    func run(_ bytes: [UInt8]) {
+    /// Feeds one input to the target's reader and checks the invariants.
+    public func run(_ bytes: [UInt8]) {
         switch self {
         case .json:
             let tape = JSONTape(bytes: bytes, maxDepth: 64)
