@@ -1,7 +1,7 @@
 import ArgumentParser
 import InquestCore
 
-enum ReportOutput: String, ExpressibleByArgument, CaseIterable { case text, markdown, json, html }
+enum ReportOutput: String, ExpressibleByArgument, CaseIterable { case text, markdown, json, html, openmetrics }
 
 extension Inquest {
     /// A trend report over time buckets.
@@ -32,7 +32,7 @@ extension Inquest {
         @Option(parsing: .upToNextOption, help: ArgumentHelp("Logs of a known-good period: patterns absent from them are new.", valueName: "path"))
         var baseline: [String] = []
 
-        @Option(help: "Output: text, markdown, json or html (one self-contained page; use with -o).")
+        @Option(help: "Output: text, markdown, json, html (one self-contained page; use with -o), or openmetrics (the RED series with their timestamps, for promtool tsdb create-blocks-from openmetrics).")
         var output: ReportOutput = .text
 
         func validate() throws {
@@ -73,6 +73,13 @@ extension Inquest {
             if data.untimed > 0 {
                 Output.stderr.write("inquest: \(grouped(data.untimed)) record\(data.untimed == 1 ? "" : "s") without a time left out of the buckets\n")
             }
+            if output == .openmetrics {
+                // The series alone: no analysis needed.
+                let out = try Output.open(outputOptions.outFile)
+                OpenMetricsRenderer.render(data, to: &out.buffered)
+                out.close()
+                return
+            }
             let report = TrendReport(data, baseline: !baselineUnits.isEmpty)
             let ctx = ReportRenderer.Context(skipped: read.stats.reduce(0) { $0 + $1.skipped }, inputs: read.stats.count,
                                              time: outputOptions.timeDisplay)
@@ -81,6 +88,7 @@ extension Inquest {
             case .json: ReportRenderer.json(report, context: ctx, to: &out.buffered)
             case .markdown: ReportRenderer.markdown(report, context: ctx, to: &out.buffered)
             case .html: ReportHTMLRenderer.render(report, context: ctx, to: &out.buffered)
+            case .openmetrics: break
             case .text:
                 let tty = outputOptions.writesToTerminal
                 ReportRenderer.text(report, context: ctx, style: outputOptions.style(toTerminal: tty), width: tty ? Terminal.width : 80,
