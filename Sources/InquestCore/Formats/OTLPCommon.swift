@@ -21,7 +21,19 @@ enum OTLP {
         guard let list = v?.array else { return [] }
         return list.compactMap { a in
             guard let k = a["key"]?.string else { return nil }
-            return LogRecord.Field(k, anyValue(a["value"]))
+            let value = a["value"]
+            return LogRecord.Field(k, anyValue(value), type: valueType(value))
+        }
+    }
+
+    /// The type of a scalar `AnyValue`; arrays, lists and bytes are kept as text.
+    static func valueType(_ v: JSONNode?) -> LogRecord.Field.ValueType {
+        guard let o = v?.object, let key = o.members.first?.key else { return .string }
+        switch key {
+        case "boolValue": return .bool
+        case "intValue": return .int
+        case "doubleValue": return .double
+        default: return .string
         }
     }
 

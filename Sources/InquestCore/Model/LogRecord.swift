@@ -18,9 +18,16 @@ public struct LogRecord: Sendable {
     public var sortKey: Int64 = .min
 
     public struct Field: Sendable, Equatable {
+        /// What a value was in a typed source (Jaeger tag types, OTLP `AnyValue`), so that
+        /// `convert` can write it typed again; `.string` where the source had no types.
+        public enum ValueType: UInt8, Sendable { case string, bool, int, double }
+
         public var key: String
         public var value: String
-        public init(_ key: String, _ value: String) { self.key = key; self.value = value }
+        /// A hint for writers: two fields are equal when key and value are, whatever their types.
+        public var type: ValueType
+        public init(_ key: String, _ value: String, type: ValueType = .string) { self.key = key; self.value = value; self.type = type }
+        public static func == (a: Field, b: Field) -> Bool { a.key == b.key && a.value == b.value }
     }
 
     public init(timestamp: Timestamp? = nil, level: Level = .unknown, service: String? = nil,

@@ -43,6 +43,13 @@ public struct Span: Sendable {
     public var shared: Bool
     /// Zipkin `remoteEndpoint.serviceName`, when given.
     public var remoteService: String?
+    /// Attributes of the process or resource that emitted the span, other than its service
+    /// name (Jaeger process tags, OTLP resource attributes); shared between the spans of one
+    /// process. Read in full detail only.
+    public var resource: [LogRecord.Field] = []
+    /// The instrumentation scope (OTLP `scope`, `otel.scope.name` / `otel.scope.version` tags).
+    public var scopeName: String?
+    public var scopeVersion: String?
     public var location: SourceLocation
 
     public init(traceID: String, spanID: String, parentID: String? = nil, service: String = "unknown",

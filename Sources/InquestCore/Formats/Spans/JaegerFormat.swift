@@ -218,6 +218,7 @@ enum JaegerFormat {
                       into out: inout [Span], bad: inout [Issue]) -> Bool {
         var traceID: String?
         var processes: [String: String] = [:]
+        var processTags: [String: [LogRecord.Field]] = [:]
         var spans: [Builder] = []
         let first = out.count
         let ok = s.forEachMember { sc, key in
@@ -253,6 +254,12 @@ enum JaegerFormat {
                     let id = ps.string(pid, escaped: false)
                     return ps.forEachMember { p, k in
                         if p.equals(k, "serviceName"), let name = str(&p) { processes[id] = interner.intern(name); return true }
+                        if detail == .full, p.equals(k, "tags") {
+                            var tb = Builder()
+                            guard tags(&p, &tb, detail: .full) else { return false }
+                            if !tb.span.attributes.isEmpty { processTags[id] = tb.span.attributes }
+                            return true
+                        }
                         return p.skipValue() != nil
                     }
                 }
@@ -268,6 +275,7 @@ enum JaegerFormat {
             swap(&span, &spans[k].span)
             if !spans[k].hasTrace, let tid { span.traceID = tid }
             if span.service == "unknown", let pid = spans[k].processID, let name = processes[pid] { span.service = name }
+            if span.resource.isEmpty, let pid = spans[k].processID, let tags = processTags[pid] { span.resource = tags }
             if span.parentID == nil, let i = span.links.firstIndex(where: { $0.type == .childOf && $0.traceID == span.traceID }) {
                 span.parentID = span.links[i].spanID
                 span.links.remove(at: i)
@@ -305,6 +313,12 @@ enum JaegerFormat {
                 guard sc.peek() == 0x7B else { return sc.skipValue() != nil }
                 return sc.forEachMember { p, k in
                     if p.equals(k, "serviceName"), let name = str(&p) { b.span.service = interner.intern(name); return true }
+                    if detail == .full, p.equals(k, "tags") {
+                        var tb = Builder()
+                        guard tags(&p, &tb, detail: .full) else { return false }
+                        b.span.resource = tb.span.attributes
+                        return true
+                    }
                     return p.skipValue() != nil
                 }
             case 12 where sc.equals(key, "parentSpanID"):
@@ -392,9 +406,19 @@ enum JaegerFormat {
                     case "otel.status_code":
                         if v == "ERROR" { b.span.status = .error } else if v == "OK" && b.span.status != .error { b.span.status = .ok }
                     case "otel.status_description": b.span.statusMessage = v
+                    case "otel.scope.name", "otel.library.name": b.span.scopeName = v
+                    case "otel.scope.version", "otel.library.version": b.span.scopeVersion = v
                     default: break
                     }
-                    if detail != .minimal { b.span.attributes.append(LogRecord.Field(key, v)) }
+                    if detail != .minimal {
+                        // Types from the JSON value (Jaeger's own `type` member says the same).
+                        var type = LogRecord.Field.ValueType.string
+                        if !valueIsString, let c = s.bytes(vr).first {
+                            if c == 0x74 || c == 0x66 { type = .bool }
+                            else if c == 0x2D || (c >= 0x30 && c <= 0x39) { type = Int64(v) != nil ? .int : .double }
+                        }
+                        b.span.attributes.append(LogRecord.Field(key, v, type: type))
+                    }
                 }
             }
             s.skipWhitespace()

@@ -23,7 +23,11 @@ enum OTLPTracesFormat {
         }
         for rs in resources {
             let service = OTLP.resourceService(rs["resource"]) ?? "unknown"
+            let resource = OTLP.attributes(rs["resource"]?["attributes"]).filter { $0.key != "service.name" }
             for ss in rs["scopeSpans"]?.array ?? rs["instrumentationLibrarySpans"]?.array ?? [] {
+                let scope = ss["scope"] ?? ss["instrumentationLibrary"]
+                let scopeName = scope?["name"]?.string.flatMap { $0.isEmpty ? nil : $0 }
+                let scopeVersion = scope?["version"]?.string.flatMap { $0.isEmpty ? nil : $0 }
                 for s in ss["spans"]?.array ?? [] {
                     guard let o = s.object else { bad.append(Issue(line: 0, reason: "span is not an object")); continue }
                     guard !o.incomplete else { bad.append(Issue(line: o.line, reason: "span cut off")); continue }
@@ -41,7 +45,10 @@ enum OTLPTracesFormat {
                     let code = s["status"]?["code"]
                     if code?.int64 == 2 || code?.string == "STATUS_CODE_ERROR" { span.status = .error }
                     else if code?.int64 == 1 || code?.string == "STATUS_CODE_OK" { span.status = .ok }
-                    span.statusMessage = s["status"]?["message"]?.string
+                    span.statusMessage = s["status"]?["message"]?.string.flatMap { $0.isEmpty ? nil : $0 }
+                    span.resource = resource
+                    span.scopeName = scopeName
+                    span.scopeVersion = scopeVersion
                     span.attributes = OTLP.attributes(s["attributes"])
                     for e in s["events"]?.array ?? [] {
                         span.events.append(Span.Event(time: Timestamp(nanos: OTLP.nanos(e["timeUnixNano"]) ?? start, precision: 9),
@@ -49,7 +56,10 @@ enum OTLPTracesFormat {
                     }
                     for l in s["links"]?.array ?? [] {
                         if let lt = OTLP.id(l["traceId"]), let ls = OTLP.id(l["spanId"]) {
-                            span.links.append(Span.Reference(type: .link, traceID: lt, spanID: ls))
+                            // Jaeger references carried over by OpenTelemetry's translator say which they were.
+                            let refType = OTLP.attributes(l["attributes"]).first(where: { $0.key == "opentracing.ref_type" })?.value
+                            let type: Span.Reference.RefType = refType == "follows_from" ? .followsFrom : refType == "child_of" ? .childOf : .link
+                            span.links.append(Span.Reference(type: type, traceID: lt, spanID: ls))
                         }
                     }
                     out.append(span)

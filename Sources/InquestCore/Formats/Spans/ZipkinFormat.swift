@@ -39,22 +39,71 @@ enum ZipkinFormat {
         span.durationNanos = Timestamp.nanos(micros: max(0, s["duration"]?.int64 ?? 0)) ?? .max
         span.service = s["localEndpoint"]?["serviceName"]?.string ?? "unknown"
         span.remoteService = s["remoteEndpoint"]?["serviceName"]?.string
+        if let ep = s["localEndpoint"] {
+            if let ip = ep["ipv4"]?.string { span.resource.append(LogRecord.Field("ip", ip)) }
+            if let ip = ep["ipv6"]?.string { span.resource.append(LogRecord.Field("ipv6", ip)) }
+            if let port = ep["port"]?.int64 { span.resource.append(LogRecord.Field("port", String(port), type: .int)) }
+        }
         span.kind = Span.Kind(rawValue: (s["kind"]?.string ?? "").lowercased()) ?? .unspecified
         span.shared = s["shared"]?.bool ?? false
         var attrs: [LogRecord.Field] = []
         if let tags = s["tags"]?.object {
             for (k, v) in tags.members {
-                attrs.append(LogRecord.Field(k, v.displayString))
-                if k == "error" { span.status = .error; span.statusMessage = v.displayString.isEmpty ? nil : v.displayString }
+                let value = v.displayString
+                // What Zipkin cannot hold, as `convert` writes it: resource attributes and links.
+                if k.hasPrefix("resource."), k.count > 9 { span.resource.append(LogRecord.Field(String(k.dropFirst(9)), value)); continue }
+                if k.hasPrefix("link."), let link = ZipkinFormat.link(value) { span.links.append(link); continue }
+                attrs.append(LogRecord.Field(k, value))
+                switch k {
+                case "error": span.status = .error; span.statusMessage = value.isEmpty ? nil : value
+                case "otel.status_code":
+                    if value == "ERROR" { span.status = .error } else if value == "OK" && span.status != .error { span.status = .ok }
+                case "otel.status_description": if !value.isEmpty { span.statusMessage = value }
+                case "span.kind": if span.kind == .unspecified { span.kind = Span.Kind(rawValue: value.lowercased()) ?? .unspecified }
+                case "otel.scope.name", "otel.library.name": span.scopeName = value
+                case "otel.scope.version", "otel.library.version": span.scopeVersion = value
+                default: break
+                }
             }
         }
-        if let r = span.remoteService { attrs.append(LogRecord.Field("peer.service", r)) }
+        if let r = span.remoteService, !attrs.contains(where: { $0.key == "peer.service" }) { attrs.append(LogRecord.Field("peer.service", r)) }
         span.attributes = attrs
         for a in s["annotations"]?.array ?? [] {
+            let (name, attributes) = annotation(a["value"]?.string ?? "")
             span.events.append(Span.Event(time: Timestamp(nanos: Timestamp.nanos(micros: a["timestamp"]?.int64 ?? ts) ?? span.start.nanos, precision: 6),
-                                          name: a["value"]?.string ?? "", attributes: []))
+                                          name: name, attributes: attributes))
         }
         out.append(span)
+    }
+
+    /// A link written as a tag by `convert`: `TYPE:TRACEID:SPANID`.
+    static func link(_ v: String) -> Span.Reference? {
+        let parts = v.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, let type = Span.Reference.RefType(rawValue: String(parts[0])), !parts[1].isEmpty, !parts[2].isEmpty else { return nil }
+        return Span.Reference(type: type, traceID: normalizeID(String(parts[1])), spanID: normalizeID(String(parts[2])))
+    }
+
+    /// An annotation's value; an event with attributes is written as OpenTelemetry's Zipkin
+    /// exporter does, `name|{"key":"value",…}|droppedAttributesCount`.
+    static func annotation(_ v: String) -> (String, [LogRecord.Field]) {
+        let u = Array(v.utf8)
+        guard let last = u.last, last >= 0x30 && last <= 0x39,
+              let open = u.indices.dropLast().first(where: { u[$0] == 0x7C && u[$0 + 1] == 0x7B }),
+              let close = u.indices.dropLast().last(where: { u[$0] == 0x7D && u[$0 + 1] == 0x7C }), open + 1 <= close,
+              u[(close + 2)...].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return (v, []) }
+        let tape = JSONTape(bytes: Array(u[(open + 1)...close]), maxDepth: 64)
+        guard tape.error == nil, let root = tape.root, root.kind == .object else { return (v, []) }
+        var attrs: [LogRecord.Field] = []
+        for (k, x) in root.members {
+            let type: LogRecord.Field.ValueType
+            switch x.kind {
+            case .bool: type = .bool
+            case .number: type = Int64(x.displayString) != nil ? .int : .double
+            default: type = .string
+            }
+            attrs.append(LogRecord.Field(k, x.displayString, type: type))
+        }
+        return (String(decoding: u[..<open], as: UTF8.self), attrs)
     }
 
     static func spanV1(_ s: JSONNode, path: String, into out: inout [Span], bad: inout [Issue]) {
