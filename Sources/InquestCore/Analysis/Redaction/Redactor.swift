@@ -50,7 +50,7 @@ public struct RedactionRules: Sendable {
 ///
 /// Detectors scan bytes (no regular expressions but the user's); their findings are
 /// merged so that no two overlap: the earliest wins, then the longest, then the
-/// more specific kind. Values of timestamp, level and trace or span ID fields are
+/// more specific kind, and a finding that overlaps it extends its range. Values of timestamp, level and trace or span ID fields are
 /// never replaced, whatever a detector thinks of them. Not thread-safe: one per
 /// thread (it reuses buffers).
 public final class Redactor {
@@ -89,7 +89,16 @@ public final class Redactor {
             }
         }
         var end = 0
-        for d in found where d.range.lowerBound >= end {
+        for d in found {
+            if d.range.lowerBound < end {
+                // Overlapping findings (a --pattern over part of an address): the
+                // replacement covers both, so no piece of either is left behind.
+                if d.range.upperBound > end {
+                    kept[kept.count - 1].range = kept[kept.count - 1].range.lowerBound..<d.range.upperBound
+                    end = d.range.upperBound
+                }
+                continue
+            }
             if fields, d.kind != .secret, FieldNames.valueIsProtected(b, at: d.range.lowerBound) { continue }
             kept.append(d)
             end = d.range.upperBound
