@@ -19,8 +19,10 @@ enum ConvertSupport {
         try SpanReader.read(unit: .memory(Array(text.utf8), name: name))
     }
 
-    static func span(_ id: String) -> String { normalizeID(SpanWriting.paddedID(id, width: 16)) }
-    static func trace(_ id: String) -> String { normalizeID(SpanWriting.traceID64or128(id)) }
+    /// IDs as values: zero-padded spellings agree, and IDs that are not hex compare as the
+    /// hash OTLP and Zipkin output gives them.
+    static func span(_ id: String) -> String { normalizeID(SpanWriting.hexID(id, width: 16)) }
+    static func trace(_ id: String) -> String { normalizeID(SpanWriting.hexID(id, width: 32)) }
 
     static func fields(_ f: [LogRecord.Field]) -> String {
         Set(f.map { "\($0.key)=\($0.value)" }).sorted().joined(separator: " ")

@@ -123,6 +123,9 @@ extension Inquest {
             for u in load.logUnits {
                 err.write("inquest: \(u.path) holds logs, not spans: skipped (convert logs with --to ndjson or --to otlp-logs)\n")
             }
+            if format != .jaeger, case let n = SpanWriting.nonHexIDs(spans), n > 0 {
+                err.write("inquest: \(grouped(n)) span\(n == 1 ? " has" : "s have") IDs that are not hex; \(format.rawValue) needs hex, so each such ID is written as a hash of it\n")
+            }
             if duplicates > 0 { err.write("inquest: \(grouped(duplicates)) span\(duplicates == 1 ? "" : "s") read twice, written once\n") }
             if load.stats.isEmpty { err.write("inquest: no span dumps among the inputs (Jaeger, Zipkin or OTLP JSON)\n") }
             err.flush()

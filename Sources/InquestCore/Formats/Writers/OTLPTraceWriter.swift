@@ -72,12 +72,12 @@ public enum OTLPTraceWriter {
 
     static func span(_ s: Span, into j: inout String) {
         j += "{\"traceId\":"
-        SpanWriting.quote(SpanWriting.paddedID(s.traceID, width: 32), into: &j)
+        SpanWriting.quote(SpanWriting.hexID(s.traceID, width: 32), into: &j)
         j += ",\"spanId\":"
-        SpanWriting.quote(SpanWriting.paddedID(s.spanID, width: 16), into: &j)
+        SpanWriting.quote(SpanWriting.hexID(s.spanID, width: 16), into: &j)
         if let p = s.parentID {
             j += ",\"parentSpanId\":"
-            SpanWriting.quote(SpanWriting.paddedID(p, width: 16), into: &j)
+            SpanWriting.quote(SpanWriting.hexID(p, width: 16), into: &j)
         }
         j += ",\"name\":"
         SpanWriting.quote(s.operation, into: &j)
@@ -103,9 +103,9 @@ public enum OTLPTraceWriter {
             for (n, l) in s.links.enumerated() {
                 if n > 0 { j += "," }
                 j += "{\"traceId\":"
-                SpanWriting.quote(SpanWriting.paddedID(l.traceID, width: 32), into: &j)
+                SpanWriting.quote(SpanWriting.hexID(l.traceID, width: 32), into: &j)
                 j += ",\"spanId\":"
-                SpanWriting.quote(SpanWriting.paddedID(l.spanID, width: 16), into: &j)
+                SpanWriting.quote(SpanWriting.hexID(l.spanID, width: 16), into: &j)
                 switch l.type {
                 case .followsFrom: j += ",\"attributes\":[{\"key\":\"opentracing.ref_type\",\"value\":{\"stringValue\":\"follows_from\"}}]"
                 case .childOf: j += ",\"attributes\":[{\"key\":\"opentracing.ref_type\",\"value\":{\"stringValue\":\"child_of\"}}]"

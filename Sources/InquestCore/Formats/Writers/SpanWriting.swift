@@ -71,6 +71,28 @@ public enum SpanWriting {
     /// A trace ID for Jaeger and Zipkin: 16 hex digits when it fits in 64 bits, else 32.
     public static func traceID64or128(_ id: String) -> String { paddedID(id, width: 16) }
 
+    /// A hex ID for formats that allow nothing else (OTLP, Zipkin): a hex ID padded as
+    /// `paddedID` does; any other ID (test exporters write `span-1`) replaced by a hash of it
+    /// of `width` digits, the same wherever the ID appears, so parents and links still match.
+    public static func hexID(_ id: String, width: Int) -> String {
+        if isHex(id) && id.utf8.count <= 32 { return paddedID(id, width: width) }
+        var h1: UInt64 = 0xcbf29ce484222325, h2: UInt64 = 0x84222325cbf29ce4
+        for c in id.utf8 {
+            h1 = (h1 ^ UInt64(c)) &* 0x100000001b3
+            h2 = (h2 ^ UInt64(c)) &* 0x100000001b3
+        }
+        func hex(_ v: UInt64) -> String {
+            let s = String(v, radix: 16)
+            return String(repeating: "0", count: 16 - s.utf8.count) + s
+        }
+        return width <= 16 ? hex(h1) : hex(h1) + hex(h2)
+    }
+
+    /// How many spans have a trace or span ID that `hexID` must replace.
+    public static func nonHexIDs(_ spans: [Span]) -> Int {
+        spans.reduce(0) { $0 + ((isHex($1.traceID) && $1.traceID.utf8.count <= 32 && isHex($1.spanID) && $1.spanID.utf8.count <= 32) ? 0 : 1) }
+    }
+
     /// Microseconds, rounded down, for Jaeger and Zipkin.
     static func micros(_ nanos: Int64) -> Int64 { nanos.floorDiv(1000) }
 

@@ -32,13 +32,13 @@ public enum ZipkinWriter {
 
     static func span(_ s: Span, into j: inout String) {
         j += "{\"traceId\":"
-        SpanWriting.quote(SpanWriting.traceID64or128(s.traceID), into: &j)
+        SpanWriting.quote(SpanWriting.hexID(s.traceID, width: SpanWriting.isHex(s.traceID) ? 16 : 32), into: &j)
         if let p = s.parentID {
             j += ",\"parentId\":"
-            SpanWriting.quote(SpanWriting.paddedID(p, width: 16), into: &j)
+            SpanWriting.quote(SpanWriting.hexID(p, width: 16), into: &j)
         }
         j += ",\"id\":"
-        SpanWriting.quote(SpanWriting.paddedID(s.spanID, width: 16), into: &j)
+        SpanWriting.quote(SpanWriting.hexID(s.spanID, width: 16), into: &j)
         switch s.kind {
         case .client: j += ",\"kind\":\"CLIENT\""
         case .server: j += ",\"kind\":\"SERVER\""
@@ -104,7 +104,7 @@ public enum ZipkinWriter {
         if let v = s.scopeVersion { tags.append(("otel.scope.version", v)) }
         for f in resourceTags { tags.append(("resource." + f.key, f.value)) }
         for (n, l) in s.links.enumerated() {
-            tags.append(("link.\(n)", "\(l.type.rawValue):\(SpanWriting.traceID64or128(l.traceID)):\(SpanWriting.paddedID(l.spanID, width: 16))"))
+            tags.append(("link.\(n)", "\(l.type.rawValue):\(SpanWriting.hexID(l.traceID, width: SpanWriting.isHex(l.traceID) ? 16 : 32)):\(SpanWriting.hexID(l.spanID, width: 16))"))
         }
         if !tags.isEmpty {
             // A JSON object: a key repeated in the span's attributes keeps its first value.
