@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -45,6 +46,20 @@ public struct RedactionSummary: Sendable {
         return t
     }
     public var lines: Int { files.reduce(0) { $0 + $1.lines } }
+}
+
+/// Hands out the indices 0..<limit once each, to whichever thread asks first.
+final class WorkCounter: @unchecked Sendable {
+    let lock = NSLock()
+    var next = 0
+    let limit: Int
+    init(limit: Int) { self.limit = limit }
+    func take() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard next < limit else { return nil }
+        next += 1
+        return next - 1
+    }
 }
 
 /// Where one input goes.
@@ -159,15 +174,31 @@ public enum Redaction {
         return 0
     }
 
-    /// Redacts every planned output in order.
+    /// Redacts every planned output, several at once on as many threads as there
+    /// are cores (each with its own copy of `redactor`); the summary lists the files
+    /// in plan order.
     public static func run(_ plan: [PlannedOutput], redactor: Redactor, options: RedactionOptions) -> RedactionSummary {
-        var summary = RedactionSummary()
-        for p in plan {
-            if p.isArchive {
-                redactArchive(p, redactor: redactor, options: options, into: &summary)
-            } else {
-                summary.files.append(redactFile(p, redactor: redactor, options: options))
+        let workers = max(1, min(plan.count, ProcessInfo.processInfo.activeProcessorCount))
+        let parts = ResultBox<RedactionSummary>(count: plan.count)
+        let next = WorkCounter(limit: plan.count)
+        let rules = redactor.rules, pseudonymizer = redactor.pseudonymizer
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let mine = Redactor(rules: rules, pseudonymizer: pseudonymizer)
+            while let i = next.take() {
+                var part = RedactionSummary()
+                let p = plan[i]
+                if p.isArchive {
+                    redactArchive(p, redactor: mine, options: options, into: &part)
+                } else {
+                    part.files.append(redactFile(p, redactor: mine, options: options))
+                }
+                parts.set(i, part)
             }
+        }
+        var summary = RedactionSummary()
+        for part in parts.values {
+            summary.files += part.files
+            summary.problems += part.problems
         }
         return summary
     }

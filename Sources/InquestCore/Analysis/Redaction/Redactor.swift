@@ -50,14 +50,19 @@ public struct RedactionRules: Sendable {
 ///
 /// Detectors scan bytes (no regular expressions but the user's); their findings are
 /// merged so that no two overlap: the earliest wins, then the longest, then the
-/// more specific kind, and a finding that overlaps it extends its range. Values of timestamp, level and trace or span ID fields are
-/// never replaced, whatever a detector thinks of them. Not thread-safe: one per
-/// thread (it reuses buffers).
+/// more specific kind, and a finding that overlaps it extends its range. Values of
+/// timestamp, level and trace or span ID fields are never replaced, whatever a
+/// detector thinks of them. Pseudonyms are cached (values repeat in logs: one HMAC
+/// each). Not thread-safe: one per thread (it reuses buffers).
 public final class Redactor {
     public let rules: RedactionRules
     public let pseudonymizer: Pseudonymizer?
     var found: [Detection] = []
     var kept: [Detection] = []
+    /// Tokens already computed, keyed by kind index and value; cleared when full.
+    var tokens: [[UInt8]: [UInt8]] = [:]
+    var tokenKey: [UInt8] = []
+    static let maxCachedTokens = 1 << 16
 
     public init(rules: RedactionRules, pseudonymizer: Pseudonymizer?) {
         self.rules = rules
@@ -109,7 +114,14 @@ public final class Redactor {
     /// Appends the replacement of `value`: its placeholder, or its keyed token.
     @inline(__always) func appendReplacement(_ kind: RedactionKind, _ value: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         if let p = pseudonymizer {
-            out += p.token(kind, value)
+            tokenKey.removeAll(keepingCapacity: true)
+            tokenKey.append(UInt8(kind.index))
+            tokenKey += value
+            if let t = tokens[tokenKey] { out += t; return }
+            let t = p.token(kind, value)
+            if tokens.count >= Self.maxCachedTokens { tokens.removeAll(keepingCapacity: true) }
+            tokens[tokenKey] = t
+            out += t
         } else {
             out += kind.placeholder.utf8
         }
