@@ -440,6 +440,36 @@ struct RedactionRunTests {
         #expect(try read(victim) == Array("keep\n".utf8))
     }
 
+    @Test func severalArgumentsKeepTheirNames() throws {
+        let d = try TempDirectory()
+        try d.write("a/x.log", "a \(Seeds.email)\n")
+        try d.write("b/x.log", "b \(Seeds.email)\n")
+        let single = try d.write("c/single.log", "c \(Seeds.ipv4)\n")
+        let args = [d.url("a").path, d.url("b").path + "/", single]
+        let options = RedactionOptions(outDirectory: d.url("out").path)
+        let plan = try Redaction.plan(paths: args, units: InputDiscovery.discover(args).units, options: options)
+        #expect(plan.map(\.outPath) == ["a/x.log", "b/x.log", "single.log"].map { d.url("out").path + "/" + $0 })
+        let summary = Redaction.run(plan, redactor: Redactor(rules: RedactionRules(), pseudonymizer: nil), options: options)
+        #expect(summary.files.map(\.path) == [d.url("a").path + "/x.log", d.url("b").path + "/x.log", single])
+        #expect(try read(d.url("out/b/x.log").path) == Array("b <email>\n".utf8))
+        // Two inputs that would land on one output are refused.
+        let twin = try d.write("d/single.log", "d\n")
+        #expect(throws: RedactionError.self) {
+            try Redaction.plan(paths: [single, twin], units: InputDiscovery.discover([single, twin]).units, options: options)
+        }
+    }
+
+    @Test func truncatedGzipIsRedactedAsFarAsItGoesAndReported() throws {
+        let (input, _) = text(Self.logfmt)
+        let gz = try #require(GzipEncoding.member(input))
+        let (out, summary, keep) = try redact([("cut.log.gz", Array(gz.prefix(gz.count - 30)))])
+        defer { withExtendedLifetime(keep) {} }
+        let file = try #require(summary.files.first)
+        #expect(file.issues.contains { $0.reason.contains("ends early") }, "\(file.issues)")
+        let written = String(decoding: try decompressed(out + "/cut.log.gz"), as: UTF8.self)
+        #expect(!written.contains(Seeds.email) && !written.contains(Seeds.ipv6))
+    }
+
     @Test func dryRunWritesNothing() throws {
         let d = try TempDirectory()
         try d.write("in/a.log", "mail \(Seeds.email) and \(Seeds.ipv4)\n")

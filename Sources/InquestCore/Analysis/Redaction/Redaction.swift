@@ -341,6 +341,9 @@ public enum Redaction {
                 }
             }
             if let sink, !out.isEmpty { try sink.write(out) }
+            if source.endedEarly {
+                result.issues.append(Issue(line: lines, reason: "the input ends early (truncated or damaged); what could be read was redacted"))
+            }
             result.lines = lines
             result.detections = counts
             return sink != nil
