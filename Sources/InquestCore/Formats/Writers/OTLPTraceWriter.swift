@@ -14,20 +14,32 @@ public enum OTLPTraceWriter {
     struct Scope { var name: String?; var version: String?; var spans: [Int] }
     struct Resource { var service: String; var attributes: [LogRecord.Field]; var scopes: [Scope] }
 
+    /// A service with its resource attributes, hashed by content (a dump may hold one
+    /// process per trace: tens of thousands of resources).
+    struct ResourceKey: Hashable {
+        var service: String
+        var attributes: [LogRecord.Field]
+        func hash(into h: inout Hasher) {
+            h.combine(service)
+            for f in attributes { h.combine(f.key); h.combine(f.value) }
+        }
+        static func == (a: ResourceKey, b: ResourceKey) -> Bool { a.service == b.service && a.attributes == b.attributes }
+    }
+
     public static func write(_ spans: [Span], to out: inout some TextOutputStream) {
         // Resources: service and resource attributes; under each, scopes.
         var resources: [Resource] = []
-        var byService: [String: [Int]] = [:]
+        var index: [ResourceKey: Int] = [:]
         var last = -1
         for i in spans.indices {
             let s = spans[i]
             var r = -1
             if last >= 0, resources[last].service == s.service, resources[last].attributes == s.resource { r = last }
-            else if let k = byService[s.service]?.first(where: { resources[$0].attributes == s.resource }) { r = k }
+            else if let k = index[ResourceKey(service: s.service, attributes: s.resource)] { r = k }
             else {
                 resources.append(Resource(service: s.service, attributes: s.resource, scopes: []))
                 r = resources.count - 1
-                byService[s.service, default: []].append(r)
+                index[ResourceKey(service: s.service, attributes: s.resource)] = r
             }
             last = r
             if let k = resources[r].scopes.lastIndex(where: { $0.name == s.scopeName && $0.version == s.scopeVersion }) {
