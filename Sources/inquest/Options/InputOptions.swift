@@ -28,7 +28,7 @@ struct InputOptions: ParsableArguments {
     var maxJSONDepth: Int = 256
 
     /// Most spans assembled into one trace.
-    @Option(name: .long, help: ArgumentHelp("Most spans assembled into one trace; the rest are left out and reported.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Most spans assembled into one trace by traces, trace, deps and rca; the rest are left out and reported.", valueName: "n"))
     var maxSpansPerTrace: Int = 1_000_000
 
     /// Most files taken from directory walks.
