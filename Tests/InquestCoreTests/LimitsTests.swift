@@ -92,3 +92,42 @@ struct FarTimesTests {
         #expect(sorted == got.compactMap { $0.1 }, "ordered as times")
     }
 }
+
+@Suite("Limits on directory walks")
+struct WalkLimitsTests {
+    @Test("a walk stops at --max-files and says so; the files it took are read")
+    func maxFiles() throws {
+        let dir = try TempDirectory()
+        for i in 0..<5 { try dir.write("logs/app-\(i).log", "{\"msg\":\"\(i)\"}\n") }
+        var limits = InputLimits()
+        limits.maxFiles = 3
+        let (units, problems) = InputDiscovery.discover([dir.path + "/logs"], limits: limits)
+        #expect(units.count == 3)
+        #expect(problems.count == 1)
+        #expect(problems.first?.reason.contains("more than 3 files") == true)
+    }
+
+    @Test("a symbolic link loop is reported once and the walk goes on")
+    func symlinkLoop() throws {
+        let dir = try TempDirectory()
+        try dir.write("a/app.log", "{\"msg\":\"x\"}\n")
+        try FileManager.default.createSymbolicLink(atPath: dir.path + "/a/loop", withDestinationPath: dir.path + "/a")
+        let (units, problems) = InputDiscovery.discover([dir.path + "/a"])
+        #expect(units.map(\.path).filter { $0.hasSuffix("app.log") }.count == 1)
+        #expect(problems.contains { $0.reason.contains("symbolic link loop") })
+    }
+
+    @Test("an unreadable file is reported and skipped", .enabled(if: geteuid() != 0, "root reads every file"))
+    func permissionDenied() throws {
+        let dir = try TempDirectory()
+        let secret = try dir.write("d/secret.log", "{\"msg\":\"x\"}\n")
+        try dir.write("d/open.log", "{\"msg\":\"y\"}\n")
+        chmod(secret, 0)
+        defer { chmod(secret, 0o644) }
+        let (units, problems) = InputDiscovery.discover([dir.path + "/d"])
+        let unreadable = problems.contains { $0.path.hasSuffix("secret.log") } ||
+            units.contains { $0.path.hasSuffix("secret.log") && Inspector.inspect($0).stats.unreadable }
+        #expect(unreadable)
+        #expect(units.contains { $0.path.hasSuffix("open.log") })
+    }
+}
