@@ -12,6 +12,23 @@ public struct LatencyHistogram: Sendable, Equatable {
 
     public init() {}
 
+    /// A histogram from its parts (as a partial result file stores them); nil when they
+    /// do not agree (a count that is not the sum of the buckets, negative values).
+    public init?(buckets: [Int32: Int], sumNanos: Double, maxNanos: Int64) {
+        var total = 0
+        for (k, v) in buckets {
+            guard k >= 0, v > 0 else { return nil }
+            let (t, o) = total.addingReportingOverflow(v)
+            guard !o else { return nil }
+            total = t
+        }
+        guard sumNanos.isFinite, sumNanos >= 0, maxNanos >= 0 else { return nil }
+        self.buckets = buckets
+        self.count = total
+        self.sumNanos = sumNanos
+        self.maxNanos = maxNanos
+    }
+
     static func index(_ nanos: Int64) -> Int32 {
         guard nanos >= 1000 else { return 0 }
         return Int32(log(Double(nanos) / 1000) / logBase) + 1

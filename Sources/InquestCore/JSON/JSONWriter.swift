@@ -67,5 +67,6 @@ public struct JSONOut {
         endArray()
     }
     public mutating func value(_ s: String) { sep(); JSONWriter.quote(s, into: &text) }
+    public mutating func value(_ n: Int) { sep(); text += String(n) }
     public mutating func raw(_ k: String, _ json: String) { key(k); text += json }
 }

@@ -19,46 +19,78 @@ public struct DependencyGraph: Sendable {
     public var dependencies: [String]
 
     public static func build(_ traces: [Trace]) -> DependencyGraph {
+        Partial(traces).graph()
+    }
+
+    /// The mergeable state of a graph: edges as counted, before peers that turn out to
+    /// be instrumented services are resolved (that needs every input's services).
+    /// Partials over inputs that each hold whole traces merge into the graph of all.
+    public struct Partial: Sendable {
+        public internal(set) var edges: [Edge] = []
+        public internal(set) var services: Set<String> = []
         var index: [String: Int] = [:]
-        var edges: [Edge] = []
-        func add(_ from: String, _ to: String, dependency: Bool, error: Bool, nanos: Int64) {
-            let key = from + "\u{0}" + to
+
+        public init() {}
+
+        public init(_ traces: [Trace]) {
+            for t in traces {
+                for n in t.nodes {
+                    let s = n.span
+                    services.insert(s.service)
+                    if let p = n.parent {
+                        let parent = t.nodes[p].span
+                        if parent.service != s.service {
+                            // Measured from the caller's side when the parent is its client span.
+                            let nanos = parent.kind == .client ? parent.durationNanos : s.durationNanos
+                            let failed = s.isError || (parent.kind == .client && parent.isError)
+                            add(parent.service, s.service, dependency: false, calls: 1, errors: failed ? 1 : 0, nanos: nanos)
+                            continue
+                        }
+                    }
+                    // A client span that no instrumented service answered: an uninstrumented peer.
+                    if s.kind == .client, !n.children.contains(where: { t.nodes[$0].span.service != s.service }),
+                       let peer = FailureSummary.peerName(s), peer != s.service {
+                        add(s.service, peer, dependency: true, calls: 1, errors: s.isError ? 1 : 0, nanos: s.durationNanos)
+                    }
+                }
+            }
+        }
+
+        mutating func add(_ from: String, _ to: String, dependency: Bool, calls: Int, errors: Int, nanos: Int64?,
+                          latency: LatencyHistogram? = nil) {
+            let key = from + "\u{0}" + to + (dependency ? "\u{0}d" : "")
             let i: Int
             if let e = index[key] { i = e } else {
                 i = edges.count
                 index[key] = i
                 edges.append(Edge(caller: from, callee: to, dependency: dependency))
             }
-            edges[i].calls += 1
-            if error { edges[i].errors += 1 }
-            edges[i].latency.record(nanos)
+            edges[i].calls += calls
+            edges[i].errors += errors
+            if let nanos { edges[i].latency.record(nanos) }
+            if let latency { edges[i].latency.merge(latency) }
         }
-        var services = Set<String>()
-        for t in traces {
-            for n in t.nodes {
-                let s = n.span
-                services.insert(s.service)
-                if let p = n.parent {
-                    let parent = t.nodes[p].span
-                    if parent.service != s.service {
-                        // Measured from the caller's side when the parent is its client span.
-                        let nanos = parent.kind == .client ? parent.durationNanos : s.durationNanos
-                        let failed = s.isError || (parent.kind == .client && parent.isError)
-                        add(parent.service, s.service, dependency: false, error: failed, nanos: nanos)
-                        continue
-                    }
-                }
-                // A client span that no instrumented service answered: an uninstrumented peer.
-                if s.kind == .client, !n.children.contains(where: { t.nodes[$0].span.service != s.service }),
-                   let peer = FailureSummary.peerName(s), peer != s.service {
-                    add(s.service, peer, dependency: true, error: s.isError, nanos: s.durationNanos)
-                }
+
+        /// Adds another partial's counts (over other traces).
+        public mutating func merge(_ other: Partial) {
+            services.formUnion(other.services)
+            for e in other.edges {
+                add(e.caller, e.callee, dependency: e.dependency, calls: e.calls, errors: e.errors, nanos: nil, latency: e.latency)
             }
         }
-        edges.sort { ($0.caller, $0.callee) < ($1.caller, $1.callee) }
-        let deps = Set(edges.filter(\.dependency).map(\.callee)).subtracting(services)
-        // A peer name that is also an instrumented service is that service.
-        for i in edges.indices where edges[i].dependency && services.contains(edges[i].callee) { edges[i].dependency = false }
-        return DependencyGraph(edges: edges, services: services.sorted(), dependencies: deps.sorted())
+
+        /// The graph: edges sorted, peers that are instrumented services resolved.
+        public func graph() -> DependencyGraph {
+            // An instrumented service's name seen as a peer is that service: one edge.
+            var resolved = Partial()
+            for e in edges {
+                let dependency = e.dependency && !services.contains(e.callee)
+                resolved.add(e.caller, e.callee, dependency: dependency, calls: e.calls, errors: e.errors, nanos: nil, latency: e.latency)
+            }
+            var list = resolved.edges
+            list.sort { ($0.caller, $0.callee, $0.dependency ? 1 : 0) < ($1.caller, $1.callee, $1.dependency ? 1 : 0) }
+            let deps = Set(list.filter(\.dependency).map(\.callee))
+            return DependencyGraph(edges: list, services: services.sorted(), dependencies: deps.sorted())
+        }
     }
 }

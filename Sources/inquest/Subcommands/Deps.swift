@@ -22,12 +22,21 @@ extension Inquest {
         @Option(help: "Output: text, json, dot (Graphviz) or mermaid.")
         var output: DepsOutput = .text
 
+        @Option(help: ArgumentHelp("Write the mergeable partial result for these inputs to this file (- for standard output) instead of the graph; combine partials with inquest merge. Each task's inputs must hold whole traces.", valueName: "file"))
+        var partial: String?
+
         func run() throws {
             let loaded = LoadedTraces.load(input, detail: .summary)
             var traces = loaded.traces
             let newest = traces.map(\.end).max()
             if let s = range.sinceBound?.resolve(newest: newest) { traces = traces.filter { $0.start >= s } }
             if let u = range.untilBound?.resolve(newest: newest) { traces = traces.filter { $0.start <= u } }
+            if let partial {
+                let out = try Output.open(partial == "-" ? nil : partial)
+                PartialResult.deps(DependencyGraph.Partial(traces)).write(to: &out.buffered)
+                out.close()
+                loaded.finish()
+            }
             let graph = DependencyGraph.build(traces)
             let out = try Output.open(outputOptions.outFile)
             switch output {
