@@ -30,6 +30,36 @@ struct MergeTests {
         #expect(text.stdout == (try CLI.run(["deps", CLI.sampleData])).stdout)
     }
 
+    @Test func patternsOfThePartsMergeIntoTheSamePatterns() throws {
+        let whole = try CLI.run(["patterns", "--output", "json", CLI.sampleData])
+        #expect(whole.status == 0)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inquest-merge-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // One task per input, in the order a directory walk reads them.
+        let inputs = try FileManager.default.contentsOfDirectory(atPath: CLI.sampleData).sorted().filter { $0 != "README.md" }
+        var parts: [String] = []
+        for (i, name) in inputs.enumerated() {
+            let part = dir.appendingPathComponent("part-\(i).json").path
+            let r = try CLI.run(["patterns", CLI.sampleData + "/" + name, "--partial", part])
+            #expect(r.status == 0 || r.status == 3, "\(name): \(r.stderr)")
+            if FileManager.default.fileExists(atPath: part) { parts.append(part) }
+        }
+        let merged = try CLI.run(["merge", "--output", "json"] + parts)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        func patterns(_ text: String) throws -> [[String: String]] {
+            let doc = try #require(try CLI.json(text) as? [String: Any])
+            // Variable values are sampled: compare everything else.
+            return (doc["patterns"] as? [[String: Any]] ?? []).map { p in
+                p.filter { $0.key != "variables" }.mapValues { "\($0)" }
+            }
+        }
+        let a = try patterns(whole.stdout), b = try patterns(merged.stdout)
+        #expect(a.count > 20)
+        #expect(a == b, "merged partials give the patterns of one run")
+        #expect(try CLI.run(["merge", "--output", "dot"] + parts).status == 2, "dot is for deps")
+    }
+
     @Test func badPartialsAreRefusedWithTheirName() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inquest-merge-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -3,14 +3,17 @@
 /// one machine can be split into tasks on an engine such as Spark.
 ///
 /// One JSON document, versioned: `{"inquest_partial": 1, "kind": "deps", …}`.
-/// Today: `deps` (inputs must each hold whole traces, as a trace's spans are one task's).
-public enum PartialResult: Sendable {
+/// Today: `deps` (inputs must each hold whole traces, as a trace's spans are one task's)
+/// and `patterns` (the miner's signatures with their counts: the column merge runs
+/// once, after merging, so the templates are those of one run over all inputs).
+public enum PartialResult {
     case deps(DependencyGraph.Partial)
+    case patterns(PatternMiner)
 
     public static let version = 1
 
     public var kind: String {
-        switch self { case .deps: return "deps" }
+        switch self { case .deps: return "deps"; case .patterns: return "patterns" }
     }
 
     /// Combines partials of one kind.
@@ -21,6 +24,10 @@ public enum PartialResult: Sendable {
             case (.deps(var a), .deps(let b)):
                 a.merge(b)
                 first = .deps(a)
+            case (.patterns(let a), .patterns(let b)):
+                for s in b.signatures { a.merge(s) }
+            default:
+                throw PartialError(path: "", message: "partial results of different kinds (\(first.kind), \(p.kind)) cannot be merged")
             }
         }
         return first
@@ -53,6 +60,34 @@ public enum PartialResult: Sendable {
                     j.endArray()
                 }
                 j.endArray()
+                j.endObject()
+            }
+            j.endArray()
+        case .patterns(let miner):
+            j.beginArray("signatures")
+            for sig in miner.signatures {
+                j.beginObject()
+                j.field("signature", sig.signature)
+                j.field("tokens", sig.tokenCount)
+                j.field("count", sig.count)
+                j.field("baseline", sig.baselineCount)
+                if let f = sig.first { j.field("first_ns", f.nanos); j.field("first_digits", Int(f.precision)) }
+                if let l = sig.last { j.field("last_ns", l.nanos); j.field("last_digits", Int(l.precision)) }
+                j.field("level", Int(sig.level.rawValue))
+                j.field("errors", sig.errors)
+                j.field("example", sig.example)
+                j.beginObject("values")
+                for position in sig.values.keys.sorted() {
+                    j.beginArray(String(position))
+                    for (v, n) in (sig.values[position] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                        j.beginArray()
+                        j.value(v)
+                        j.value(n)
+                        j.endArray()
+                    }
+                    j.endArray()
+                }
+                j.endObject()
                 j.endObject()
             }
             j.endArray()
@@ -101,6 +136,38 @@ public enum PartialResult: Sendable {
                       nanos: nil, latency: latency)
             }
             return .deps(d)
+        case "patterns":
+            let miner = PatternMiner()
+            for e in root["signatures"]?.array ?? [] {
+                guard let signature = e["signature"]?.string, let tokens = e["tokens"]?.int64,
+                      let count = e["count"]?.int64, let baseline = e["baseline"]?.int64,
+                      count >= 0, baseline >= 0, baseline <= count, tokens >= 0,
+                      let example = e["example"]?.string else {
+                    throw PartialError(path: path, message: "line \(e.line): a signature lacks signature, tokens, count, baseline or example")
+                }
+                func time(_ key: String) -> Timestamp? {
+                    guard let n = e[key + "_ns"]?.int64 else { return nil }
+                    return Timestamp(nanos: n, precision: UInt8(clamping: e[key + "_digits"]?.int64 ?? 9))
+                }
+                var values: [Int: [String: Int]] = [:]
+                for (key, list) in e["values"]?.members ?? [] {
+                    guard let position = Int(key), position >= 0 else {
+                        throw PartialError(path: path, message: "line \(list.line): a value position is not a number")
+                    }
+                    for pair in list.array ?? [] {
+                        guard let kv = pair.array, kv.count == 2, let v = kv[0].string, let n = kv[1].int64, n > 0 else {
+                            throw PartialError(path: path, message: "line \(pair.line): a value is not [text, count]")
+                        }
+                        values[position, default: [:]][v, default: 0] += Int(n)
+                    }
+                }
+                let level = Level(rawValue: UInt8(clamping: e["level"]?.int64 ?? 0)) ?? .unknown
+                miner.merge(PatternMiner.SignatureState(
+                    signature: signature, tokenCount: Int(tokens), count: Int(count), baselineCount: Int(baseline),
+                    first: time("first"), last: time("last"), level: level, errors: Int(max(0, e["errors"]?.int64 ?? 0)),
+                    example: example, values: values))
+            }
+            return .patterns(miner)
         case let other:
             throw PartialError(path: path, message: "unknown partial result kind \(other.map { "'\($0)'" } ?? "(none)")")
         }

@@ -9,8 +9,9 @@ extension Inquest {
             abstract: "Combine partial results (written with --partial) into the result one run over all their inputs gives.",
             discussion: """
                 For archives larger than one machine: run `inquest deps INPUTS --partial part-N.json` \
-                as tasks on an engine (each task's inputs holding whole traces), then merge the parts. \
-                Today deps writes partials. Give - to read one partial from standard input.
+                (or inquest patterns ... --partial) as tasks on an engine (for deps, each task's inputs holding \
+                whole traces), then merge the parts, given in input order. \
+                deps and patterns write partials. Give - to read one partial from standard input.
                 """
         )
 
@@ -19,11 +20,18 @@ extension Inquest {
 
         @OptionGroup var outputOptions: OutputOptions
 
-        @Option(help: "Output for deps partials: text, json, dot (Graphviz) or mermaid.")
-        var output: DepsOutput = .text
+        @Option(help: "Output: text or json; for deps also dot or mermaid, for patterns also csv or ndjson.")
+        var output: String = "text"
+
+        @Option(help: ArgumentHelp("Patterns: show at most this many in text output (0: all).", valueName: "n"))
+        var limit: Int = 40
 
         func validate() throws {
             if partials.isEmpty { throw ValidationError("Give at least one partial result file (written with --partial).") }
+            if !["text", "json", "dot", "mermaid", "csv", "ndjson"].contains(output) {
+                throw ValidationError("--output takes text, json, dot, mermaid (deps), csv or ndjson (patterns); got '\(output)'.")
+            }
+            if limit < 0 { throw ValidationError("--limit must not be negative.") }
         }
 
         func run() throws {
@@ -43,18 +51,47 @@ extension Inquest {
                     throw ExitCode(Exit.usage)
                 }
             }
-            guard let merged = try PartialResult.merge(parts) else { throw ExitCode(Exit.noInput) }
+            let merged: PartialResult
+            do {
+                guard let m = try PartialResult.merge(parts) else { throw ExitCode(Exit.noInput) }
+                merged = m
+            } catch let e as PartialError {
+                Output.stderr.write("inquest: \(e.message)\n")
+                Output.stderr.flush()
+                throw ExitCode(Exit.usage)
+            }
+            let wrongOutput: Bool
+            switch merged {
+            case .deps: wrongOutput = output == "csv" || output == "ndjson"
+            case .patterns: wrongOutput = output == "dot" || output == "mermaid"
+            }
+            if wrongOutput {
+                Output.stderr.write("inquest: --output \(output) does not apply to \(merged.kind) partials\n")
+                Output.stderr.flush()
+                throw ExitCode(Exit.usage)
+            }
             let out = try Output.open(outputOptions.outFile)
             switch merged {
             case .deps(let partial):
                 let graph = partial.graph()
                 switch output {
-                case .text:
+                case "json": DependencyRenderer.json(graph, to: &out.buffered)
+                case "dot": DependencyRenderer.dot(graph, to: &out.buffered)
+                case "mermaid": DependencyRenderer.mermaid(graph, to: &out.buffered)
+                default:
                     let tty = outputOptions.writesToTerminal
                     DependencyRenderer.text(graph, style: outputOptions.style(toTerminal: tty), width: tty ? Terminal.width : 80, to: &out.buffered)
-                case .json: DependencyRenderer.json(graph, to: &out.buffered)
-                case .dot: DependencyRenderer.dot(graph, to: &out.buffered)
-                case .mermaid: DependencyRenderer.mermaid(graph, to: &out.buffered)
+                }
+            case .patterns(let miner):
+                let table = miner.finish()
+                let tty = outputOptions.writesToTerminal
+                let renderer = PatternRenderer(style: outputOptions.style(toTerminal: tty), width: tty ? Terminal.width : 80,
+                                               time: outputOptions.timeDisplay, compare: table.baselineLines > 0)
+                switch output {
+                case "json": renderer.json(table, skipped: 0, to: &out.buffered)
+                case "csv": renderer.csv(table, to: &out.buffered)
+                case "ndjson": renderer.ndjson(table, to: &out.buffered)
+                default: renderer.text(table, limit: limit, to: &out.buffered)
                 }
             }
             out.close()

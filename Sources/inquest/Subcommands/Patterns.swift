@@ -47,6 +47,9 @@ extension Inquest {
         @Option(help: "Output: text, json, csv, or ndjson (one pattern, or with --assign one record, a line).")
         var output: PatternsOutput = .text
 
+        @Option(help: ArgumentHelp("Write the mergeable partial result for these inputs to this file (- for standard output) instead of the patterns; combine partials with inquest merge.", valueName: "file"))
+        var partial: String?
+
         func validate() throws {
             if let level, Level(name: level) == nil { throw ValidationError("--level: unknown level '\(level)'; use trace, debug, info, notice, warn, error or fatal.") }
             if let split, TimeBound.parse(split) == nil { throw ValidationError("--split: cannot read '\(split)' as a time, date or duration.") }
@@ -54,6 +57,7 @@ extension Inquest {
             if !(factor > 1) { throw ValidationError("--factor must be greater than 1; got \(factor).") }
             if limit < 0 { throw ValidationError("--limit must not be negative.") }
             if assign && output != .ndjson { throw ValidationError("--assign writes one line per record: use it with --output ndjson.") }
+            if assign && partial != nil { throw ValidationError("--assign and --partial do not go together: a partial result holds patterns, not records.") }
         }
 
         func run() throws {
@@ -73,6 +77,15 @@ extension Inquest {
             mining.filter.since = range.sinceBound?.resolve(newest: newest)
             mining.filter.until = range.untilBound?.resolve(newest: newest)
             mining.split = split.flatMap { TimeBound.parse($0)?.resolve(newest: newest) }
+            if let partial {
+                let (miner, stats, _) = mining.mine(units, baseline: baselineUnits)
+                let out = try Output.open(partial == "-" ? nil : partial)
+                PartialResult.patterns(miner).write(to: &out.buffered)
+                out.close()
+                reportProblems(stats, problems + baselineProblems)
+                if nothingRead(stats, problems + baselineProblems) { throw ExitCode(Exit.noInput) }
+                return
+            }
             let result = mining.run(units, baseline: baselineUnits)
 
             let out = try Output.open(outputOptions.outFile)

@@ -141,16 +141,74 @@ public final class PatternMiner {
     }
 
     private func insert(_ h: UInt64, example: UnsafeBufferPointer<UInt8>) -> Int {
-        if (clusters.count + 1) * 2 > table.count { grow() }
-        let i = clusters.count
         var line = example.count
         if let nl = example.firstIndex(of: 0x0A) { line = nl }
         let text = String(decoding: UnsafeBufferPointer(rebasing: example[0..<min(line, 2000)]), as: UTF8.self)
-        clusters.append(Cluster(start: arena.count, length: masker.signature.count, hash: h,
-                                tokenCount: masker.tokenCount, example: text))
-        arena.append(contentsOf: masker.signature)
+        return insert(signature: masker.signature, hash: h, tokenCount: masker.tokenCount, example: text)
+    }
+
+    private func insert(signature: [UInt8], hash h: UInt64, tokenCount: Int, example: String) -> Int {
+        if (clusters.count + 1) * 2 > table.count { grow() }
+        let i = clusters.count
+        clusters.append(Cluster(start: arena.count, length: signature.count, hash: h, tokenCount: tokenCount, example: example))
+        arena.append(contentsOf: signature)
         place(i, h)
         return i
+    }
+
+    // MARK: - Partial results
+
+    /// One signature's state, as a partial result stores it.
+    public struct SignatureState: Sendable {
+        public var signature: String
+        public var tokenCount: Int
+        public var count: Int
+        public var baselineCount: Int
+        public var first: Timestamp?
+        public var last: Timestamp?
+        public var level: Level
+        public var errors: Int
+        public var example: String
+        /// Sampled values by token position.
+        public var values: [Int: [String: Int]]
+
+        public init(signature: String, tokenCount: Int, count: Int, baselineCount: Int, first: Timestamp?, last: Timestamp?,
+                    level: Level, errors: Int, example: String, values: [Int: [String: Int]]) {
+            self.signature = signature; self.tokenCount = tokenCount; self.count = count; self.baselineCount = baselineCount
+            self.first = first; self.last = last; self.level = level; self.errors = errors; self.example = example
+            self.values = values
+        }
+    }
+
+    /// Every signature seen, in the order first seen (the mergeable state of the miner).
+    public var signatures: [SignatureState] {
+        clusters.map { c in
+            SignatureState(signature: String(decoding: arena[c.start..<(c.start + c.length)], as: UTF8.self),
+                           tokenCount: c.tokenCount, count: c.count, baselineCount: c.baselineCount, first: c.first,
+                           last: c.last, level: c.level, errors: c.errors, example: c.example, values: c.values)
+        }
+    }
+
+    /// Adds a signature's counts (from a partial result over other inputs). Merging the
+    /// partials of inputs in input order gives the miner one run over them all would
+    /// have, but for the sampled variable values, which are approximate either way.
+    public func merge(_ s: SignatureState) {
+        let sig = Array(s.signature.utf8)
+        let h = Self.hash(sig)
+        masker.signature = sig
+        var c = lookup(h)
+        if c < 0 { c = insert(signature: sig, hash: h, tokenCount: s.tokenCount, example: s.example) }
+        clusters[c].count += s.count
+        clusters[c].baselineCount += s.baselineCount
+        clusters[c].errors += s.errors
+        if s.level > clusters[c].level { clusters[c].level = s.level }
+        if let f = s.first, clusters[c].first.map({ f < $0 }) ?? true { clusters[c].first = f }
+        if let l = s.last, clusters[c].last.map({ l > $0 }) ?? true { clusters[c].last = l }
+        for (position, values) in s.values {
+            var mine = clusters[c].values[position] ?? [:]
+            for (v, n) in values { mine[v, default: 0] += n }
+            clusters[c].values[position] = mine
+        }
     }
 
     private func place(_ i: Int, _ h: UInt64) {

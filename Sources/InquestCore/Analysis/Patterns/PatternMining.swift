@@ -34,6 +34,12 @@ public struct PatternMining {
     public init() {}
 
     public func run(_ units: [InputUnit], baseline: [InputUnit] = []) -> Result {
+        let (miner, stats, assignments) = mine(units, baseline: baseline)
+        return Result(table: miner.finish(), stats: stats, assignments: assignments)
+    }
+
+    /// Reads the inputs into a miner without finishing it (for a partial result).
+    public func mine(_ units: [InputUnit], baseline: [InputUnit] = []) -> (miner: PatternMiner, stats: [InputStats], assignments: [Assignment]) {
         let miner = PatternMiner(options: options)
         var stats: [InputStats] = []
         var assignments: [Assignment] = []
@@ -67,6 +73,6 @@ public struct PatternMining {
                 stats.append(reader.stats)
             }
         }
-        return Result(table: miner.finish(), stats: stats, assignments: assignments)
+        return (miner, stats, assignments)
     }
 }
