@@ -60,6 +60,35 @@ struct MergeTests {
         #expect(try CLI.run(["merge", "--output", "dot"] + parts).status == 2, "dot is for deps")
     }
 
+    @Test func reportOfThePartsMergesIntoTheSameReport() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inquest-merge-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A month of many files (automatic widths, anomalies, forecasts, patterns), one task a file.
+        let month = dir.appendingPathComponent("month").path
+        #expect(try CLI.run(["simulate", month, "--month"]).status == 0)
+        let files = (FileManager.default.enumerator(atPath: month)?.allObjects as? [String] ?? [])
+            .filter { !$0.hasSuffix("README.md") }   // what a directory walk reads
+            .map { month + "/" + $0 }
+            .filter { var d: ObjCBool = false; return FileManager.default.fileExists(atPath: $0, isDirectory: &d) && !d.boolValue }
+            .sorted()
+        #expect(files.count > 30)
+        var parts: [String] = []
+        for (i, f) in files.enumerated() {
+            let part = dir.appendingPathComponent("part-\(i).json").path
+            let r = try CLI.run(["report", f, "--partial", part])
+            #expect(r.status == 0, "\(f): \(r.stderr)")
+            parts.append(part)
+        }
+        for format in ["json", "markdown"] {
+            let whole = try CLI.run(["report", "--output", format, month])
+            let merged = try CLI.run(["merge", "--output", format] + parts)
+            #expect(merged.status == 0, "\(merged.stderr)")
+            #expect(merged.stdout == whole.stdout, "\(format): merged partials give the report of one run")
+        }
+        #expect(try CLI.run(["merge", "--output", "dot"] + parts).status == 2, "dot is for deps")
+    }
+
     @Test func badPartialsAreRefusedWithTheirName() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inquest-merge-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -46,7 +46,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("input", help="archive directory (local path or a URL Spark reads: hdfs://, s3a://)")
     ap.add_argument("--inquest", default="inquest", help="path of the inquest binary on the executors")
-    ap.add_argument("--kind", choices=["patterns", "deps"], default="patterns")
+    ap.add_argument("--kind", choices=["report", "patterns", "deps"], default="report")
     ap.add_argument("--output", default="text", help="output of inquest merge")
     ap.add_argument("--master", default="local[*]")
     ap.add_argument("--partitions", type=int, default=0, help="tasks to spread the files over (default: one a file)")
@@ -73,7 +73,7 @@ def main():
         for i, (path, code, out, err) in enumerate(sorted(results)):
             if err.strip():
                 sys.stderr.write(err.replace(os.path.basename(path), path, 1))
-            if code == 3:      # nothing of this kind in the file (a span dump for patterns, logs for deps)
+            if code == 3 or not out.strip():   # nothing of this kind in the file (logs for deps)
                 continue
             if code != 0:
                 sys.stderr.write(f"inquest_spark: {path}: task exited {code}\n")

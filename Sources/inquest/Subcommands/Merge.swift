@@ -28,8 +28,8 @@ extension Inquest {
 
         func validate() throws {
             if partials.isEmpty { throw ValidationError("Give at least one partial result file (written with --partial).") }
-            if !["text", "json", "dot", "mermaid", "csv", "ndjson"].contains(output) {
-                throw ValidationError("--output takes text, json, dot, mermaid (deps), csv or ndjson (patterns); got '\(output)'.")
+            if !["text", "json", "dot", "mermaid", "csv", "ndjson", "markdown", "html", "openmetrics"].contains(output) {
+                throw ValidationError("--output takes text or json; dot or mermaid (deps); csv or ndjson (patterns); markdown, html or openmetrics (report); got '\(output)'.")
             }
             if limit < 0 { throw ValidationError("--limit must not be negative.") }
         }
@@ -51,6 +51,29 @@ extension Inquest {
                     throw ExitCode(Exit.usage)
                 }
             }
+            // Reports merge through an aggregator (patterns are mined once, after merging).
+            let reports = parts.compactMap { if case .report(let r) = $0 { return r } else { return nil } }
+            if !reports.isEmpty {
+                guard reports.count == parts.count else {
+                    Output.stderr.write("inquest: report partials cannot be merged with other kinds\n")
+                    Output.stderr.flush()
+                    throw ExitCode(Exit.usage)
+                }
+                guard let format = ReportOutput(rawValue: output) else {
+                    Output.stderr.write("inquest: --output \(output) does not apply to report partials\n")
+                    Output.stderr.flush()
+                    throw ExitCode(Exit.usage)
+                }
+                let m: (aggregate: TrendAggregate, baseline: Bool, skipped: Int, inputs: Int)
+                do { m = try PartialResult.mergeReports(reports) } catch {
+                    Output.stderr.write("inquest: \(error.message)\n")
+                    Output.stderr.flush()
+                    throw ExitCode(Exit.usage)
+                }
+                try Report.render(m.aggregate, baseline: m.baseline, skipped: m.skipped, inputs: m.inputs, filtered: false,
+                                  output: format, outputOptions: outputOptions)
+                return
+            }
             let merged: PartialResult
             do {
                 guard let m = try PartialResult.merge(parts) else { throw ExitCode(Exit.noInput) }
@@ -62,8 +85,9 @@ extension Inquest {
             }
             let wrongOutput: Bool
             switch merged {
-            case .deps: wrongOutput = output == "csv" || output == "ndjson"
-            case .patterns: wrongOutput = output == "dot" || output == "mermaid"
+            case .deps: wrongOutput = !["text", "json", "dot", "mermaid"].contains(output)
+            case .patterns: wrongOutput = !["text", "json", "csv", "ndjson"].contains(output)
+            case .report: wrongOutput = true
             }
             if wrongOutput {
                 Output.stderr.write("inquest: --output \(output) does not apply to \(merged.kind) partials\n")
@@ -82,6 +106,7 @@ extension Inquest {
                     let tty = outputOptions.writesToTerminal
                     DependencyRenderer.text(graph, style: outputOptions.style(toTerminal: tty), width: tty ? Terminal.width : 80, to: &out.buffered)
                 }
+            case .report: break
             case .patterns(let miner):
                 let table = miner.finish()
                 let tty = outputOptions.writesToTerminal

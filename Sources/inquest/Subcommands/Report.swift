@@ -23,6 +23,9 @@ extension Inquest {
         @OptionGroup var range: TimeRangeOptions
         @OptionGroup var outputOptions: OutputOptions
 
+        @Option(help: ArgumentHelp("Write the mergeable partial result for these inputs to this file (- for standard output) instead of the report; combine partials with inquest merge.", valueName: "file"))
+        var partial: String?
+
         @Option(help: ArgumentHelp("Bucket width: 1m, 5m, 15m, 1h, 1d… (must divide a day or be whole days); default: 50–200 buckets over the range.", valueName: "width"))
         var bucket: String?
 
@@ -54,13 +57,28 @@ extension Inquest {
             options.until = range.untilBound
             options.services = service
             options.format = input.format
+            options.keepPartial = partial != nil
             let read = TrendReader.read(units, baseline: baselineUnits, options: options)
             reportProblems(read.stats, problems + baselineProblems)
             if nothingRead(read.stats, problems) { throw ExitCode(Exit.noInput) }
+            if let partial {
+                let out = try Output.open(partial == "-" ? nil : partial)
+                if let state = read.partial { PartialResult.report(state).write(to: &out.buffered) }
+                out.close()
+                return
+            }
+            let filtered = range.since != nil || range.until != nil || !service.isEmpty
+            try Self.render(read.aggregate, baseline: !baselineUnits.isEmpty, skipped: read.stats.reduce(0) { $0 + $1.skipped },
+                            inputs: read.stats.count, filtered: filtered, output: output, outputOptions: outputOptions)
+        }
+
+        /// Renders an aggregate (from inputs, or merged partials) as the report.
+        static func render(_ aggregate: TrendAggregate, baseline: Bool, skipped: Int, inputs: Int, filtered: Bool,
+                           output: ReportOutput, outputOptions: OutputOptions) throws {
             let data: TrendData
             do {
-                guard let d = try read.aggregate.data() else {
-                    Output.stderr.write("inquest: report: no timed records or requests in the inputs\(range.since != nil || range.until != nil || !service.isEmpty ? " (after filters)" : "")\n")
+                guard let d = try aggregate.data() else {
+                    Output.stderr.write("inquest: report: no timed records or requests in the inputs\(filtered ? " (after filters)" : "")\n")
                     Output.stderr.flush()
                     throw ExitCode(Exit.noInput)
                 }
@@ -80,9 +98,8 @@ extension Inquest {
                 out.close()
                 return
             }
-            let report = TrendReport(data, baseline: !baselineUnits.isEmpty)
-            let ctx = ReportRenderer.Context(skipped: read.stats.reduce(0) { $0 + $1.skipped }, inputs: read.stats.count,
-                                             time: outputOptions.timeDisplay)
+            let report = TrendReport(data, baseline: baseline)
+            let ctx = ReportRenderer.Context(skipped: skipped, inputs: inputs, time: outputOptions.timeDisplay)
             let out = try Output.open(outputOptions.outFile)
             switch output {
             case .json: ReportRenderer.json(report, context: ctx, to: &out.buffered)

@@ -192,7 +192,8 @@ public final class PatternMiner {
     /// Adds a signature's counts (from a partial result over other inputs). Merging the
     /// partials of inputs in input order gives the miner one run over them all would
     /// have, but for the sampled variable values, which are approximate either way.
-    public func merge(_ s: SignatureState) {
+    @discardableResult
+    public func merge(_ s: SignatureState) -> Int {
         let sig = Array(s.signature.utf8)
         let h = Self.hash(sig)
         masker.signature = sig
@@ -209,6 +210,7 @@ public final class PatternMiner {
             for (v, n) in values { mine[v, default: 0] += n }
             clusters[c].values[position] = mine
         }
+        return c
     }
 
     private func place(_ i: Int, _ h: UInt64) {

@@ -183,6 +183,77 @@ public final class TrendAggregator {
     }
 }
 
+// MARK: - Partial results
+
+/// The state of a `TrendAggregator` before `finish()`: counts keyed by the miner's
+/// cluster numbers, what was seen of each cluster, and the miner's signatures. Merged
+/// with `absorb`, partials over parts of an archive give the aggregate one run over
+/// all of it gives: patterns are mined once, after merging.
+public struct TrendPartial: Sendable {
+    public var aggregate: TrendAggregate
+    public var clusters: [(first: Int64, last: Int64, example: String, baseline: Int, counted: Bool)]
+    public var signatures: [PatternMiner.SignatureState]
+    /// Whether a baseline was given (patterns are then new by absence from it).
+    public var baseline: Bool
+    /// Records skipped and inputs read, for the report's footer.
+    public var skipped: Int
+    public var inputs: Int
+}
+
+extension TrendAggregator {
+    /// The aggregator's state before `finish()`, for a partial result.
+    public func partial(baseline: Bool, skipped: Int, inputs: Int) -> TrendPartial {
+        TrendPartial(aggregate: aggregate,
+                     clusters: clusters.map { ($0.first, $0.last, $0.example, $0.baseline, $0.counted) },
+                     signatures: miner?.miner.signatures ?? [], baseline: baseline, skipped: skipped, inputs: inputs)
+    }
+
+    /// Adds a partial over other inputs (given in input order).
+    public func absorb(_ p: TrendPartial) throws(TrendAggregate.MergeError) {
+        var other = p.aggregate
+        // The miner's clusters: the partial's numbers mapped to this miner's.
+        var map = [Int32](repeating: -1, count: p.signatures.count)
+        if let miner {
+            for (i, sig) in p.signatures.enumerated() { map[i] = Int32(miner.miner.merge(sig)) }
+        }
+        for (i, info) in p.clusters.enumerated() where i < map.count && map[i] >= 0 {
+            let c = Int(map[i])
+            grow(c)
+            if info.counted {
+                if !clusters[c].counted || info.first < clusters[c].first { clusters[c].example = info.example }
+                clusters[c].counted = true
+                clusters[c].first = min(clusters[c].first, info.first)
+                clusters[c].last = max(clusters[c].last, info.last)
+            }
+            clusters[c].baseline += info.baseline
+        }
+        // Widths: a fixed width must divide the other's; an automatic one follows the range.
+        if other.bucketNanos != aggregate.bucketNanos {
+            let (fine, coarse) = (min(other.bucketNanos, aggregate.bucketNanos), max(other.bucketNanos, aggregate.bucketNanos))
+            guard coarse % fine == 0 else {
+                throw TrendAggregate.MergeError(description: "bucket widths \(TrendBucketing.name(fine)) and \(TrendBucketing.name(coarse)) do not divide one another")
+            }
+        }
+        if let f = other.first { extend(f) }
+        if let l = other.last { extend(l) }
+        if other.bucketNanos < aggregate.bucketNanos { other.coarsen(to: aggregate.bucketNanos) }
+        if aggregate.bucketNanos < other.bucketNanos { aggregate.coarsen(to: other.bucketNanos) }
+        for (k, v) in other.logCells {
+            var n = k
+            n.service = serviceID(other.services[Int(k.service)])
+            n.pattern = k.pattern >= 0 && Int(k.pattern) < map.count ? map[Int(k.pattern)] : -1
+            aggregate.logCells[n, default: 0] += v
+        }
+        for (k, v) in other.requestCells {
+            var n = k
+            n.service = serviceID(other.services[Int(k.service)])
+            n.operation = operationID(other.operations[Int(k.operation)])
+            aggregate.requestCells[n, default: TrendAggregate.RequestTally()].merge(v)
+        }
+        aggregate.untimed += other.untimed
+    }
+}
+
 extension TrendAggregate.RequestTally {
     @inline(__always)
     mutating func add(durationNanos: Int64?, failed: Bool) {

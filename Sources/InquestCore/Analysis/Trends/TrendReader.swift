@@ -18,6 +18,8 @@ public enum TrendReader {
         public var format: DetectedFormat?
         /// Mine log messages into patterns.
         public var patterns = true
+        /// Keep the aggregator's state for a partial result (`--partial`).
+        public var keepPartial = false
         public init() {}
     }
 
@@ -27,6 +29,8 @@ public enum TrendReader {
         public var stats: [InputStats]
         /// Entry spans counted as requests.
         public var entrySpans = 0
+        /// With `Options.keepPartial`: the state before patterns were resolved.
+        public var partial: TrendPartial?
     }
 
     /// - Parameter baseline: inputs whose log messages make patterns known (not new) without being counted.
@@ -93,7 +97,11 @@ public enum TrendReader {
             entries += 1
         }
         stats += load.stats + load.unreadable
-        return Result(aggregate: agg.finish(), stats: stats, entrySpans: entries)
+        var partial: TrendPartial?
+        if options.keepPartial {
+            partial = agg.partial(baseline: !baseline.isEmpty, skipped: stats.reduce(0) { $0 + $1.skipped }, inputs: stats.count)
+        }
+        return Result(aggregate: agg.finish(), stats: stats, entrySpans: entries, partial: partial)
     }
 
     /// A record's time, or for a record without one, the time of the record before it.
