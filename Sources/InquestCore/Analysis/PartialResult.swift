@@ -17,7 +17,7 @@ public enum PartialResult {
         switch self { case .deps: return "deps"; case .patterns: return "patterns"; case .report: return "report" }
     }
 
-    /// Combines partials of one kind.
+    /// Combines deps or patterns partials (reports: `mergeReports`).
     public static func merge(_ parts: [PartialResult]) throws(PartialError) -> PartialResult? {
         guard var first = parts.first else { return nil }
         for p in parts.dropFirst() {
@@ -28,7 +28,7 @@ public enum PartialResult {
             case (.patterns(let a), .patterns(let b)):
                 for s in b.signatures { a.merge(s) }
             case (.report, .report):
-                break   // merged by `mergeReports`, which needs an aggregator
+                throw PartialError(path: "", message: "report partials merge through mergeReports (they need an aggregator)")
             default:
                 throw PartialError(path: "", message: "partial results of different kinds (\(first.kind), \(p.kind)) cannot be merged")
             }
