@@ -41,6 +41,12 @@ struct SparkTests {
         #expect(r.stdout == (try CLI.run(["deps", "--output", "json", CLI.sampleData])).stdout)
     }
 
+    @Test func reportOnSparkEqualsOneRun() throws {
+        let r = try spark(["--kind", "report", "--output", "json", CLI.sampleData])
+        #expect(r.status == 0)
+        #expect(r.stdout == (try CLI.run(["report", "--output", "json", CLI.sampleData])).stdout)
+    }
+
     @Test func patternsOnSparkEqualOneRun() throws {
         let r = try spark(["--kind", "patterns", "--output", "json", CLI.sampleData])
         #expect(r.status == 0)
