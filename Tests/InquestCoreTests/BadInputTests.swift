@@ -82,7 +82,7 @@ struct BadInputTests {
     func hugeLine() throws {
         let dir = try TempDirectory()
         let path = dir.url("huge.log").path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.write(contentsOf: Data("2024-05-01T12:00:00Z INFO before\n2024-05-01T12:00:01Z INFO ".utf8))
         let block = Data(repeating: 0x78, count: 1 << 20)

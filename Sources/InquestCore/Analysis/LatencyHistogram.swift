@@ -17,7 +17,7 @@ public struct LatencyHistogram: Sendable, Equatable {
     public init?(buckets: [Int32: Int], sumNanos: Double, maxNanos: Int64) {
         var total = 0
         for (k, v) in buckets {
-            guard k >= 0, v > 0 else { return nil }
+            guard k >= 0, k <= Self.maxIndex, v > 0 else { return nil }
             let (t, o) = total.addingReportingOverflow(v)
             guard !o else { return nil }
             total = t
@@ -29,6 +29,9 @@ public struct LatencyHistogram: Sendable, Equatable {
         self.maxNanos = maxNanos
     }
 
+    /// The bucket of the longest duration there is (`Int64.max` nanoseconds).
+    public static let maxIndex = index(.max)
+
     static func index(_ nanos: Int64) -> Int32 {
         guard nanos >= 1000 else { return 0 }
         return Int32(log(Double(nanos) / 1000) / logBase) + 1
@@ -37,7 +40,8 @@ public struct LatencyHistogram: Sendable, Equatable {
     /// The value a bucket stands for (its geometric middle).
     static func value(_ index: Int32) -> Int64 {
         guard index > 0 else { return 500 }
-        return Int64(1000 * pow(base, Double(index - 1) + 0.5))
+        let v = 1000 * pow(base, Double(index - 1) + 0.5)
+        return v < 9.2e18 ? Int64(v) : .max
     }
 
     public mutating func record(_ nanos: Int64) {

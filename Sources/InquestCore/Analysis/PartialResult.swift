@@ -12,6 +12,9 @@ public enum PartialResult {
     case report(TrendPartial)
 
     public static let version = 1
+    /// Most partial results one merge combines: with every file's counts below
+    /// `CountBudget.limit`, no sum can overflow.
+    public static let maxParts = 1 << 14
 
     public var kind: String {
         switch self { case .deps: return "deps"; case .patterns: return "patterns"; case .report: return "report" }
@@ -20,6 +23,9 @@ public enum PartialResult {
     /// Combines deps or patterns partials (reports: `mergeReports`).
     public static func merge(_ parts: [PartialResult]) throws(PartialError) -> PartialResult? {
         guard var first = parts.first else { return nil }
+        guard parts.count <= maxParts else {
+            throw PartialError(path: "", message: "\(parts.count) partial results; merge at most \(maxParts) at a time (merge the merged ones)")
+        }
         for p in parts.dropFirst() {
             switch (first, p) {
             case (.deps(var a), .deps(let b)):
@@ -116,17 +122,17 @@ public enum PartialResult {
         j.endArray()
     }
 
-    static func readHistogram(_ e: JSONNode, path: String) throws(PartialError) -> LatencyHistogram {
+    static func readHistogram(_ e: JSONNode, path: String, budget: inout CountBudget) throws(PartialError) -> LatencyHistogram {
         guard let sum = e["latency_sum_ns"].flatMap({ Double($0.displayString) }), let max = e["latency_max_ns"]?.int64 else {
             throw PartialError(path: path, message: "line \(e.line): latency lacks latency_sum_ns or latency_max_ns")
         }
         var buckets: [Int32: Int] = [:]
         for pair in e["latency_buckets"]?.array ?? [] {
             guard let kv = pair.array, kv.count == 2, let k = kv[0].int64, let n = kv[1].int64,
-                  k >= 0, k <= Int64(Int32.max), n > 0 else {
-                throw PartialError(path: path, message: "line \(pair.line): a latency bucket is not [index, count]")
+                  k >= 0, k <= Int64(LatencyHistogram.maxIndex), n > 0 else {
+                throw PartialError(path: path, message: "line \(pair.line): a latency bucket is not [index, count] with an index up to \(LatencyHistogram.maxIndex)")
             }
-            buckets[Int32(k), default: 0] += Int(n)
+            buckets[Int32(k), default: 0] += try budget.take(n, line: pair.line)
         }
         guard let latency = LatencyHistogram(buckets: buckets, sumNanos: sum, maxNanos: max) else {
             throw PartialError(path: path, message: "line \(e.line): the latency histogram does not add up")
@@ -164,7 +170,7 @@ public enum PartialResult {
         j.endArray()
     }
 
-    static func readSignatures(_ root: JSONNode, path: String) throws(PartialError) -> [PatternMiner.SignatureState] {
+    static func readSignatures(_ root: JSONNode, path: String, budget: inout CountBudget) throws(PartialError) -> [PatternMiner.SignatureState] {
         var result: [PatternMiner.SignatureState] = []
         for e in root["signatures"]?.array ?? [] {
             guard let signature = e["signature"]?.string, let tokens = e["tokens"]?.int64,
@@ -173,26 +179,32 @@ public enum PartialResult {
                   let example = e["example"]?.string else {
                 throw PartialError(path: path, message: "line \(e.line): a signature lacks signature, tokens, count, baseline or example")
             }
+            // A signature's tokens each end in a space; the miner relies on the two agreeing.
+            guard tokens == Int64(signature.utf8.reduce(0) { $0 + ($1 == 0x20 ? 1 : 0) }) else {
+                throw PartialError(path: path, message: "line \(e.line): a signature's tokens (\(tokens)) do not match its text")
+            }
+            let counted = try budget.take(count, line: e.line)
+            let errors = try budget.take(max(0, e["errors"]?.int64 ?? 0), line: e.line)
             func time(_ key: String) -> Timestamp? {
                 guard let n = e[key + "_ns"]?.int64 else { return nil }
-                return Timestamp(nanos: n, precision: UInt8(clamping: e[key + "_digits"]?.int64 ?? 9))
+                return Timestamp(nanos: n, precision: UInt8(clamping: min(9, max(0, e[key + "_digits"]?.int64 ?? 9))))
             }
             var values: [Int: [String: Int]] = [:]
             for (key, list) in e["values"]?.members ?? [] {
-                guard let position = Int(key), position >= 0 else {
-                    throw PartialError(path: path, message: "line \(list.line): a value position is not a number")
+                guard let position = Int(key), position >= 0, position < tokens else {
+                    throw PartialError(path: path, message: "line \(list.line): a value position is not a token's number")
                 }
                 for pair in list.array ?? [] {
                     guard let kv = pair.array, kv.count == 2, let v = kv[0].string, let n = kv[1].int64, n > 0 else {
                         throw PartialError(path: path, message: "line \(pair.line): a value is not [text, count]")
                     }
-                    values[position, default: [:]][v, default: 0] += Int(n)
+                    values[position, default: [:]][v, default: 0] += try budget.take(n, line: pair.line)
                 }
             }
             let level = Level(rawValue: UInt8(clamping: e["level"]?.int64 ?? 0)) ?? .unknown
             result.append(PatternMiner.SignatureState(
-                signature: signature, tokenCount: Int(tokens), count: Int(count), baselineCount: Int(baseline),
-                first: time("first"), last: time("last"), level: level, errors: Int(max(0, e["errors"]?.int64 ?? 0)),
+                signature: signature, tokenCount: Int(tokens), count: counted, baselineCount: Int(baseline),
+                first: time("first"), last: time("last"), level: level, errors: errors,
                 example: example, values: values))
         }
         return result
@@ -209,6 +221,7 @@ public enum PartialResult {
         guard v == Int64(version) else {
             throw PartialError(path: path, message: "partial result version \(v); this inquest reads version \(version)")
         }
+        var budget = CountBudget(path: path)
         switch root["kind"]?.string {
         case "deps":
             var d = DependencyGraph.Partial()
@@ -222,17 +235,17 @@ public enum PartialResult {
                       e["latency_sum_ns"] != nil else {
                     throw PartialError(path: path, message: "line \(e.line): an edge lacks caller, callee, calls, errors or latency")
                 }
-                let latency = try readHistogram(e, path: path)
-                d.add(caller, callee, dependency: e["dependency"]?.bool ?? false, calls: Int(calls), errors: Int(errors),
+                let latency = try readHistogram(e, path: path, budget: &budget)
+                d.add(caller, callee, dependency: e["dependency"]?.bool ?? false, calls: try budget.take(calls, line: e.line), errors: Int(errors),
                       nanos: nil, latency: latency)
             }
             return .deps(d)
         case "patterns":
             let miner = PatternMiner()
-            for sig in try readSignatures(root, path: path) { miner.merge(sig) }
+            for sig in try readSignatures(root, path: path, budget: &budget) { miner.merge(sig) }
             return .patterns(miner)
         case "report":
-            return .report(try readReport(root, path: path))
+            return .report(try readReport(root, path: path, budget: &budget))
         case let other:
             throw PartialError(path: path, message: "unknown partial result kind \(other.map { "'\($0)'" } ?? "(none)")")
         }
@@ -240,53 +253,71 @@ public enum PartialResult {
 }
 
 extension PartialResult {
-    static func readReport(_ root: JSONNode, path: String) throws(PartialError) -> TrendPartial {
-        guard let width = root["bucket_ns"]?.int64, width > 0 else {
-            throw PartialError(path: path, message: "a report partial lacks bucket_ns")
+    static func readReport(_ root: JSONNode, path: String, budget: inout CountBudget) throws(PartialError) -> TrendPartial {
+        // A width `--bucket` accepts (whole seconds, lined up with days), at most 2^60 ns
+        // so that doubling it for a long range cannot overflow.
+        guard let width = root["bucket_ns"]?.int64, width >= TrendBucketing.second, width <= 1 << 60,
+              width % TrendBucketing.second == 0, TrendBucketing.day % width == 0 || width % TrendBucketing.day == 0 else {
+            throw PartialError(path: path, message: "a report partial lacks bucket_ns, a whole number of seconds that divides a day or is whole days")
         }
         let fixed = root["fixed_width"]?.bool ?? false
         var a = TrendAggregate(bucketNanos: fixed ? width : nil)
         a.bucketNanos = width
         a.first = root["first_ns"]?.int64
         a.last = root["last_ns"]?.int64
-        a.untimed = Int(max(0, root["untimed"]?.int64 ?? 0))
+        // Every cell's bucket lies in the range first...last.
+        var buckets: ClosedRange<Int64>? = nil
+        switch (a.first, a.last) {
+        case (nil, nil): break
+        case let (f?, l?) where f <= l:
+            buckets = TrendBucketing.index(f, width: width)...TrendBucketing.index(l, width: width)
+        default:
+            throw PartialError(path: path, message: "a report partial's first_ns and last_ns are not a range")
+        }
+        func inRange(_ bucket: Int64) -> Bool { buckets?.contains(bucket) ?? false }
+        a.untimed = try budget.take(max(0, root["untimed"]?.int64 ?? 0), line: root.line)
         a.services = (root["services"]?.array ?? []).compactMap(\.string)
         a.operations = (root["operations"]?.array ?? []).compactMap(\.string)
         let clusters = root["clusters"]?.array ?? []
         for row in root["logs"]?.array ?? [] {
             guard let v = row.array?.compactMap(\.int64), v.count == 5, v[0] >= 0, Int(v[0]) < a.services.count,
-                  v[1] >= 0, v[1] <= 7, v[2] >= -1, v[2] < Int64(clusters.count), v[4] > 0 else {
-                throw PartialError(path: path, message: "line \(row.line): a log cell is not [service, level, cluster, bucket, count]")
+                  v[1] >= 0, v[1] <= 7, v[2] >= -1, v[2] < Int64(clusters.count), inRange(v[3]), v[4] > 0 else {
+                throw PartialError(path: path, message: "line \(row.line): a log cell is not [service, level, cluster, bucket, count] with its bucket in first_ns...last_ns")
             }
             let key = TrendAggregate.LogCell(service: Int32(v[0]), level: UInt8(v[1]), pattern: Int32(v[2]), bucket: v[3])
-            a.logCells[key, default: 0] += Int(v[4])
+            a.logCells[key, default: 0] += try budget.take(v[4], line: row.line)
         }
         for e in root["requests"]?.array ?? [] {
             let cell = (e["cell"]?.string ?? "").split(separator: ",").compactMap { Int64($0) }
             guard cell.count == 4, cell[0] >= 0, Int(cell[0]) < a.services.count, cell[1] >= 0, Int(cell[1]) < a.operations.count,
-                  let source = TrendAggregate.RequestSource(rawValue: UInt8(clamping: cell[2])),
-                  let requests = e["requests"]?.int64, let errors = e["errors"]?.int64, requests >= 0, errors >= 0 else {
+                  let source = TrendAggregate.RequestSource(rawValue: UInt8(clamping: cell[2])), inRange(cell[3]),
+                  let requests = e["requests"]?.int64, let errors = e["errors"]?.int64, requests >= 0, errors >= 0, errors <= requests else {
                 throw PartialError(path: path, message: "line \(e.line): a request cell is malformed")
             }
             var tally = TrendAggregate.RequestTally()
-            tally.requests = Int(requests)
+            tally.requests = try budget.take(requests, line: e.line)
             tally.errors = Int(errors)
-            tally.latency = try readHistogram(e, path: path)
+            tally.latency = try readHistogram(e, path: path, budget: &budget)
             let key = TrendAggregate.RequestCell(service: Int32(cell[0]), operation: Int32(cell[1]), source: source, bucket: cell[3])
             a.requestCells[key, default: TrendAggregate.RequestTally()].merge(tally)
         }
-        let infos = clusters.map { c in
-            (first: c["first_ns"]?.int64 ?? .max, last: c["last_ns"]?.int64 ?? .min, example: c["example"]?.string ?? "",
-             baseline: Int(max(0, c["baseline"]?.int64 ?? 0)), counted: c["counted"]?.bool ?? false)
+        var infos: [(first: Int64, last: Int64, example: String, baseline: Int, counted: Bool)] = []
+        for c in clusters {
+            infos.append((first: c["first_ns"]?.int64 ?? .max, last: c["last_ns"]?.int64 ?? .min, example: c["example"]?.string ?? "",
+                          baseline: try budget.take(max(0, c["baseline"]?.int64 ?? 0), line: c.line), counted: c["counted"]?.bool ?? false))
         }
-        return TrendPartial(aggregate: a, clusters: infos, signatures: try readSignatures(root, path: path),
-                            baseline: root["baseline"]?.bool ?? false, skipped: Int(max(0, root["skipped"]?.int64 ?? 0)),
-                            inputs: Int(max(0, root["inputs"]?.int64 ?? 0)))
+        return TrendPartial(aggregate: a, clusters: infos, signatures: try readSignatures(root, path: path, budget: &budget),
+                            baseline: root["baseline"]?.bool ?? false,
+                            skipped: try budget.take(max(0, root["skipped"]?.int64 ?? 0), line: root.line),
+                            inputs: try budget.take(max(0, root["inputs"]?.int64 ?? 0), line: root.line))
     }
 
     /// Merges report partials (in input order) into one aggregate, patterns mined once.
     public static func mergeReports(_ parts: [TrendPartial]) throws(PartialError) -> (aggregate: TrendAggregate, baseline: Bool, skipped: Int, inputs: Int) {
         guard let first = parts.first else { throw PartialError(path: "", message: "no report partials") }
+        guard parts.count <= PartialResult.maxParts else {
+            throw PartialError(path: "", message: "\(parts.count) partial results; merge at most \(PartialResult.maxParts) at a time")
+        }
         let fixed = first.aggregate.fixedWidth ? first.aggregate.bucketNanos : nil
         let agg = TrendAggregator(bucketNanos: fixed, patterns: true)
         do {
@@ -295,6 +326,23 @@ extension PartialResult {
             throw PartialError(path: "", message: error.description)
         }
         return (agg.finish(), parts.contains { $0.baseline }, parts.reduce(0) { $0 + $1.skipped }, parts.reduce(0) { $0 + $1.inputs })
+    }
+}
+
+/// Every count a partial result holds, added up as it is read: a file whose counts
+/// pass `limit` (2^48, far beyond any archive) is refused, so that summing up to
+/// `PartialResult.maxParts` files cannot overflow.
+struct CountBudget {
+    static let limit: Int64 = 1 << 48
+    let path: String
+    var used: Int64 = 0
+
+    mutating func take(_ n: Int64, line: Int) throws(PartialError) -> Int {
+        guard n >= 0, n <= Self.limit - used else {
+            throw PartialError(path: path, message: "line \(line): its counts add up to more than 2^48; not a partial result inquest wrote")
+        }
+        used += n
+        return Int(n)
     }
 }
 

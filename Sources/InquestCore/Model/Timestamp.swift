@@ -43,9 +43,12 @@ public struct Timestamp: Sendable, Hashable, Comparable {
     /// RFC 3339 in UTC, with `precision` fractional digits (or `digits` when given).
     public func rfc3339(digits: Int? = nil, offsetSeconds: Int = 0) -> String {
         let d = digits ?? Int(precision)
-        let local = nanos &+ Int64(offsetSeconds) &* 1_000_000_000
+        // Saturating near the ends of the range (a time zone past Int64 shows the end).
+        let (shifted, o) = nanos.addingReportingOverflow(Int64(offsetSeconds) &* 1_000_000_000)
+        let local = o ? (offsetSeconds > 0 ? Int64.max : .min) : shifted
         let secs = local.floorDiv(1_000_000_000)
-        let frac = local - secs &* 1_000_000_000
+        // Wrapping is exact here: the true remainder is within 0..<1e9.
+        let frac = local &- secs &* 1_000_000_000
         let (y, mo, da) = Calendar.civil(fromDays: secs.floorDiv(86_400))
         let sod = Int(secs - secs.floorDiv(86_400) * 86_400)
         var s = ""

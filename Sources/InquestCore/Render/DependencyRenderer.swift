@@ -16,7 +16,7 @@ public enum DependencyRenderer {
             line += fit(e.latency.quantile(0.99).map { Duration.format(nanos: $0) } ?? "-", pW, alignRight: true)
             out.write(line + "\n")
         }
-        out.write(style.dim("\(g.services.count) services, \(g.dependencies.count) uninstrumented dependencies, \(g.edges.count) edges") + "\n")
+        out.write(style.dim("\(plural(g.services.count, "service")), \(plural(g.dependencies.count, "uninstrumented dependency", "uninstrumented dependencies")), \(plural(g.edges.count, "edge"))") + "\n")
     }
 
     static func format1(_ v: Double) -> String {

@@ -67,13 +67,18 @@ public func fit(_ s: String, _ width: Int, alignRight: Bool = false) -> String {
 
 /// Thousands separators: 1234567 → "1,234,567".
 public func grouped(_ n: Int) -> String {
-    let s = String(abs(n))
+    let s = String(n.magnitude)
     var out = ""
     for (i, c) in s.enumerated() {
         if i > 0 && (s.count - i) % 3 == 0 { out.append(",") }
         out.append(c)
     }
     return n < 0 ? "-" + out : out
+}
+
+/// "1 edge", "3 edges": a count with its noun.
+public func plural(_ n: Int, _ one: String, _ many: String? = nil) -> String {
+    "\(grouped(n)) \(n == 1 ? one : many ?? one + "s")"
 }
 
 /// Escapes a CSV field per RFC 4180.
