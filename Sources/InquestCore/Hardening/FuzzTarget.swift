@@ -9,7 +9,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case json, jsonLines = "json-lines", logfmt, syslog, access, plain, text, docker = "docker-json", cri
     case otlpLogs = "otlp-logs", detect
     case jaeger, zipkin = "zipkin-v2", zipkinV1 = "zipkin-v1", otlpTraces = "otlp-traces"
-    case gzip, tar, rules, patterns
+    case gzip, tar, rules, patterns, partial, redact
 
     /// Small limits so that a fuzzer's input cannot make a run slow for reasons we
     /// already bound (they are tested on their own).
@@ -54,6 +54,62 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             }
             let table = miner.finish()
             precondition(table.patterns.reduce(0) { $0 + $1.count } == n, "every message is in one pattern")
+        case .partial: partial(bytes)
+        case .redact: redact(bytes)
+        }
+    }
+
+    /// A partial result file, read, merged with itself and rendered as `merge` would.
+    func partial(_ bytes: [UInt8]) {
+        guard let p = try? PartialResult.read(bytes, path: "fuzz.json") else { return }
+        var text = ""
+        switch p {
+        case .report(let r):
+            guard let m = try? PartialResult.mergeReports([r, r]), let data = try? m.aggregate.data() else { return }
+            let report = TrendReport(data, baseline: m.baseline)
+            let ctx = ReportRenderer.Context(skipped: m.skipped, inputs: m.inputs)
+            ReportRenderer.text(report, context: ctx, style: Style(enabled: true), width: 80, to: &text)
+            ReportRenderer.json(report, context: ctx, to: &text)
+            ReportHTMLRenderer.render(report, context: ctx, to: &text)
+            OpenMetricsRenderer.render(data, to: &text)
+        case .deps, .patterns:
+            guard let merged = try? PartialResult.merge([p, p]) else { return }
+            if case .deps(let d) = merged {
+                let graph = d.graph()
+                DependencyRenderer.text(graph, style: Style(enabled: true), width: 80, to: &text)
+                DependencyRenderer.json(graph, to: &text)
+            }
+            if case .patterns(let miner) = merged {
+                let table = miner.finish()
+                let renderer = PatternRenderer(style: Style(enabled: true), width: 80, time: TimeDisplay(), compare: table.baselineLines > 0)
+                renderer.text(table, limit: nil, to: &text)
+                renderer.json(table, skipped: 0, to: &text)
+            }
+        }
+    }
+
+    /// Lines redacted as text and as JSON; a line that is a JSON document stays one.
+    func redact(_ bytes: [UInt8]) {
+        var rules = RedactionRules()
+        if let p = try? UserPatternDetector("[A-Z]{2}[0-9]{6}") { rules.patterns = [p] }
+        let plain = Redactor(rules: rules, pseudonymizer: nil)
+        let keyed = (try? Pseudonymizer(key: Array("fuzzing key, 16+ bytes".utf8))).map { Redactor(rules: rules, pseudonymizer: $0) }
+        var carried = JSONLineRewriter()
+        var out: [UInt8] = [], counts = RedactionCounts()
+        for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            line.withUnsafeBufferPointer { b in
+                out.removeAll(keepingCapacity: true)
+                plain.rewriteText(b, into: &out, counts: &counts)
+                keyed?.rewriteText(b, into: &out, counts: &counts)
+                _ = carried.rewrite(b, redactor: plain, into: &out, counts: &counts)
+                // One JSON document on the line: what the rewriter writes must parse too.
+                guard JSONTape(bytes: Array(b), maxDepth: 64).error == nil else { return }
+                var fresh = JSONLineRewriter(maxDepth: 64)
+                out.removeAll(keepingCapacity: true)
+                if fresh.rewrite(b, redactor: keyed ?? plain, into: &out, counts: &counts) {
+                    precondition(JSONTape(bytes: out, maxDepth: 64).error == nil, "redacted JSON stays JSON")
+                }
+            }
         }
     }
 
