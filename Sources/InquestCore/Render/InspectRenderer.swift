@@ -54,12 +54,11 @@ public enum InspectRenderer {
             out.write("  " + style.dim(fit(name, label - 2)) + value + "\n")
         }
         for s in summaries {
-            out.write(style.bold(s.stats.path) + "\n")
+            out.write(style.bold(printable(s.stats.path)) + "\n")
             var kind = "\(s.stats.kind), \(s.stats.format)"
             if s.stats.compression != .none { kind += ", \(s.stats.compression.rawValue)" }
             row("kind", kind)
-            let what = s.stats.kind == "spans" ? "spans" : "records"
-            var counts = "\(grouped(s.stats.records)) \(what): \(grouped(s.stats.parsed)) parsed"
+            var counts = plural(s.stats.records, s.stats.kind == "spans" ? "span" : "record") + ": \(grouped(s.stats.parsed)) parsed"
             counts += s.stats.skipped > 0 ? ", " + style.paint("\(grouped(s.stats.skipped)) skipped", .red, bold: true) : ", 0 skipped"
             if s.stats.repaired > 0 { counts += ", \(grouped(s.stats.repaired)) with invalid UTF-8 repaired" }
             row("records", counts)
@@ -74,7 +73,7 @@ public enum InspectRenderer {
                 }
             }
             if !s.services.isEmpty {
-                row("services", wrapList(s.services.map { "\($0.name) \(grouped($0.count))" }, width: valueWidth, indent: label))
+                row("services", wrapList(s.services.map { "\(printable($0.name)) \(grouped($0.count))" }, width: valueWidth, indent: label))
             }
             if !s.levels.isEmpty {
                 row("levels", wrapList(s.levels.map { style.level($0.level, $0.level == .unknown ? "no level" : $0.level.name) + " \(grouped($0.count))" },
@@ -89,10 +88,10 @@ public enum InspectRenderer {
             if more > 0 { row("", style.dim("… and \(more) more (--output json lists the first \(InputStats.maxErrors))")) }
             out.write("\n")
         }
-        for p in problems { out.write(style.paint("unreadable", .red, bold: true) + "  " + p.description + "\n") }
+        for p in problems { out.write(style.paint("unreadable", .red, bold: true) + "  " + printable(p.description) + "\n") }
         let records = summaries.reduce(0) { $0 + $1.stats.records }
         let skipped = summaries.reduce(0) { $0 + $1.stats.skipped }
-        out.write("\(summaries.count) input\(summaries.count == 1 ? "" : "s"), \(grouped(records)) records, \(grouped(skipped)) skipped\n")
+        out.write("\(plural(summaries.count, "input")), \(plural(records, "record")), \(grouped(skipped)) skipped\n")
     }
 
     static func wrapList(_ items: [String], width: Int, indent: Int, measure: (String) -> Int = displayWidth) -> String {

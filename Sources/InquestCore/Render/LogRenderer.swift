@@ -74,7 +74,7 @@ public struct LogRenderer {
         if lines.isEmpty { lines = [""] }
         var first = true
         for line in lines {
-            let clean = line.replacingOccurrences(of: "\t", with: "    ")
+            let clean = printable(line.replacingOccurrences(of: "\t", with: "    "))
             let chunks = wrap(clean, width.map { max(20, $0 - indent) })
             for chunk in chunks {
                 out.write(first ? prefix : String(repeating: " ", count: indent))

@@ -159,7 +159,7 @@ public enum ReportRenderer {
         let labelW = 12, wordsW = 20
         let sparkW = w - 2 - labelW - 1 - 1 - wordsW
         for s in r.services {
-            out.write("\n" + style.bold(style.service(s.name)))
+            out.write("\n" + style.bold(style.service(printable(s.name))))
             var head = ""
             if s.hasRequests { head += "  \(grouped(s.requests)) requests" } else { head += "  \(grouped(s.records)) records" }
             if let e = s.errorRate { head += " · errors \(percent(e))" }

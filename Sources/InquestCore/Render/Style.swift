@@ -45,8 +45,36 @@ public func displayWidth(_ s: String) -> Int {
     return w
 }
 
-/// Pads or cuts `s` to exactly `width` columns (cut text ends with `…`).
+/// `s` made safe to print on a terminal: control characters from the input (an
+/// escape sequence in a log line could retitle the window, clear the screen or fake
+/// output) are shown as `^[`, `^G`, `^?` (as `cat -v` and `less` show them) and C1
+/// controls as `<U+009B>`. Tabs stay. Text without controls is returned as it is.
+public func printable(_ s: String) -> String {
+    var clean = true
+    var previous: UInt8 = 0
+    for b in s.utf8 {
+        if (b < 0x20 && b != 0x09) || b == 0x7F || (previous == 0xC2 && b >= 0x80 && b <= 0x9F) { clean = false; break }
+        previous = b
+    }
+    if clean { return s }
+    var out = ""
+    out.unicodeScalars.reserveCapacity(s.unicodeScalars.count + 8)
+    for u in s.unicodeScalars {
+        switch u.value {
+        case 0x09: out.unicodeScalars.append(u)
+        case 0..<0x20: out += "^"; out.unicodeScalars.append(Unicode.Scalar(UInt8(u.value + 0x40)))
+        case 0x7F: out += "^?"
+        case 0x80...0x9F: out += "<U+00" + String(u.value, radix: 16, uppercase: true) + ">"
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out
+}
+
+/// Pads or cuts `s` to exactly `width` columns (cut text ends with `…`); control
+/// characters are made `printable` first.
 public func fit(_ s: String, _ width: Int, alignRight: Bool = false) -> String {
+    let s = printable(s)
     let w = displayWidth(s)
     if w == width { return s }
     if w < width {

@@ -19,16 +19,16 @@ public struct WaterfallRenderer {
         let t0 = trace.start.nanos
         let total = max(1, trace.durationNanos)
         let root = trace.root
-        out.write(style.bold("Trace \(trace.traceID)") + "\n")
+        out.write(style.bold("Trace \(printable(trace.traceID))") + "\n")
         var facts = [(root.map { "\($0.span.service) \($0.span.operation)" } ?? "?"), time.short(trace.start),
                      Duration.format(nanos: trace.durationNanos), "\(trace.nodes.count) spans", "\(trace.services.count) services"]
         let errors = trace.errorCount
         facts.append(errors == 0 ? "no errors" : "\(errors) error\(errors == 1 ? "" : "s")")
-        writeWrapped(facts.joined(separator: " · "), indent: "", to: &out)
+        writeWrapped(printable(facts.joined(separator: " · ")), indent: "", to: &out)
         if let f = FailureSummary.of(trace) {
-            writeWrapped(style.paint("✗ " + f.sentence, .red, bold: true), indent: "  ", to: &out, measureStripped: true)
+            writeWrapped(style.paint("✗ " + printable(f.sentence), .red, bold: true), indent: "  ", to: &out, measureStripped: true)
         }
-        for n in trace.notes { writeWrapped(style.paint("! " + n, .yellow), indent: "  ", to: &out, measureStripped: true) }
+        for n in trace.notes { writeWrapped(style.paint("! " + printable(n), .yellow), indent: "  ", to: &out, measureStripped: true) }
         out.write("\n")
 
         let nameW = min(40, max(24, width * 3 / 8))
