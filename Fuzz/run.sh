@@ -13,7 +13,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-600}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-"json json-lines logfmt syslog access plain text docker-json cri otlp-logs detect jaeger zipkin-v2 zipkin-v1 otlp-traces gzip tar rules patterns partial redact"}
+TARGETS=${*:-"json json-lines logfmt syslog access plain text docker-json cri otlp-logs detect jaeger zipkin-v2 zipkin-v1 otlp-traces gzip tar rules patterns partial redact convert"}
 swift build -c release --scratch-path .build-fuzz --product InquestFuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING >&2
 BIN=.build-fuzz/release/InquestFuzz
@@ -48,6 +48,7 @@ for t in $TARGETS; do
         tar) seed "$t" $(find $FIX $SHARED -name '*.tar*' 2>/dev/null) ;;
         rules) seed "$t" $(find Tests Benchmarks examples SampleData -name '*.yaml' -o -name '*.yml' 2>/dev/null) ;;
         partial) seed "$t" $FIX/partials/* ;;
+        convert) seed "$t" $FIX/spans/* $SHARED/spans/*/* $FIX/logs/* $SHARED/logs/json/* ;;
         redact) seed "$t" $FIX/logs/* $SHARED/logs/*/* $SHARED/spans/*/* ;;
         patterns) seed "$t" $(find ../shared/loghub -name '*content.txt' 2>/dev/null | head -4) $FIX/logs/* ;;
         json-lines|docker-json|cri) seed "$t" $FIX/logs/* $SHARED/logs/json/* $SHARED/bad/* ;;

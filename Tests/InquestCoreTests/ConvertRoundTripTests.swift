@@ -126,6 +126,25 @@ struct ConvertRoundTripTests {
         try ConvertSupport.roundTrip(TestPaths.shared("spans/" + file))
     }
 
+    @Test("Damaged dumps and logs: whatever is read is written and read back whole (the convert fuzz target)")
+    func damagedInputsRoundTrip() throws {
+        let names = ["spans/jaeger-api.json", "spans/zipkin-v2.json", "spans/zipkin-v1.json", "spans/otlp-traces.json",
+                     "spans/otlp-base64-ids.json", "logs/ecs.json", "logs/logfmt.log", "logs/otlp-logs.json", "logs/syslog-5424.log"]
+        var rng = SplitMix64(seed: 11)
+        for name in names {
+            let original = [UInt8](try Data(contentsOf: TestPaths.fixtures.appendingPathComponent(name)))
+            FuzzTarget.convert.run(original)
+            for _ in 0..<40 {
+                var copy = original
+                for _ in 0..<4 {
+                    let at = Int(rng.next() % UInt64(copy.count))
+                    copy[at] = Array("0123456789abcdef-\"\\{}[],:\u{1B}\u{FF}".utf8)[Int(rng.next() % 26)]
+                }
+                FuzzTarget.convert.run(copy)
+            }
+        }
+    }
+
     @Test("Project fixtures: FOLLOWS_FROM links, logs and errors survive", arguments: ["jaeger-follows-from.json"])
     func projectFixtures(_ file: String) throws {
         try ConvertSupport.roundTrip(TestPaths.fixture("spans/" + file))

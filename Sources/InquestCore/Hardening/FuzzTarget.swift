@@ -9,7 +9,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case json, jsonLines = "json-lines", logfmt, syslog, access, plain, text, docker = "docker-json", cri
     case otlpLogs = "otlp-logs", detect
     case jaeger, zipkin = "zipkin-v2", zipkinV1 = "zipkin-v1", otlpTraces = "otlp-traces"
-    case gzip, tar, rules, patterns, partial, redact
+    case gzip, tar, rules, patterns, partial, redact, convert
 
     /// Small limits so that a fuzzer's input cannot make a run slow for reasons we
     /// already bound (they are tested on their own).
@@ -56,6 +56,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             precondition(table.patterns.reduce(0) { $0 + $1.count } == n, "every message is in one pattern")
         case .partial: partial(bytes)
         case .redact: redact(bytes)
+        case .convert: convert(bytes)
         }
     }
 
@@ -86,6 +87,43 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                 renderer.json(table, skipped: 0, to: &text)
             }
         }
+    }
+
+    /// What `convert` does, checked both ways: the spans of any dump, written as Jaeger,
+    /// Zipkin and OTLP, read back every one; log records written as OTLP read back too.
+    func convert(_ bytes: [UInt8]) {
+        let unit = InputUnit.memory(bytes, name: "fuzz.json", limits: Self.limits)
+        if let read = try? SpanReader.read(unit: unit), read.stats.parsed > 0 {
+            let spans = SpanWriting.deduplicated(read.spans).spans
+            for (format, as_) in [(SpanOutputFormat.jaeger, SpanFormat.jaeger), (.zipkin, .zipkinV2), (.otlp, .otlpTraces)] {
+                var text = ""
+                switch format {
+                case .jaeger: JaegerWriter.write(spans, to: &text)
+                case .zipkin: ZipkinWriter.write(spans, to: &text)
+                case .otlp: OTLPTraceWriter.write(spans, to: &text)
+                }
+                let back = InputUnit.memory(Array(text.utf8), name: "back.json", limits: Self.limits)
+                let again = try? SpanReader.read(unit: back, format: .spans(as_))
+                precondition(again?.stats.parsed == spans.count && again?.stats.skipped == 0,
+                             "\(format): \(spans.count) spans written, \(again?.stats.parsed ?? -1) read back")
+            }
+            return
+        }
+        guard let reader = try? LogReader(unit: unit, format: nil, needs: .all, checkUTF8: true), !reader.format.isSpans else { return }
+        var writer = OTLPLogWriter()
+        var text = ""
+        writer.begin(to: &text)
+        var n = 0
+        while let r = reader.next() { writer.write(r, to: &text); n += 1 }
+        writer.end(to: &text)
+        guard n > 0 else { return }
+        let back = InputUnit.memory(Array(text.utf8), name: "back.json", limits: Self.limits)
+        guard let again = try? LogReader(unit: back, format: .otlpLogs, needs: .all, checkUTF8: true) else {
+            preconditionFailure("OTLP logs written could not be opened")
+        }
+        var m = 0
+        while again.next() != nil { m += 1 }
+        precondition(m == n && again.stats.skipped == 0, "otlp logs: \(n) records written, \(m) read back")
     }
 
     /// Lines redacted as text and as JSON; a line that is a JSON document stays one.
