@@ -35,17 +35,26 @@ public final class UserPatternDetector: @unchecked Sendable {
     deinit { regfree(&regex) }
 
     /// Appends every non-overlapping, non-empty match in `b`.
+    ///
+    /// The bytes are matched in a NUL-terminated copy (on the stack for ordinary
+    /// lines): `REG_STARTEND` bounds the match, but not every libc honours it (musl
+    /// reads to the NUL) and the address sanitizer's `regexec` reads to the NUL too.
     func scan(_ b: UnsafeBufferPointer<UInt8>, into out: inout [Detection]) {
-        guard let base = b.baseAddress else { return }
-        var from = 0
-        var m = [regmatch_t](repeating: regmatch_t(), count: 1)
-        base.withMemoryRebound(to: CChar.self, capacity: b.count) { chars in
+        guard b.baseAddress != nil else { return }
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: b.count + 1) { chars in
+            guard let base = chars.baseAddress else { return }
+            b.withMemoryRebound(to: CChar.self) { src in
+                if let s = src.baseAddress { base.update(from: s, count: b.count) }
+            }
+            base[b.count] = 0
+            var from = 0
+            var m = regmatch_t()
             while from < b.count {
-                m[0].rm_so = regoff_t(from)
-                m[0].rm_eo = regoff_t(b.count)
+                m.rm_so = regoff_t(from)
+                m.rm_eo = regoff_t(b.count)
                 let flags: Int32 = from > 0 ? REG_STARTEND | REG_NOTBOL : REG_STARTEND
-                guard regexec(&regex, chars, 1, &m, flags) == 0 else { return }
-                let s = Int(m[0].rm_so), e = Int(m[0].rm_eo)
+                guard regexec(&regex, base, 1, &m, flags) == 0 else { return }
+                let s = Int(m.rm_so), e = Int(m.rm_eo)
                 guard s >= from, e <= b.count else { return }
                 if e > s { out.append(Detection(range: s..<e, kind: .pattern)); from = e } else { from = s + 1 }
             }
