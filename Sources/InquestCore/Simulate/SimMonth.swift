@@ -86,7 +86,7 @@ public struct SimMonth: Sendable {
                     let get = r.kind == 0
                     var median = get ? 40_000.0 : 80_000.0
                     if get && r.time >= regression { median *= 3 }
-                    var dur = Int64(rng.logNormal(median: median, sigma: 0.35))
+                    let dur = Int64(rng.logNormal(median: median, sigma: 0.35))
                     var failed = rng.chance(0.004) || nth == 2
                     var message = get ? "order \(order) loaded from db in \(dur / 1000) ms" : "order \(order) created with \(rng.int(1...6)) items in \(dur / 1000) ms"
                     var level = "info"
