@@ -259,3 +259,59 @@ struct ReportTrendTests {
         for key in ["buckets", "services", "anomalies", "patterns", "forecast", "skipped"] { #expect(doc[key] != nil, "\(key)") }
     }
 }
+
+/// Times and widths at the ends of what Int64 nanoseconds hold, and aggregates too
+/// large to lay out: each gives an answer or a reason, never a trap.
+@Suite("Report trends at the limits")
+struct ReportTrendLimitTests {
+    static let hour: Int64 = 3_600_000_000_000
+
+    @Test("records in 1677 and 2262 lay out, are judged and forecast without overflow")
+    func extremeTimes() throws {
+        for width: Int64? in [nil, TrendBucketing.maxWidth, TrendBucketing.day * 1024] {
+            let agg = TrendAggregator(bucketNanos: width)
+            agg.addLog(service: "old", level: .error, nanos: .min, message: "boom at the start")
+            agg.addLog(service: "new", level: .info, nanos: .max, message: "the end")
+            agg.addRequest(service: "new", operation: "GET /", nanos: .max, durationNanos: .max, failed: true, source: .spans)
+            let data = try #require(try agg.finish().data())
+            #expect(data.bucketCount >= 1)
+            let report = TrendReport(data)
+            var text = ""
+            ReportRenderer.text(report, context: ReportRenderer.Context(), style: Style(enabled: false), width: 80, to: &text)
+            #expect(text.contains("old"))
+        }
+        #expect(TrendBucketing.parse("12000d") == nil)
+        #expect(TrendBucketing.parse("3000d") != nil)
+    }
+
+    @Test("more series × buckets than fit in memory is a layout error, not an allocation")
+    func tooManySeries() {
+        let agg = TrendAggregator(bucketNanos: 1_000_000_000, patterns: false)
+        let t0: Int64 = 1_700_000_000_000_000_000
+        agg.addLog(service: "s0", level: .info, nanos: t0, message: nil)
+        agg.addLog(service: "s0", level: .info, nanos: t0 + 49_000 * 1_000_000_000, message: nil)
+        for i in 0..<3000 { agg.addLog(service: "s\(i)", level: .info, nanos: t0 + Int64(i), message: nil) }
+        #expect(throws: TrendAggregate.LayoutError.self) { try agg.finish().data() }
+    }
+
+    @Test("partials of an automatic width and of --bucket 2m merge or say why, whatever their order")
+    func mixedWidthsMerge() throws {
+        let t0: Int64 = 1_700_000_000_000_000_000
+        let auto = TrendAggregator(bucketNanos: nil)
+        // Two hours: one-minute buckets. The fixed partial's 20 hours then widen the
+        // automatic width to 15 minutes, which two minutes does not divide.
+        for k in 0..<3 { auto.addLog(service: "a", level: .info, nanos: t0 + Int64(k) * Self.hour, message: "tick") }
+        let fixed = TrendAggregator(bucketNanos: 120_000_000_000)
+        for k in 0..<21 { fixed.addLog(service: "b", level: .error, nanos: t0 + Int64(k) * Self.hour, message: "tock") }
+        let a = auto.partial(baseline: false, skipped: 0, inputs: 1)
+        let f = fixed.partial(baseline: false, skipped: 0, inputs: 1)
+        for parts in [[a, f], [f, a]] {
+            do {
+                let m = try PartialResult.mergeReports(parts)
+                _ = try m.aggregate.data()
+            } catch let e as PartialError {
+                #expect(e.message.contains("do not divide"))
+            }
+        }
+    }
+}

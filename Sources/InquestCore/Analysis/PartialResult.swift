@@ -24,7 +24,7 @@ public enum PartialResult {
     public static func merge(_ parts: [PartialResult]) throws(PartialError) -> PartialResult? {
         guard var first = parts.first else { return nil }
         guard parts.count <= maxParts else {
-            throw PartialError(path: "", message: "\(parts.count) partial results; merge at most \(maxParts) at a time (merge the merged ones)")
+            throw PartialError(path: "", message: "\(parts.count) partial results; merge at most \(maxParts) at a time")
         }
         for p in parts.dropFirst() {
             switch (first, p) {
@@ -184,7 +184,11 @@ public enum PartialResult {
                 throw PartialError(path: path, message: "line \(e.line): a signature's tokens (\(tokens)) do not match its text")
             }
             let counted = try budget.take(count, line: e.line)
-            let errors = try budget.take(max(0, e["errors"]?.int64 ?? 0), line: e.line)
+            // Errors are counted among the records outside the baseline.
+            let errors = max(0, e["errors"]?.int64 ?? 0)
+            guard errors <= count - baseline else {
+                throw PartialError(path: path, message: "line \(e.line): a signature has more errors than records")
+            }
             func time(_ key: String) -> Timestamp? {
                 guard let n = e[key + "_ns"]?.int64 else { return nil }
                 return Timestamp(nanos: n, precision: UInt8(clamping: min(9, max(0, e[key + "_digits"]?.int64 ?? 9))))
@@ -204,7 +208,7 @@ public enum PartialResult {
             let level = Level(rawValue: UInt8(clamping: e["level"]?.int64 ?? 0)) ?? .unknown
             result.append(PatternMiner.SignatureState(
                 signature: signature, tokenCount: Int(tokens), count: counted, baselineCount: Int(baseline),
-                first: time("first"), last: time("last"), level: level, errors: errors,
+                first: time("first"), last: time("last"), level: level, errors: Int(errors),
                 example: example, values: values))
         }
         return result
@@ -254,13 +258,14 @@ public enum PartialResult {
 
 extension PartialResult {
     static func readReport(_ root: JSONNode, path: String, budget: inout CountBudget) throws(PartialError) -> TrendPartial {
-        // A width `--bucket` accepts (whole seconds, lined up with days), at most 2^60 ns
-        // so that doubling it for a long range cannot overflow.
-        guard let width = root["bucket_ns"]?.int64, width >= TrendBucketing.second, width <= 1 << 60,
-              width % TrendBucketing.second == 0, TrendBucketing.day % width == 0 || width % TrendBucketing.day == 0 else {
-            throw PartialError(path: path, message: "a report partial lacks bucket_ns, a whole number of seconds that divides a day or is whole days")
-        }
+        // A width `--bucket` accepts (whole seconds, lined up with days, at most
+        // maxWidth), or for an automatic width one of the ladder's.
         let fixed = root["fixed_width"]?.bool ?? false
+        guard let width = root["bucket_ns"]?.int64, width >= TrendBucketing.second, width <= TrendBucketing.maxWidth,
+              width % TrendBucketing.second == 0, TrendBucketing.day % width == 0 || width % TrendBucketing.day == 0,
+              fixed || TrendBucketing.isAutomatic(width) else {
+            throw PartialError(path: path, message: "a report partial lacks bucket_ns, a whole number of seconds that divides a day or is whole days (for an automatic width, one of the ladder's)")
+        }
         var a = TrendAggregate(bucketNanos: fixed ? width : nil)
         a.bucketNanos = width
         a.first = root["first_ns"]?.int64

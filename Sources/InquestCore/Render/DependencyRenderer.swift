@@ -76,7 +76,7 @@ public enum DependencyRenderer {
             ids[name] = i
             return i
         }
-        func text(_ s: String) -> String { s.replacingOccurrences(of: "\"", with: "#quot;") }
+        func text(_ s: String) -> String { printable(s).replacingOccurrences(of: "\"", with: "#quot;") }
         out.write("flowchart LR\n")
         for s in g.services { out.write("  \(id(s))[\"\(text(s))\"]\n") }
         for d in g.dependencies { out.write("  \(id(d))[(\"\(text(d))\")]\n") }

@@ -59,6 +59,7 @@ public enum RedactionRenderer {
         let numbers = widths.dropFirst().reduce(0) { $0 + $1 + 2 }
         widths[0] = min(widths[0], max(16, width - numbers))
         func fit(_ s: String, _ w: Int) -> String {
+            let s = printable(s)
             let d = displayWidth(s)
             if d <= w { return s + String(repeating: " ", count: w - d) }
             return "…" + String(s.suffix(max(1, w - 1)))
@@ -78,7 +79,7 @@ public enum RedactionRenderer {
         issues += s.problems
         if !issues.isEmpty {
             out.write("\n")
-            for i in issues.prefix(20) { out.write(style.paint("! ", .yellow, bold: true) + i + "\n") }
+            for i in issues.prefix(20) { out.write(style.paint("! ", .yellow, bold: true) + printable(i) + "\n") }
             if issues.count > 20 { out.write("  … and \(issues.count - 20) more\n") }
         }
         let written = s.files.filter { $0.out != nil }.count

@@ -164,7 +164,7 @@ public enum ReportRenderer {
             if s.hasRequests { head += "  \(grouped(s.requests)) requests" } else { head += "  \(grouped(s.records)) records" }
             if let e = s.errorRate { head += " · errors \(percent(e))" }
             if let p = s.p95 { head += " · p95 \(value(p, metric: "p95"))" }
-            out.write(style.dim(fit(head, max(0, w - displayWidth(s.name))).trimmingTrailingSpaces()) + "\n")
+            out.write(style.dim(fit(head, max(0, w - displayWidth(printable(s.name)))).trimmingTrailingSpaces()) + "\n")
             for k in s.series {
                 let spark = fit(sparkline(k.values, width: sparkW), sparkW)
                 let words = k.direction.words
@@ -252,7 +252,7 @@ public enum ReportRenderer {
     // MARK: - Markdown
 
     static func mdCell(_ s: String) -> String {
-        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        printable(s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " "))
     }
 
     public static func markdown(_ r: TrendReport, context ctx: Context, to out: inout some TextOutputStream) {

@@ -42,7 +42,7 @@ public enum RootCauseRenderer {
             let tail = "\(c.kind)  score \(String(format: "%.2f", c.score))"
             out.write(style.bold(fit(head, max(20, width - tail.count - 1))) + " " + (c.kind == "error" ? style.paint(tail, .red) : style.paint(tail, .yellow)) + "\n")
             for e in c.evidence { out.write("   " + fit("· " + e, width - 3).trimmingTrailingSpaces() + "\n") }
-            out.write(style.dim("   example: inquest trace \(c.exampleTrace.prefix(16))") + "\n\n")
+            out.write(style.dim("   example: inquest trace \(printable(String(c.exampleTrace.prefix(16))))") + "\n\n")
         }
     }
 }

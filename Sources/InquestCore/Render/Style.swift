@@ -26,8 +26,13 @@ public struct Style: Sendable {
 
     /// A stable colour for a service name.
     public func service(_ name: String) -> String {
-        guard enabled else { return name }
-        return paint(name, Self.palette[serviceColorIndex(name, count: Self.palette.count)])
+        service(name, paint: name)
+    }
+
+    /// `text` in the colour of service `name` (a waterfall bar in its service's colour).
+    public func service(_ name: String, paint text: String) -> String {
+        guard enabled else { return text }
+        return paint(text, Self.palette[serviceColorIndex(name, count: Self.palette.count)])
     }
 }
 
@@ -72,9 +77,10 @@ public func printable(_ s: String) -> String {
 }
 
 /// Pads or cuts `s` to exactly `width` columns (cut text ends with `…`); control
-/// characters are made `printable` first.
+/// characters are made `printable` first and tabs become spaces.
 public func fit(_ s: String, _ width: Int, alignRight: Bool = false) -> String {
-    let s = printable(s)
+    var s = printable(s)
+    if s.utf8.contains(0x09) { s = s.replacingOccurrences(of: "\t", with: " ") }
     let w = displayWidth(s)
     if w == width { return s }
     if w < width {

@@ -142,7 +142,7 @@ public enum WaterfallHTMLRenderer {
                 let lvl = r.level == .unknown ? "" : r.level.name
                 h += "<div class=\"log\(l.join == .time ? " time" : "")\" style=\"padding-left:\(min(n.depth, 16) * 14 + 24)px\" title=\"\(escape(l.join == .time ? "matched by service and time only" : "joined by \(l.join.rawValue)")) — \(escape(r.location.description))\">"
                 h += "<span class=\"when\">\(escape(r.timestamp.map { String(time.short($0).suffix(12)) } ?? ""))</span><span class=\"lvl \(lvl)\">\(escape(lvl.uppercased()))</span>"
-                let lines = r.message.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+                let lines = r.message.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
                 let head = escape((r.service.map { $0 + ": " } ?? "") + (lines.first.map(String.init) ?? ""))
                 if lines.count > 1 {
                     let rest = String(lines[1])

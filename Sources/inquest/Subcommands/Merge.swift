@@ -28,6 +28,9 @@ extension Inquest {
 
         func validate() throws {
             if partials.isEmpty { throw ValidationError("Give at least one partial result file (written with --partial).") }
+            if partials.count > PartialResult.maxParts {
+                throw ValidationError("\(partials.count) partial results; merge takes at most \(PartialResult.maxParts) at a time.")
+            }
             if !["text", "json", "dot", "mermaid", "csv", "ndjson", "markdown", "html", "openmetrics"].contains(output) {
                 throw ValidationError("--output takes text or json; dot or mermaid (deps); csv or ndjson (patterns); markdown, html or openmetrics (report); got '\(output)'.")
             }

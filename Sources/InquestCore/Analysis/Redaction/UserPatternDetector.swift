@@ -44,7 +44,7 @@ public final class UserPatternDetector: @unchecked Sendable {
         withUnsafeTemporaryAllocation(of: CChar.self, capacity: b.count + 1) { chars in
             guard let base = chars.baseAddress else { return }
             b.withMemoryRebound(to: CChar.self) { src in
-                if let s = src.baseAddress { base.update(from: s, count: b.count) }
+                if let s = src.baseAddress { base.initialize(from: s, count: b.count) }
             }
             base[b.count] = 0
             var from = 0

@@ -236,8 +236,13 @@ extension TrendAggregator {
         }
         if let f = other.first { extend(f) }
         if let l = other.last { extend(l) }
-        if other.bucketNanos < aggregate.bucketNanos { other.coarsen(to: aggregate.bucketNanos) }
-        if aggregate.bucketNanos < other.bucketNanos { aggregate.coarsen(to: other.bucketNanos) }
+        // Extending may have widened an automatic width: the two must still divide.
+        let coarse = max(other.bucketNanos, aggregate.bucketNanos)
+        guard coarse % other.bucketNanos == 0, coarse % aggregate.bucketNanos == 0 else {
+            throw TrendAggregate.MergeError(description: "bucket widths \(TrendBucketing.name(other.bucketNanos)) and \(TrendBucketing.name(aggregate.bucketNanos)) do not divide one another (give both runs the same --bucket)")
+        }
+        if other.bucketNanos < coarse { other.coarsen(to: coarse) }
+        if aggregate.bucketNanos < coarse { aggregate.coarsen(to: coarse) }
         for (k, v) in other.logCells {
             var n = k
             n.service = serviceID(other.services[Int(k.service)])

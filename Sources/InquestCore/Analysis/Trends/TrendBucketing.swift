@@ -19,10 +19,14 @@ public enum TrendBucketing {
     /// Most buckets a fixed `--bucket` may produce (guards against `--bucket 1m` over a year).
     public static let maxBuckets = 50_000
 
+    /// The widest bucket (2^58 ns, about 9 years; the automatic width for the widest
+    /// range of times, 1678 to 2262, is 2048 days), so that no width arithmetic overflows.
+    public static let maxWidth: Int64 = 1 << 58
+
     /// Parses `--bucket`: a duration of at least one second that divides a day or is a
     /// whole number of days (so buckets line up with days); nil otherwise.
     public static func parse(_ text: String) -> Int64? {
-        guard let n = Duration.parseNanos(text), n >= second, n % second == 0 else { return nil }
+        guard let n = Duration.parseNanos(text), n >= second, n <= maxWidth, n % second == 0 else { return nil }
         guard day % n == 0 || n % day == 0 else { return nil }
         return n
     }
@@ -30,6 +34,15 @@ public enum TrendBucketing {
     /// Bucket index of a time.
     @inline(__always)
     public static func index(_ nanos: Int64, width: Int64) -> Int64 { nanos.floorDiv(width) }
+
+    /// Whether an automatic choice can give `width`: a width of the ladder, or a day
+    /// doubled some times.
+    public static func isAutomatic(_ width: Int64) -> Bool {
+        if ladder.contains(width) { return true }
+        guard width > day, width % day == 0 else { return false }
+        let days = width / day
+        return days & (days - 1) == 0
+    }
 
     /// The width after `width` on the ladder (doubling past a day).
     public static func coarser(than width: Int64) -> Int64 {

@@ -187,6 +187,9 @@ public struct TrendData: SeriesProvider {
 }
 
 extension TrendAggregate {
+    /// Most counts the dense series may hold (2^27 log counts, an eighth as many request tallies).
+    static let maxSeriesCells = 1 << 27
+
     /// Why an aggregate cannot be laid out as series.
     public struct LayoutError: Error, Sendable, CustomStringConvertible {
         public var description: String
@@ -203,6 +206,12 @@ extension TrendAggregate {
             throw LayoutError(description: "\(n64) buckets of \(TrendBucketing.name(w)) from \(Timestamp(nanos: f).rfc3339(digits: 0)) to \(Timestamp(nanos: l).rfc3339(digits: 0)); give a wider --bucket or a narrower --since/--until")
         }
         let n = Int(n64)
+        // Dense series cost series × buckets: refuse what would not fit in memory.
+        let logSeries = Set(logCells.keys.map { [Int64($0.service), Int64($0.level), Int64($0.pattern)] }).count
+        let requestSeries = Set(requestCells.keys.map { [Int64($0.service), Int64($0.operation)] }).count
+        guard logSeries <= Self.maxSeriesCells / n, requestSeries <= Self.maxSeriesCells / 8 / n else {
+            throw LayoutError(description: "\(grouped(logSeries)) log series and \(grouped(requestSeries)) request series of \(n) buckets each are more than fit in memory; give a wider --bucket, a narrower --since/--until, or --service")
+        }
         struct LogKey: Hashable { var service: Int32; var level: UInt8; var pattern: Int32 }
         var logIndex: [LogKey: Int] = [:]
         var logs: [TrendData.LogSeries] = []
@@ -240,7 +249,9 @@ extension TrendAggregate {
             requests[i].tallies[Int(k.bucket - b0)].merge(v)
         }
         requests.sort { ($0.service, $0.operation) < ($1.service, $1.operation) }
-        return TrendData(start: Timestamp(nanos: b0 * w, precision: 0), bucketNanos: w, bucketCount: n, services: services,
+        // The first bucket may start before Int64.min for times in 1677: the start saturates.
+        let (start, o) = b0.multipliedReportingOverflow(by: w)
+        return TrendData(start: Timestamp(nanos: o ? .min : start, precision: 0), bucketNanos: w, bucketCount: n, services: services,
                          patterns: patterns, first: Timestamp(nanos: f), last: Timestamp(nanos: l), untimed: untimed,
                          logs: logs, requests: requests)
     }

@@ -76,8 +76,8 @@ public struct TrendReport: Sendable {
         self.period = period
         // Edge buckets the data only partly covers look like drops: not judged.
         var lo = 0, hi = n
-        if data.first.nanos > data.start.nanos + data.bucketNanos / 10 { lo = 1 }
-        if data.last.nanos < data.bucketStart(n - 1).nanos + data.bucketNanos * 9 / 10 { hi = n - 1 }
+        if Timestamp.distance(data.start, data.first) > data.bucketNanos / 10 { lo = 1 }
+        if Timestamp.distance(data.bucketStart(n - 1), data.last) < data.bucketNanos / 10 * 9 { hi = n - 1 }
         let judged = lo..<max(lo, hi)
         self.judged = judged
 
@@ -159,7 +159,7 @@ public struct TrendReport: Sendable {
             byService[s.pattern][s.service, default: 0] += c
             byLevel[s.pattern][s.level, default: 0] += c
         }
-        let quarter = data.first.nanos + (data.last.nanos - data.first.nanos) / 4
+        let quarter = data.first.nanos + Timestamp.distance(data.first, data.last) / 4
         newAfter = baseline ? nil : Timestamp(nanos: quarter, precision: 0)
         var patterns: [PatternSummary] = []
         for (i, p) in data.patterns.enumerated() where counts[i] > 0 {
