@@ -44,7 +44,7 @@ extension Inquest {
 
         func validate() throws {
             if let bucket, TrendBucketing.parse(bucket) == nil {
-                throw ValidationError("--bucket: '\(bucket)' is not a width of at least 1s that divides a day (e.g. 1m, 5m, 1h) or a whole number of days.")
+                throw ValidationError("--bucket: '\(bucket)' is not a width of at least 1s that divides a day (e.g. 1m, 5m, 1h) or a whole number of days, at most 3000d.")
             }
         }
 

@@ -40,7 +40,7 @@ extension Inquest {
 
         func validate() throws {
             if let bucket, TrendBucketing.parse(bucket) == nil {
-                throw ValidationError("--bucket: '\(bucket)' is not a width of at least 1s that divides a day or is whole days (1m, 5m, 15m, 1h, 1d).")
+                throw ValidationError("--bucket: '\(bucket)' is not a width of at least 1s (and at most 3000d) that divides a day or is whole days (1m, 5m, 15m, 1h, 1d).")
             }
         }
 
