@@ -22,6 +22,10 @@ enum CLI {
     static var sharedFormats: String { root.deletingLastPathComponent().appendingPathComponent("shared/formats").path }
     static var hasSharedFormats: Bool { FileManager.default.fileExists(atPath: sharedFormats) }
 
+    static let setpriv = "/usr/bin/setpriv"
+    /// Whether permissions can be tested: not root, or root with setpriv to drop to nobody.
+    static var canTestPermissions: Bool { geteuid() != 0 || FileManager.default.isExecutableFile(atPath: setpriv) }
+
     /// The newest built binary among the debug and release products.
     static let binary: String? = {
         let fm = FileManager.default
@@ -47,11 +51,18 @@ enum CLI {
 
     /// Runs `inquest args…`, feeding `stdin` when given. Pipes are drained before waiting
     /// for the exit, so large outputs cannot deadlock.
-    static func run(_ args: [String], stdin: Data? = nil, environment: [String: String] = [:]) throws -> CLIResult {
+    /// With `asNobody` (when running as root), the binary runs as user nobody through
+    /// setpriv, so that file permissions apply to it.
+    static func run(_ args: [String], stdin: Data? = nil, environment: [String: String] = [:], asNobody: Bool = false) throws -> CLIResult {
         let bin = try #require(binary, "build the inquest binary first (swift build)")
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = args
+        if asNobody {
+            p.executableURL = URL(fileURLWithPath: setpriv)
+            p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", bin] + args
+        } else {
+            p.executableURL = URL(fileURLWithPath: bin)
+            p.arguments = args
+        }
         p.currentDirectoryURL = root
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NO_COLOR")

@@ -46,6 +46,23 @@ struct HostileInputTests {
         #expect(nd.contains(#"evil \u001b]0;pwned\u0007 title"#), "\(nd)")
     }
 
+    @Test(.enabled(if: CLI.canTestPermissions, "needs a user without root's rights"))
+    func unreadableFileIsReportedAndTheRestRead() throws {
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: dir.path)
+        let open = try write("open.log", "{\"msg\":\"y\",\"level\":\"error\"}\n")
+        let secret = try write("secret.log", "{\"msg\":\"x\",\"level\":\"error\"}\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: open)
+        try FileManager.default.setAttributes([.posixPermissions: 0o000], ofItemAtPath: secret)
+        let nobody = geteuid() == 0
+        let count = try CLI.run(["logs", "--count", dir.path], asNobody: nobody)
+        #expect(count.status == 0, "\(count.stderr)")
+        #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1")
+        #expect(count.stderr.contains("secret.log: cannot open: Permission denied"), "\(count.stderr)")
+        let named = try CLI.run(["inspect", "--output", "json", secret], asNobody: nobody)
+        #expect(named.status == 3, "nothing readable: \(named.stderr)")
+        #expect(named.stderr.contains("Permission denied"))
+    }
+
     @Test func hugeNumbersInLogFields() throws {
         let json = try write("app.log", """
             {"ts":9999999999999999999,"level":1e400,"msg":"a"}
