@@ -29,7 +29,7 @@ struct HostileInputTests {
 
     @Test func terminalEscapesInInputAreShownNotObeyed() throws {
         // A log line that would retitle the window, clear the screen and turn the rest red.
-        let evil = "evil \u{1B}]0;pwned\u{07} title \u{1B}[2J clear \u{1B}[31mred \u{9B}31m"
+        let evil = "evil \u{1B}]0;pwned\u{07} title \u{1B}[2J clear \u{1B}[31mred \u{9B}31m \u{202E}gpj.exe"
         let log = try write("svc\u{1B}[5m.log", "2026-01-01T00:00:00Z ERROR \(evil)\n")
         for args in [["logs", log], ["logs", "--color", "always", log], ["inspect", log], ["patterns", log], ["patterns", "--color", "always", log]] {
             let r = try CLI.run(args)
@@ -37,10 +37,11 @@ struct HostileInputTests {
             // Only our own colour codes (ESC [ digits ; m) may reach the terminal.
             let sgr = try Regex("\u{1B}\\[[0-9;]*m")
             let rest = r.stdout.replacing(sgr, with: "")
-            #expect(!rest.contains("\u{1B}") && !rest.contains("\u{07}") && !rest.contains("\u{9B}"), "\(args): \(rest.debugDescription)")
+            #expect(!rest.contains("\u{1B}") && !rest.contains("\u{07}") && !rest.contains("\u{9B}") && !rest.contains("\u{202E}"),
+                    "\(args): \(rest.debugDescription)")
         }
         let text = try CLI.run(["logs", log]).stdout
-        #expect(text.contains("evil ^[]0;pwned^G title ^[[2J clear ^[[31mred <U+009B>31m"), "\(text.debugDescription)")
+        #expect(text.contains("evil ^[]0;pwned^G title ^[[2J clear ^[[31mred <U+009B>31m <U+202E>gpj.exe"), "\(text.debugDescription)")
         // Machine output keeps the message exactly, escaped as JSON.
         let nd = try CLI.run(["logs", "--output", "ndjson", log]).stdout
         #expect(nd.contains(#"evil \u001b]0;pwned\u0007 title"#), "\(nd)")

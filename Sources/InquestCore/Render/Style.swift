@@ -52,14 +52,21 @@ public func displayWidth(_ s: String) -> Int {
 
 /// `s` made safe to print on a terminal: control characters from the input (an
 /// escape sequence in a log line could retitle the window, clear the screen or fake
-/// output) are shown as `^[`, `^G`, `^?` (as `cat -v` and `less` show them) and C1
-/// controls as `<U+009B>`. Tabs stay. Text without controls is returned as it is.
+/// output) are shown as `^[`, `^G`, `^?` (as `cat -v` and `less` show them), C1
+/// controls as `<U+009B>`, and bidirectional overrides and isolates (which reorder
+/// what follows them on screen) as `<U+202E>`. Tabs stay. Text without any of these is
+/// returned as it is.
 public func printable(_ s: String) -> String {
     var clean = true
-    var previous: UInt8 = 0
+    var p1: UInt8 = 0, p2: UInt8 = 0
     for b in s.utf8 {
-        if (b < 0x20 && b != 0x09) || b == 0x7F || (previous == 0xC2 && b >= 0x80 && b <= 0x9F) { clean = false; break }
-        previous = b
+        if (b < 0x20 && b != 0x09) || b == 0x7F || (p1 == 0xC2 && b >= 0x80 && b <= 0x9F)
+            || (p2 == 0xE2 && ((p1 == 0x80 && b >= 0xAA && b <= 0xAE) || (p1 == 0x81 && b >= 0xA6 && b <= 0xA9))) {
+            clean = false
+            break
+        }
+        p2 = p1
+        p1 = b
     }
     if clean { return s }
     var out = ""
@@ -69,7 +76,9 @@ public func printable(_ s: String) -> String {
         case 0x09: out.unicodeScalars.append(u)
         case 0..<0x20: out += "^"; out.unicodeScalars.append(Unicode.Scalar(UInt8(u.value + 0x40)))
         case 0x7F: out += "^?"
-        case 0x80...0x9F: out += "<U+00" + String(u.value, radix: 16, uppercase: true) + ">"
+        case 0x80...0x9F, 0x202A...0x202E, 0x2066...0x2069:
+            let hex = String(u.value, radix: 16, uppercase: true)
+            out += "<U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + ">"
         default: out.unicodeScalars.append(u)
         }
     }
