@@ -85,6 +85,8 @@ struct RedactionDetectorTests {
         ("client=[2001:db8::1]:443", .ipv6, "2001:db8::1"),
         ("peer 2001:0db8:85a3:0000:0000:8a2e:0370:7334 ok", .ipv6, "2001:0db8:85a3:0000:0000:8a2e:0370:7334"),
         ("mapped ::ffff:192.0.2.1 x", .ipv6, "::ffff:192.0.2.1"),
+        // Ending on a colon once looped for ever, appending the address again and again.
+        ("connect to 2001:db8::1: connection refused", .ipv6, "2001:db8::1"),
         ("card 4111 1111 1111 1111.", .card, "4111 1111 1111 1111"),
         ("card=5500-0000-0000-0004", .card, "5500-0000-0000-0004"),
         ("amex 378282246310005", .card, "378282246310005"),

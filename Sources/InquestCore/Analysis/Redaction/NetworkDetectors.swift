@@ -99,7 +99,9 @@ enum IPv6Detector {
                     from = skipRun(b, colon); continue
                 }
             }
-            if let e = match(b, at: s) {
+            // An address can end on a colon ("…::1: refused"); looking back from that colon
+            // finds it again, ending before it: already reported, so move on.
+            if let e = match(b, at: s), e > colon {
                 out.append(Detection(range: s..<e, kind: .ipv6))
                 from = e
             } else {
