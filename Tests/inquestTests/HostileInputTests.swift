@@ -64,6 +64,16 @@ struct HostileInputTests {
         #expect(named.stderr.contains("Permission denied"))
     }
 
+    @Test func timesOutsideTheRangeAreUsageErrorsThatSaySo() throws {
+        for (option, value) in [("--since", "1600-01-01"), ("--until", "2300-01-01T00:00:00Z")] {
+            let r = try CLI.run(["logs", option, value, CLI.sampleData])
+            #expect(r.status == 2)
+            #expect(r.stderr.contains("outside the times inquest holds (1678 to 2261)"), "\(r.stderr)")
+        }
+        let inside = try CLI.run(["logs", "--since", "1678-01-02", "--count", CLI.sampleData])
+        #expect(inside.status == 0, "\(inside.stderr)")
+    }
+
     @Test func hugeNumbersInLogFields() throws {
         let json = try write("app.log", """
             {"ts":9999999999999999999,"level":1e400,"msg":"a"}

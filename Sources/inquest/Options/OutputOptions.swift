@@ -54,8 +54,18 @@ struct TimeRangeOptions: ParsableArguments {
     var until: String?
 
     func validate() throws {
-        if let since, TimeBound.parse(since) == nil { throw ValidationError("--since: cannot read '\(since)' as a time, date or duration.") }
-        if let until, TimeBound.parse(until) == nil { throw ValidationError("--until: cannot read '\(until)' as a time, date or duration.") }
+        if let since, TimeBound.parse(since) == nil { throw ValidationError(Self.unreadableTime("--since", since)) }
+        if let until, TimeBound.parse(until) == nil { throw ValidationError(Self.unreadableTime("--until", until)) }
+    }
+
+    /// Why a time option was refused; a date outside what 64-bit nanoseconds hold says so.
+    static func unreadableTime(_ option: String, _ text: String) -> String {
+        let year = text.prefix(4)
+        if year.count == 4, year.allSatisfy(\.isASCII), year.allSatisfy(\.isNumber), text.dropFirst(4).first == "-",
+           let y = Int(year), y < 1678 || y > 2261 {
+            return "\(option): '\(text)' is outside the times inquest holds (1678 to 2261)."
+        }
+        return "\(option): cannot read '\(text)' as a time, date or duration."
     }
 
     var sinceBound: TimeBound? { since.flatMap { TimeBound.parse($0) } }

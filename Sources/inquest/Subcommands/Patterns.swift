@@ -52,7 +52,7 @@ extension Inquest {
 
         func validate() throws {
             if let level, Level(name: level) == nil { throw ValidationError("--level: unknown level '\(level)'; use trace, debug, info, notice, warn, error or fatal.") }
-            if let split, TimeBound.parse(split) == nil { throw ValidationError("--split: cannot read '\(split)' as a time, date or duration.") }
+            if let split, TimeBound.parse(split) == nil { throw ValidationError(TimeRangeOptions.unreadableTime("--split", split)) }
             if split != nil && !baseline.isEmpty { throw ValidationError("--split and --baseline both name a baseline; give one.") }
             if !(factor > 1) { throw ValidationError("--factor must be greater than 1; got \(factor).") }
             if limit < 0 { throw ValidationError("--limit must not be negative.") }
