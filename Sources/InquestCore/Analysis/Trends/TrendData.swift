@@ -206,13 +206,14 @@ extension TrendAggregate {
             throw LayoutError(description: "\(n64) buckets of \(TrendBucketing.name(w)) from \(Timestamp(nanos: f).rfc3339(digits: 0)) to \(Timestamp(nanos: l).rfc3339(digits: 0)); give a wider --bucket or a narrower --since/--until")
         }
         let n = Int(n64)
+        struct LogKey: Hashable { var service: Int32; var level: UInt8; var pattern: Int32 }
+        struct RequestKey: Hashable { var service: Int32; var operation: Int32 }
         // Dense series cost series × buckets: refuse what would not fit in memory.
-        let logSeries = Set(logCells.keys.map { [Int64($0.service), Int64($0.level), Int64($0.pattern)] }).count
-        let requestSeries = Set(requestCells.keys.map { [Int64($0.service), Int64($0.operation)] }).count
+        let logSeries = Set(logCells.keys.map { LogKey(service: $0.service, level: $0.level, pattern: $0.pattern) }).count
+        let requestSeries = Set(requestCells.keys.map { RequestKey(service: $0.service, operation: $0.operation) }).count
         guard logSeries <= Self.maxSeriesCells / n, requestSeries <= Self.maxSeriesCells / 8 / n else {
             throw LayoutError(description: "\(grouped(logSeries)) log series and \(grouped(requestSeries)) request series of \(n) buckets each are more than fit in memory; give a wider --bucket, a narrower --since/--until, or --service")
         }
-        struct LogKey: Hashable { var service: Int32; var level: UInt8; var pattern: Int32 }
         var logIndex: [LogKey: Int] = [:]
         var logs: [TrendData.LogSeries] = []
         for (k, v) in logCells {
@@ -231,7 +232,6 @@ extension TrendAggregate {
         logs.sort { ($0.service, $0.level.rawValue, $0.pattern) < ($1.service, $1.level.rawValue, $1.pattern) }
 
         let spanServices = Set(requestCells.keys.filter { $0.source == .spans }.map(\.service))
-        struct RequestKey: Hashable { var service: Int32; var operation: Int32 }
         var requestIndex: [RequestKey: Int] = [:]
         var requests: [TrendData.RequestSeries] = []
         for (k, v) in requestCells {
