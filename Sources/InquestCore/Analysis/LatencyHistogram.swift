@@ -41,7 +41,7 @@ public struct LatencyHistogram: Sendable, Equatable {
     static func value(_ index: Int32) -> Int64 {
         guard index > 0 else { return 500 }
         let v = 1000 * pow(base, Double(index - 1) + 0.5)
-        return v < 9.2e18 ? Int64(v) : .max
+        return v < 0x1p63 ? Int64(v) : .max
     }
 
     public mutating func record(_ nanos: Int64) {

@@ -16,6 +16,11 @@ public enum PartialResult {
     /// `CountBudget.limit`, no sum can overflow.
     public static let maxParts = 1 << 14
 
+    /// Refuses more than `maxParts` partials in one merge.
+    static func checkCount(_ n: Int) throws(PartialError) {
+        guard n <= maxParts else { throw PartialError(path: "", message: "\(n) partial results; merge at most \(maxParts) at a time") }
+    }
+
     public var kind: String {
         switch self { case .deps: return "deps"; case .patterns: return "patterns"; case .report: return "report" }
     }
@@ -23,9 +28,7 @@ public enum PartialResult {
     /// Combines deps or patterns partials (reports: `mergeReports`).
     public static func merge(_ parts: [PartialResult]) throws(PartialError) -> PartialResult? {
         guard var first = parts.first else { return nil }
-        guard parts.count <= maxParts else {
-            throw PartialError(path: "", message: "\(parts.count) partial results; merge at most \(maxParts) at a time")
-        }
+        try checkCount(parts.count)
         for p in parts.dropFirst() {
             switch (first, p) {
             case (.deps(var a), .deps(let b)):
@@ -261,9 +264,7 @@ extension PartialResult {
         // A width `--bucket` accepts (whole seconds, lined up with days, at most
         // maxWidth), or for an automatic width one of the ladder's.
         let fixed = root["fixed_width"]?.bool ?? false
-        guard let width = root["bucket_ns"]?.int64, width >= TrendBucketing.second, width <= TrendBucketing.maxWidth,
-              width % TrendBucketing.second == 0, TrendBucketing.day % width == 0 || width % TrendBucketing.day == 0,
-              fixed || TrendBucketing.isAutomatic(width) else {
+        guard let width = root["bucket_ns"]?.int64, TrendBucketing.isWidth(width), fixed || TrendBucketing.isAutomatic(width) else {
             throw PartialError(path: path, message: "a report partial lacks bucket_ns, a whole number of seconds that divides a day or is whole days (for an automatic width, one of the ladder's)")
         }
         var a = TrendAggregate(bucketNanos: fixed ? width : nil)
@@ -320,9 +321,7 @@ extension PartialResult {
     /// Merges report partials (in input order) into one aggregate, patterns mined once.
     public static func mergeReports(_ parts: [TrendPartial]) throws(PartialError) -> (aggregate: TrendAggregate, baseline: Bool, skipped: Int, inputs: Int) {
         guard let first = parts.first else { throw PartialError(path: "", message: "no report partials") }
-        guard parts.count <= PartialResult.maxParts else {
-            throw PartialError(path: "", message: "\(parts.count) partial results; merge at most \(PartialResult.maxParts) at a time")
-        }
+        try checkCount(parts.count)
         let fixed = first.aggregate.fixedWidth ? first.aggregate.bucketNanos : nil
         let agg = TrendAggregator(bucketNanos: fixed, patterns: true)
         do {

@@ -26,9 +26,14 @@ public enum TrendBucketing {
     /// Parses `--bucket`: a duration of at least one second that divides a day or is a
     /// whole number of days (so buckets line up with days); nil otherwise.
     public static func parse(_ text: String) -> Int64? {
-        guard let n = Duration.parseNanos(text), n >= second, n <= maxWidth, n % second == 0 else { return nil }
-        guard day % n == 0 || n % day == 0 else { return nil }
+        guard let n = Duration.parseNanos(text), isWidth(n) else { return nil }
         return n
+    }
+
+    /// Whether `n` nanoseconds is a width `--bucket` accepts: whole seconds, at most
+    /// `maxWidth`, dividing a day or a whole number of days.
+    public static func isWidth(_ n: Int64) -> Bool {
+        n >= second && n <= maxWidth && n % second == 0 && (day % n == 0 || n % day == 0)
     }
 
     /// Bucket index of a time.

@@ -207,13 +207,11 @@ extension TrendAggregate {
         }
         let n = Int(n64)
         struct LogKey: Hashable { var service: Int32; var level: UInt8; var pattern: Int32 }
-        struct RequestKey: Hashable { var service: Int32; var operation: Int32 }
-        // Dense series cost series × buckets: refuse what would not fit in memory.
-        let logSeries = Set(logCells.keys.map { LogKey(service: $0.service, level: $0.level, pattern: $0.pattern) }).count
-        let requestSeries = Set(requestCells.keys.map { RequestKey(service: $0.service, operation: $0.operation) }).count
-        guard logSeries <= Self.maxSeriesCells / n, requestSeries <= Self.maxSeriesCells / 8 / n else {
-            throw LayoutError(description: "\(grouped(logSeries)) log series and \(grouped(requestSeries)) request series of \(n) buckets each are more than fit in memory; give a wider --bucket, a narrower --since/--until, or --service")
+        // Dense series cost series × buckets: refuse, as series are made, what would not fit in memory.
+        func tooMany(_ what: String, _ most: Int) -> LayoutError {
+            LayoutError(description: "more than \(grouped(most)) \(what) series of \(n) buckets each do not fit in memory; give a wider --bucket, a narrower --since/--until, or --service")
         }
+        let mostLogSeries = Self.maxSeriesCells / n, mostRequestSeries = Self.maxSeriesCells / 8 / n
         var logIndex: [LogKey: Int] = [:]
         var logs: [TrendData.LogSeries] = []
         for (k, v) in logCells {
@@ -223,6 +221,7 @@ extension TrendAggregate {
                 i = found
             } else {
                 i = logs.count
+                guard i < mostLogSeries else { throw tooMany("log", mostLogSeries) }
                 logIndex[key] = i
                 logs.append(TrendData.LogSeries(service: Int(k.service), level: Level(rawValue: k.level) ?? .unknown,
                                                 pattern: Int(k.pattern), counts: [Int](repeating: 0, count: n)))
@@ -232,6 +231,7 @@ extension TrendAggregate {
         logs.sort { ($0.service, $0.level.rawValue, $0.pattern) < ($1.service, $1.level.rawValue, $1.pattern) }
 
         let spanServices = Set(requestCells.keys.filter { $0.source == .spans }.map(\.service))
+        struct RequestKey: Hashable { var service: Int32; var operation: Int32 }
         var requestIndex: [RequestKey: Int] = [:]
         var requests: [TrendData.RequestSeries] = []
         for (k, v) in requestCells {
@@ -242,6 +242,7 @@ extension TrendAggregate {
                 i = found
             } else {
                 i = requests.count
+                guard i < mostRequestSeries else { throw tooMany("request", mostRequestSeries) }
                 requestIndex[key] = i
                 requests.append(TrendData.RequestSeries(service: Int(k.service), operation: operations[Int(k.operation)],
                                                         tallies: Array(repeating: RequestTally(), count: n)))
