@@ -70,8 +70,7 @@ public struct LogRenderer {
         let svc = style.service(fit(r.service ?? "", serviceWidth))
         let prefix = ts + " " + lv + " " + svc + " "
         let indent = 23 + 1 + 5 + 1 + serviceWidth + 1
-        // "\r\n" is one Character: split on it too, or Windows line ends show as ^M^J.
-        var lines = r.message.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
+        var lines = r.message.split(omittingEmptySubsequences: false, whereSeparator: isLineBreak).map(String.init)
         if lines.isEmpty { lines = [""] }
         var first = true
         for line in lines {

@@ -52,14 +52,14 @@ public enum RedactionRenderer {
         var headers = ["file", "lines"] + kinds.map(\.rawValue)
         headers.append("total")
         var rows: [[String]] = s.files.map { f in
-            [f.path, grouped(f.lines)] + kinds.map { f.detections[$0] == 0 ? "·" : grouped(f.detections[$0]) } + [grouped(f.detections.total)]
+            // Made printable before widths are measured, so the columns line up.
+            [printable(f.path), grouped(f.lines)] + kinds.map { f.detections[$0] == 0 ? "·" : grouped(f.detections[$0]) } + [grouped(f.detections.total)]
         }
         rows.append(["total (\(s.files.count) file\(s.files.count == 1 ? "" : "s"))", grouped(s.lines)] + kinds.map { grouped(totals[$0]) } + [grouped(totals.total)])
         var widths = headers.indices.map { c in max(displayWidth(headers[c]), rows.map { displayWidth($0[c]) }.max() ?? 0) }
         let numbers = widths.dropFirst().reduce(0) { $0 + $1 + 2 }
         widths[0] = min(widths[0], max(16, width - numbers))
         func fit(_ s: String, _ w: Int) -> String {
-            let s = printable(s)
             let d = displayWidth(s)
             if d <= w { return s + String(repeating: " ", count: w - d) }
             return "…" + String(s.suffix(max(1, w - 1)))

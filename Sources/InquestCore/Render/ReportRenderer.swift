@@ -159,12 +159,13 @@ public enum ReportRenderer {
         let labelW = 12, wordsW = 20
         let sparkW = w - 2 - labelW - 1 - 1 - wordsW
         for s in r.services {
-            out.write("\n" + style.bold(style.service(printable(s.name))))
+            let name = printable(s.name)
+            out.write("\n" + style.bold(style.service(name)))
             var head = ""
             if s.hasRequests { head += "  \(grouped(s.requests)) requests" } else { head += "  \(grouped(s.records)) records" }
             if let e = s.errorRate { head += " · errors \(percent(e))" }
             if let p = s.p95 { head += " · p95 \(value(p, metric: "p95"))" }
-            out.write(style.dim(fit(head, max(0, w - displayWidth(printable(s.name)))).trimmingTrailingSpaces()) + "\n")
+            out.write(style.dim(fit(head, max(0, w - displayWidth(name))).trimmingTrailingSpaces()) + "\n")
             for k in s.series {
                 let spark = fit(sparkline(k.values, width: sparkW), sparkW)
                 let words = k.direction.words

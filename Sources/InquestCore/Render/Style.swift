@@ -119,6 +119,10 @@ public func grouped(_ n: Int) -> String {
     return n < 0 ? "-" + out : out
 }
 
+/// Where a message breaks into lines: at "\n", and at "\r\n", which Swift keeps as one
+/// Character (a split on "\n" alone would leave Windows line ends inside a line).
+func isLineBreak(_ c: Character) -> Bool { c == "\n" || c == "\r\n" }
+
 /// "1 edge", "3 edges": a count with its noun.
 public func plural(_ n: Int, _ one: String, _ many: String? = nil) -> String {
     "\(grouped(n)) \(n == 1 ? one : many ?? one + "s")"

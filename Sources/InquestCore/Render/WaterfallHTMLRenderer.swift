@@ -142,11 +142,11 @@ public enum WaterfallHTMLRenderer {
                 let lvl = r.level == .unknown ? "" : r.level.name
                 h += "<div class=\"log\(l.join == .time ? " time" : "")\" style=\"padding-left:\(min(n.depth, 16) * 14 + 24)px\" title=\"\(escape(l.join == .time ? "matched by service and time only" : "joined by \(l.join.rawValue)")) — \(escape(r.location.description))\">"
                 h += "<span class=\"when\">\(escape(r.timestamp.map { String(time.short($0).suffix(12)) } ?? ""))</span><span class=\"lvl \(lvl)\">\(escape(lvl.uppercased()))</span>"
-                let lines = r.message.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+                let lines = r.message.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: isLineBreak)
                 let head = escape((r.service.map { $0 + ": " } ?? "") + (lines.first.map(String.init) ?? ""))
                 if lines.count > 1 {
                     let rest = String(lines[1])
-                    let n = rest.split(separator: "\n", omittingEmptySubsequences: false).count
+                    let n = rest.split(omittingEmptySubsequences: false, whereSeparator: isLineBreak).count
                     h += "<span class=\"msg\">\(head)<details><summary>\(n) more line\(n == 1 ? "" : "s")</summary>\(escape(rest))</details></span></div>\n"
                 } else {
                     h += "<span class=\"msg\">\(head)</span></div>\n"

@@ -104,7 +104,7 @@ public struct WaterfallRenderer {
         let clock = r.timestamp.map { String(time.short($0).suffix(12)) } ?? String(repeating: " ", count: 12)
         let lead = indent + (l.join == .time ? "≈ " : "│ ")
         let level = fit(r.level.short, 5)
-        let firstLine = r.message.split(maxSplits: 1, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).first.map(String.init) ?? ""
+        let firstLine = r.message.split(maxSplits: 1, whereSeparator: isLineBreak).first.map(String.init) ?? ""
         let svc = r.service.map { $0 + " " } ?? ""
         let room = width - displayWidth(lead) - 12 - 1 - 5 - 1
         let text = fit(svc + firstLine.replacingOccurrences(of: "\t", with: " "), max(10, room)).trimmingTrailingSpaces()
