@@ -13,6 +13,10 @@ public struct InputSummary: Sendable {
     public var traces = 0
     /// Spans read (span dumps).
     public var spans = 0
+    /// Entities of metric series (pods, services, instances) with their sample counts.
+    public var entities: [(name: String, count: Int)] = []
+    /// Distinct metric names.
+    public var metricNames = 0
 
     public init(stats: InputStats) { self.stats = stats }
 }
@@ -35,6 +39,17 @@ public enum Inspector {
             reader = try LogReader(unit: unit, format: format, needs: [.service, .trace], time: time, checkUTF8: true)
         } catch {
             return InputSummary(stats: .unreadable(unit, error.message))
+        }
+        if reader.format.isMetrics {
+            do {
+                let result = try MetricReader.read(unit: unit, format: format)
+                return summarize(series: result.series, stats: result.stats)
+            } catch {
+                var s = reader.stats
+                s.unreadable = true
+                s.note(Issue(line: 0, reason: error.message))
+                return InputSummary(stats: s)
+            }
         }
         if reader.format.isSpans {
             do {
@@ -66,6 +81,21 @@ public enum Inspector {
         summary.services = services.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { ($0.key, $0.value) }
         summary.levels = Level.allCases.reversed().compactMap { l in levels[Int(l.rawValue)] > 0 ? (l, levels[Int(l.rawValue)]) : nil }
         summary.traces = traces.count
+        return summary
+    }
+
+    static func summarize(series: [MetricSeries], stats: InputStats) -> InputSummary {
+        var summary = InputSummary(stats: stats)
+        var entities: [String: Int] = [:]
+        var first = Int64.max, last = Int64.min
+        for s in series {
+            if let e = s.entity { entities[e, default: 0] += s.points.count }
+            if let f = s.points.first?.time { first = min(first, f) }
+            if let l = s.points.last?.time { last = max(last, l) }
+        }
+        if first <= last { summary.first = Timestamp(nanos: first); summary.last = Timestamp(nanos: last) }
+        summary.entities = entities.sorted { $0.value > $1.value || ($0.value == $1.value && $0.key < $1.key) }.map { ($0.key, $0.value) }
+        summary.metricNames = Set(series.map(\.name)).count
         return summary
     }
 

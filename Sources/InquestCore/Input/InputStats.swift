@@ -5,6 +5,11 @@ public struct InputStats: Sendable {
     public var kind: String = "logs"
     public var format: String = ""
     public var compression: Compression = .none
+    /// For tables: the column chosen for each role (`trace=TraceID span=SpanID …`).
+    public var columns: String?
+    /// For metric dumps: series and entities read.
+    public var series = 0
+    public var entities = 0
     public var records = 0
     public var parsed = 0
     public var skipped = 0

@@ -49,7 +49,7 @@ public final class InputUnit: @unchecked Sendable {
         case .tarMember(_, _, let n): name = n.split(separator: "/").last ?? Substring(n)
         }
         var parts = name.split(separator: ".", omittingEmptySubsequences: false)
-        let dropped: Set<Substring> = ["gz", "log", "json", "jsonl", "ndjson", "txt", "out", "err", "tar", "tgz", "logfmt"]
+        let dropped: Set<Substring> = ["gz", "log", "json", "jsonl", "ndjson", "txt", "out", "err", "tar", "tgz", "logfmt", "csv", "tsv"]
         while parts.count > 1, let last = parts.last, dropped.contains(last) || last.allSatisfy(\.isNumber) || last.isEmpty {
             parts.removeLast()
         }
@@ -145,5 +145,7 @@ public struct InputLimits: Sendable {
     /// Size of read blocks; smaller when many inputs are open at once (a merge of
     /// hundreds of files), so memory stays bounded by about `blockSize` × 5 an input.
     public var blockSize = 1 << 20
+    /// Roles chosen by hand for the columns of tables (`--span-columns trace=Id,…`).
+    public var tableColumns: TableSchema.Overrides = [:]
     public init() {}
 }

@@ -28,6 +28,13 @@ public enum InspectRenderer {
             j.endObject()
             j.field("traces", s.traces)
             j.field("spans", s.spans)
+            if let c = s.stats.columns { j.field("columns", c) }
+            if s.stats.kind == "metrics" {
+                j.field("series", s.stats.series)
+                j.field("metrics", s.metricNames)
+                j.field("entities", strings: s.entities.map(\.name))
+                j.field("samples", s.stats.parsed)
+            }
             j.field("unreadable", s.stats.unreadable)
             j.endObject()
         }
@@ -58,7 +65,8 @@ public enum InspectRenderer {
             var kind = "\(s.stats.kind), \(s.stats.format)"
             if s.stats.compression != .none { kind += ", \(s.stats.compression.rawValue)" }
             row("kind", kind)
-            var counts = plural(s.stats.records, s.stats.kind == "spans" ? "span" : "record") + ": \(grouped(s.stats.parsed)) parsed"
+            if let c = s.stats.columns { row("columns", wrapList(c.split(separator: " ").map(String.init), width: valueWidth, indent: label)) }
+            var counts = plural(s.stats.records, s.stats.kind == "spans" ? "span" : s.stats.kind == "metrics" ? "sample" : "record") + ": \(grouped(s.stats.parsed)) parsed"
             counts += s.stats.skipped > 0 ? ", " + style.paint("\(grouped(s.stats.skipped)) skipped", .red, bold: true) : ", 0 skipped"
             if s.stats.repaired > 0 { counts += ", \(grouped(s.stats.repaired)) with invalid UTF-8 repaired" }
             row("records", counts)
@@ -80,6 +88,13 @@ public enum InspectRenderer {
                                        width: valueWidth, indent: label, measure: { displayWidth(stripANSI($0)) }))
             }
             if s.traces > 0 || s.stats.kind == "spans" { row("traces", grouped(s.traces)) }
+            if s.stats.kind == "metrics" {
+                row("series", "\(grouped(s.stats.series)) (\(plural(s.metricNames, "metric")) × \(plural(s.entities.count, "entity", "entities")))")
+                if !s.entities.isEmpty {
+                    row("entities", wrapList(s.entities.prefix(20).map { printable($0.name) } + (s.entities.count > 20 ? ["…"] : []),
+                                             width: valueWidth, indent: label))
+                }
+            }
             for (i, e) in s.stats.errors.prefix(5).enumerated() {
                 let loc = e.line > 0 ? "\(s.stats.path):\(e.line): " : "\(s.stats.path): "
                 row(i == 0 ? "problems" : "", fit(loc + e.reason, valueWidth))

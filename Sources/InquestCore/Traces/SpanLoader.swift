@@ -23,7 +23,7 @@ public enum SpanLoader {
             do {
                 let r = try SpanReader.read(unit: units[i], format: format, detail: detail)
                 if r.stats.kind == "spans" {
-                    box.set(i, One(spans: r.spans, stats: r.stats, isLog: false, failed: nil, interned: r.stats.format == SpanFormat.jaeger.rawValue))
+                    box.set(i, One(spans: r.spans, stats: r.stats, isLog: false, failed: nil, interned: r.stats.format == SpanFormat.jaeger.rawValue || r.stats.format == SpanFormat.spanTable.rawValue))
                 } else {
                     box.set(i, One(spans: [], stats: nil, isLog: r.stats.format != "binary" && r.stats.format != "empty", failed: nil))
                 }

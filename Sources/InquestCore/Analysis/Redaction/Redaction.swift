@@ -307,7 +307,8 @@ public enum Redaction {
             let json: Bool
             var maxLine = options.limits.maxLineBytes
             switch detected {
-            case .spans, .otlpLogs:
+            case .spans(.spanTable), .metrics(.table), .metrics(.prometheus): json = false
+            case .spans, .otlpLogs, .metrics(.prometheusAPI):
                 json = true
                 maxLine = max(maxLine, options.limits.maxDocumentBytes)
             case .logLines(let f): json = f.name == "json" || f.name == "docker-json"

@@ -1,6 +1,6 @@
 /// Parses the line a container runtime wrapped: JSON, logfmt, a timestamped text
 /// line, or bare text. The runtime's own time is used when the line has none.
-func parseInner(_ inner: UnsafeBufferPointer<UInt8>, outerTime: Timestamp?, stream: String,
+func parseInner(_ inner: UnsafeBufferPointer<UInt8>, outerTime: Timestamp?, stream: String?,
                 into r: inout LogRecord, context: inout ParseContext) -> LineResult {
     var result: LineResult = .skip("")
     if inner.first == 0x7B {
@@ -21,7 +21,7 @@ func parseInner(_ inner: UnsafeBufferPointer<UInt8>, outerTime: Timestamp?, stre
         }
     }
     if r.timestamp == nil { r.timestamp = outerTime }
-    if context.needs.contains(.fields) { r.fields.append(LogRecord.Field("stream", stream)) }
+    if let stream, context.needs.contains(.fields) { r.fields.append(LogRecord.Field("stream", stream)) }
     return result
 }
 

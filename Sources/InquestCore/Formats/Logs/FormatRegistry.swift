@@ -9,6 +9,8 @@ public enum DetectedFormat: Sendable {
     case logLines(any LineFormat)
     case otlpLogs
     case spans(SpanFormat)
+    /// Metric dumps: series of (time, value) points.
+    case metrics(MetricFormat)
     case binary
     case empty
 
@@ -17,12 +19,26 @@ public enum DetectedFormat: Sendable {
         case .logLines(let f): return f.name
         case .otlpLogs: return "otlp-logs"
         case .spans(let s): return s.rawValue
+        case .metrics(let m): return m.rawValue
         case .binary: return "binary"
         case .empty: return "empty"
         }
     }
 
     public var isSpans: Bool { if case .spans = self { return true }; return false }
+    public var isMetrics: Bool { if case .metrics = self { return true }; return false }
+    /// `logs`, `spans` or `metrics`, as `inspect` says.
+    public var kind: String { isSpans ? "spans" : isMetrics ? "metrics" : "logs" }
+}
+
+/// The metric dump formats.
+public enum MetricFormat: String, Sendable, CaseIterable {
+    /// A wide CSV/TSV table: a time column, entity columns, a metric per numeric column.
+    case table = "metric-table"
+    /// Prometheus text exposition and OpenMetrics, with or without timestamps.
+    case prometheus = "prometheus"
+    /// Prometheus HTTP API results: `query_range` (matrix) and `query` (vector, scalar).
+    case prometheusAPI = "prometheus-api"
 }
 
 /// The span dump formats.
@@ -31,6 +47,8 @@ public enum SpanFormat: String, Sendable, CaseIterable {
     case zipkinV2 = "zipkin-v2"
     case zipkinV1 = "zipkin-v1"
     case otlpTraces = "otlp-traces"
+    /// CSV/TSV with a header, one span a row.
+    case spanTable = "span-table"
 }
 
 /// Knows every format and picks one for an input from a sample of its first lines.
@@ -43,7 +61,7 @@ public enum FormatRegistry {
 
     /// Names taken by `--log-format`.
     public static var formatNames: [String] {
-        lineFormats.map(\.name) + ["text", "otlp-logs"] + SpanFormat.allCases.map(\.rawValue)
+        lineFormats.map(\.name) + ["text", "otlp-logs", "log-table"] + SpanFormat.allCases.map(\.rawValue) + MetricFormat.allCases.map(\.rawValue)
     }
 
     public static func format(named name: String) -> DetectedFormat? {
@@ -51,17 +69,21 @@ public enum FormatRegistry {
         if name == "text" { return .logLines(TextLinesFormat()) }
         if name == "otlp-logs" { return .otlpLogs }
         if let s = SpanFormat(rawValue: name) { return .spans(s) }
+        if let m = MetricFormat(rawValue: name) { return .metrics(m) }
+        if name == "log-table" { return .logLines(LogTableFormat(schema: nil)) }
         return nil
     }
 
     /// Decides the format from the first bytes of an input (up to 64 KiB).
-    public static func detect(head: [UInt8]) -> DetectedFormat {
+    /// - Parameter columns: `--span-columns` roles for tables.
+    public static func detect(head: [UInt8], columns: TableSchema.Overrides = [:]) -> DetectedFormat {
         var start = 0
         if head.count >= 3, head[0] == 0xEF, head[1] == 0xBB, head[2] == 0xBF { start = 3 }
         while start < head.count, head[start] == 0x20 || head[start] == 0x0A || head[start] == 0x0D || head[start] == 0x09 { start += 1 }
         if start >= head.count { return .empty }
         if looksBinary(head) { return .binary }
         let first = head[start]
+        if first == 0x7B, contains(head, "\"resultType\""), contains(head, "\"result\"") { return .metrics(.prometheusAPI) }
         if first == 0x7B || first == 0x5B {
             if contains(head, "\"resourceSpans\"") { return .spans(.otlpTraces) }
             if contains(head, "\"resourceLogs\"") { return .otlpLogs }
@@ -75,7 +97,64 @@ public enum FormatRegistry {
                 return .spans(.zipkinV2)
             }
         }
+        if let table = detectTable(head, from: start, columns: columns) { return table }
+        if PrometheusTextFormat.looksLike(head) { return .metrics(.prometheus) }
         return .logLines(detectLines(head))
+    }
+
+    /// A CSV/TSV table with a header naming span, log or metric columns.
+    static func detectTable(_ head: [UInt8], from start: Int, columns: TableSchema.Overrides) -> DetectedFormat? {
+        head.withUnsafeBufferPointer { buf -> DetectedFormat? in
+            guard let schema = tableSchema(buf, from: start, columns: columns) else {
+                // A table's header alone (an export of no rows) holds no record.
+                if isLoneHeader(UnsafeBufferPointer(rebasing: buf[start...])) { return .empty }
+                return nil
+            }
+            switch schema.kind {
+            case .spans: return .spans(.spanTable)
+            case .logs: return .logLines(LogTableFormat(schema: schema))
+            case .metrics: return .metrics(.table)
+            }
+        }
+    }
+
+    /// One line of at least two comma- or tab-separated names, and nothing after it.
+    static func isLoneHeader(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var end = b.count
+        while end > 0, b[end - 1] == 0x0A || b[end - 1] == 0x0D || b[end - 1] == 0x20 { end -= 1 }
+        let line = UnsafeBufferPointer(rebasing: b[0..<end])
+        guard end > 0, line.index(of: 0x0A, from: 0) == nil else { return false }
+        var row = CSVRow(delimiter: line.contains(0x09) ? 0x09 : 0x2C)
+        guard row.split(line) == .row, row.count >= 2 else { return false }
+        for k in 0..<row.count {
+            let cell = row.bytes(k, in: line)
+            guard !cell.isEmpty, cell.count <= 80, isLetter(cell[0]) || cell[0] == 0x5F,
+                  cell.allSatisfy({ isLetter($0) || ($0 >= 48 && $0 <= 57) || $0 == 0x5F || $0 == 0x2E || $0 == 0x20 || $0 == 0x28 || $0 == 0x29 || $0 == 0x25 })
+            else { return false }
+        }
+        return true
+    }
+
+    /// The schema of the table at the start of `buf`, from its header and up to 20 rows.
+    static func tableSchema(_ buf: UnsafeBufferPointer<UInt8>, from start: Int = 0, columns: TableSchema.Overrides) -> TableSchema? {
+        var lines: [UnsafeBufferPointer<UInt8>] = []
+        var s = start
+        var i = start
+        while i < buf.count, lines.count < 21 {
+            if buf[i] == 0x0A {
+                var e = i
+                if e > s, buf[e - 1] == 0x0D { e -= 1 }
+                lines.append(UnsafeBufferPointer(rebasing: buf[s..<e]))
+                s = i + 1
+            }
+            i += 1
+        }
+        // The last line of a head cut mid-way is left out, unless it is the whole input.
+        if lines.isEmpty, s < buf.count { lines.append(UnsafeBufferPointer(rebasing: buf[s..<buf.count])) }
+        guard let header = lines.first else { return nil }
+        guard let schema = TableSchema.detect(header: header, rows: Array(lines.dropFirst()), overrides: columns) else { return nil }
+        if schema.kind == .metrics, MetricTableFormat.metricColumns(schema, rows: Array(lines.dropFirst())).isEmpty { return nil }
+        return schema
     }
 
     /// Tries each line format on the first lines and keeps the one that reads most.

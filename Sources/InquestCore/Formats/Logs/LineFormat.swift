@@ -55,6 +55,16 @@ public protocol LineFormat: Sendable {
     func accepts(_ line: UnsafeBufferPointer<UInt8>) -> Bool
     /// Parses a line into `record` (reset by the caller).
     func parse(_ line: UnsafeBufferPointer<UInt8>, into record: inout LogRecord, context: inout ParseContext) -> LineResult
+    /// The bytes still held in `context.partial` at the end of the input (a line a
+    /// container runtime split whose last part never came, a quote never closed).
+    func finish(partial: UnsafeBufferPointer<UInt8>, into record: inout LogRecord, context: inout ParseContext) -> LineResult
+}
+
+extension LineFormat {
+    /// Container formats keep the line as it is.
+    public func finish(partial: UnsafeBufferPointer<UInt8>, into record: inout LogRecord, context: inout ParseContext) -> LineResult {
+        parseInner(partial, outerTime: nil, stream: nil, into: &record, context: &context)
+    }
 }
 
 extension LineFormat {

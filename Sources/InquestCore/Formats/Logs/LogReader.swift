@@ -45,16 +45,26 @@ public final class LogReader {
         let source = try unit.open()
         self.source = source
         var (head, headGaps) = try source.readHead(upTo: 64 * 1024)
+        var headIssue = headGaps.first?.issue
         // A UTF-8 byte order mark (Windows tools write one) is not part of the first record.
         if head.starts(with: [0xEF, 0xBB, 0xBF]) {
             head.removeFirst(3)
             headGaps = headGaps.map { (max(0, $0.offset - 3), $0.issue) }
         }
-        var headIssue = headGaps.first?.issue
-        let detected = forced ?? FormatRegistry.detect(head: head)
+        var detected = forced ?? FormatRegistry.detect(head: head, columns: unit.limits.tableColumns)
+        // A log table forced by name: its header is the first line.
+        if case .logLines(let f) = detected, let t = f as? LogTableFormat, t.schema == nil {
+            let schema = head.withUnsafeBufferPointer { FormatRegistry.tableSchema($0, columns: unit.limits.tableColumns) }
+            if let schema, schema.kind == .logs {
+                detected = .logLines(LogTableFormat(schema: schema))
+            } else {
+                headIssue = headIssue ?? Issue(line: 1, reason: "not a log table: no time and message columns in the header")
+            }
+        }
         self.format = detected
         stats.format = detected.name
-        stats.kind = detected.isSpans ? "spans" : "logs"
+        stats.kind = detected.kind
+        if case .logLines(let f) = detected, let t = f as? LogTableFormat, let schema = t.schema { stats.columns = schema.description }
         self.lines = LineReader(source: ReplaySource(prefix: head, rest: source, gaps: headGaps), chunkSize: unit.limits.blockSize, maxLineBytes: unit.limits.maxLineBytes)
         // Syslog has no year: take the file's, or the current one.
         let year = syslogYear ?? unit.modificationYear ?? Calendar.civil(fromDays: Int64(Glibc.time(nil)).floorDiv(86_400)).0
@@ -74,6 +84,9 @@ public final class LogReader {
         self.stats = stats
         if case .otlpLogs = detected { loadOTLP() }
         if case .spans = detected { finished = true }
+        if case .metrics = detected { finished = true }
+        // Nothing but blank space, or a table's header alone: no record.
+        if case .empty = detected { finished = true }
     }
 
     deinit { source.close() }
@@ -117,7 +130,11 @@ public final class LogReader {
                     let bytes = context.partial
                     context.partial.removeAll()
                     var r = LogRecord()
-                    _ = bytes.withUnsafeBufferPointer { parseInner($0, outerTime: nil, stream: "", into: &r, context: &context) }
+                    let result = bytes.withUnsafeBufferPointer { lineFormat.finish(partial: $0, into: &r, context: &context) }
+                    if case .skip(let reason) = result {
+                        stats.skip(line: partialStart, reason: reason)
+                        break
+                    }
                     r.location = SourceLocation(path: unit.path, line: partialStart)
                     stats.records += 1
                     stats.parsed += 1

@@ -35,11 +35,33 @@ public enum SpanReader {
         let source = try unit.open()
         defer { source.close() }
         let (head, headGaps) = try source.readHead(upTo: 64 * 1024)
-        let detected = forced ?? FormatRegistry.detect(head: head)
+        let detected = forced ?? FormatRegistry.detect(head: head, columns: unit.limits.tableColumns)
         stats.format = detected.name
         guard case .spans(let format) = detected else {
-            stats.kind = "logs"
+            stats.kind = detected.kind
             return Result(spans: [], stats: stats)
+        }
+        if format == .spanTable {
+            var lines = LineReader(source: ReplaySource(prefix: head, rest: source, gaps: headGaps), chunkSize: unit.limits.blockSize,
+                                   maxLineBytes: unit.limits.maxLineBytes)
+            guard let schema = head.withUnsafeBufferPointer({ FormatRegistry.tableSchema($0, columns: unit.limits.tableColumns) }),
+                  schema.kind == .spans else {
+                stats.note(Issue(line: 1, reason: TableSchema.missingColumns(head: head, kind: .spans)))
+                stats.unreadable = true
+                return Result(spans: [], stats: stats)
+            }
+            stats.columns = schema.description
+            var spans: [Span] = []
+            var bad: [Issue] = []
+            var issues: [Issue] = []
+            SpanTableFormat.read(&lines, schema: schema, path: unit.path, detail: detail, into: &spans, bad: &bad, issues: &issues)
+            validateTimes(&spans, bad: &bad)
+            for i in issues { stats.note(i) }
+            for b in bad { stats.note(b) }
+            stats.parsed = spans.count
+            stats.skipped = bad.count
+            stats.records = stats.parsed + stats.skipped
+            return Result(spans: spans, stats: stats)
         }
         if format == .jaeger {
             // Read straight from the bytes (no tree): the whole input into memory, sized once
@@ -103,6 +125,7 @@ public enum SpanReader {
             case .zipkinV2: ZipkinFormat.spans(from: value, path: unit.path, v1: false, into: &spans, bad: &bad)
             case .zipkinV1: ZipkinFormat.spans(from: value, path: unit.path, v1: true, into: &spans, bad: &bad)
             case .otlpTraces: OTLPTracesFormat.spans(from: value, path: unit.path, into: &spans, bad: &bad)
+            case .spanTable: break  // read above
             }
         }
         validateTimes(&spans, bad: &bad)

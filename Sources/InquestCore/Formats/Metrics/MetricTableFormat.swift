@@ -1,0 +1,148 @@
+/// Wide metric tables: CSV or TSV with a header, a time column, entity columns (pod,
+/// service, instance…) and one metric per numeric column, one row per scrape — what
+/// monitoring exports and incident data sets hold (`Time,PodName,CpuUsageRate(%),…`).
+///
+/// A series is a numeric column for one set of entity values; without an entity column
+/// the entity is the file's name (`cartservice-579f59597d-wc2lz_metric.csv` → labels
+/// `pod` and `service`; otherwise `entity`). The metric's name is the column's, less its
+/// unit in brackets (kept as the series' unit). `NaN` and empty cells are missing values.
+/// A second time column (`TimeStamp` beside `Time`) is not a metric.
+enum MetricTableFormat {
+    /// Columns holding numbers in the sampled rows (at least one, and nothing else but
+    /// missing values), other than times and entities.
+    static func metricColumns(_ schema: TableSchema, rows: [UnsafeBufferPointer<UInt8>]) -> [Int] {
+        let timeKeys = Set(TableSchema.names[.time] ?? [])
+        let mapped = Set(schema.roles.values)
+        var candidates = schema.columns.indices.filter {
+            !mapped.contains($0) && !timeKeys.contains(schema.columns[$0].key) && !TableSchema.entityKeys.contains(schema.columns[$0].key)
+        }
+        var seenNumber = Set<Int>()
+        var row = CSVRow(delimiter: schema.delimiter)
+        for r in rows where !r.isBlank() {
+            guard row.split(r) == .row, row.count == schema.columns.count else { continue }
+            candidates = candidates.filter { c in
+                guard let v = TableValues.double(row.bytes(c, in: r)) else { return false }
+                if !v.isNaN { seenNumber.insert(c) }
+                return true
+            }
+        }
+        // With no rows to look at, every other column is taken as a metric.
+        let anyRow = rows.contains { !$0.isBlank() }
+        return anyRow ? candidates.filter(seenNumber.contains) : candidates
+    }
+
+    /// Prometheus-style label name for an entity column.
+    static func labelName(_ c: TableSchema.Column) -> String {
+        switch c.key {
+        case "podname", "pod", "k8spodname": return "pod"
+        case "servicename", "service": return "service"
+        case "nodename", "node": return "node"
+        case "hostname", "host": return "host"
+        case "containername", "container": return "container"
+        default: return c.key
+        }
+    }
+
+    /// A metric name from a column name: letters, digits and `_` (`CpuUsageRate(%)` → `CpuUsageRate`).
+    static func metricName(_ c: TableSchema.Column) -> String {
+        var out = ""
+        var inUnit = false
+        for ch in c.name.unicodeScalars {
+            if ch == "(" || ch == "[" { inUnit = true; continue }
+            if ch == ")" || ch == "]" { inUnit = false; continue }
+            if inUnit { continue }
+            if ch.properties.isAlphabetic && ch.isASCII || ("0"..."9").contains(ch) || ch == "_" || ch == ":" { out.unicodeScalars.append(ch) }
+            else if !out.isEmpty, out.last != "_" { out += "_" }
+        }
+        while out.hasSuffix("_") { out.removeLast() }
+        if let f = out.unicodeScalars.first, ("0"..."9").contains(f) { out = "_" + out }
+        return out.isEmpty ? "value" : out
+    }
+
+    /// The entity named by a file: its name less extensions and a `_metric(s)` suffix.
+    static func entityLabels(fileStem stem: String) -> [(key: String, value: String)] {
+        var s = stem
+        for suffix in ["_metrics", "_metric", "-metrics", "-metric", ".metrics", ".metric"] where s.hasSuffix(suffix) && s.count > suffix.count {
+            s.removeLast(suffix.count)
+            break
+        }
+        if let w = PodName.workload(s) { return [("pod", s), ("service", w)] }
+        return [("entity", s)]
+    }
+
+    static func read(_ lines: inout LineReader, schema: TableSchema, head: [UInt8], unit: InputUnit,
+                     into out: inout MetricCollector, stats: inout InputStats) {
+        let metrics = head.withUnsafeBufferPointer { buf -> [Int] in
+            var rows: [UnsafeBufferPointer<UInt8>] = []
+            var s = 0
+            var first = true
+            for i in buf.indices where buf[i] == 0x0A {
+                if !first { rows.append(UnsafeBufferPointer(rebasing: buf[s..<i])) }
+                first = false
+                s = i + 1
+                if rows.count >= 20 { break }
+            }
+            return metricColumns(schema, rows: rows)
+        }
+        guard let timeColumn = schema.roles[.time] else { return }
+        let timeUnit = TableValues.unit(of: schema.columns[timeColumn])
+        let metricSet = Set(metrics)
+        let timeKeys = Set(TableSchema.names[.time] ?? [])
+        // Labels: entity columns and any other column that is not a number or a time.
+        let labelColumns = schema.columns.indices.filter {
+            $0 != timeColumn && !metricSet.contains($0) && !timeKeys.contains(schema.columns[$0].key)
+        }
+        let fileLabels = labelColumns.isEmpty ? entityLabels(fileStem: unit.stem) : []
+        let names = metrics.map { metricName(schema.columns[$0]) }
+        let units = metrics.map { schema.columns[$0].unit }
+        var groups: [[String]: Int] = [:]
+        let parser = TimestampParser()
+        var issues: [Issue] = []
+        TableRows.forEach(&lines, schema: schema, maxRowBytes: 16 << 20, issues: &issues) { event in
+            switch event {
+            case .bad(let number, let reason):
+                stats.skip(line: number, reason: reason)
+                stats.records += max(0, metrics.count - 1)
+                stats.skipped += max(0, metrics.count - 1)
+            case .row(let line, let number, let row):
+                func skip(_ reason: String) {
+                    stats.skip(line: number, reason: reason)
+                    stats.records += max(0, metrics.count - 1)
+                    stats.skipped += max(0, metrics.count - 1)
+                }
+                guard let t = TableValues.time(row.bytes(timeColumn, in: line), unitHint: timeUnit, parser: parser) else {
+                    skip("\(schema.columns[timeColumn].name): '\(cellText(row.bytes(timeColumn, in: line)))' is not a time")
+                    return
+                }
+                var values: [Double] = []
+                values.reserveCapacity(metrics.count)
+                for c in metrics {
+                    guard let v = TableValues.double(row.bytes(c, in: line)) else {
+                        skip("\(schema.columns[c].name): '\(cellText(row.bytes(c, in: line)))' is not a number")
+                        return
+                    }
+                    values.append(v)
+                }
+                let labelValues = labelColumns.map { row.string($0, in: line).trimmingSpaces }
+                let base: Int
+                if let g = groups[labelValues] { base = g } else {
+                    var labels: [(key: String, value: String)] = fileLabels
+                    for (k, c) in labelColumns.enumerated() where !labelValues[k].isEmpty {
+                        let name = labelName(schema.columns[c])
+                        labels.append((name, labelValues[k]))
+                        if name == "pod", !labelColumns.contains(where: { labelName(schema.columns[$0]) == "service" }) {
+                            labels.append(("service", PodName.service(labelValues[k])))
+                        }
+                    }
+                    base = out.series.count
+                    for (k, name) in names.enumerated() { out.series.append(MetricSeries(name: name, labels: labels, unit: units[k])) }
+                    groups[labelValues] = base
+                }
+                for k in values.indices { out.series[base + k].points.append(MetricSeries.Point(time: t.nanos, value: values[k])) }
+                stats.records += values.count
+                stats.parsed += values.count
+            }
+        }
+        for i in issues { stats.note(i) }
+    }
+}

@@ -1,0 +1,333 @@
+/// What the columns of a CSV/TSV table with a header mean, decided from their names.
+///
+/// Names are compared folded: case ignored, `_`, `.`, `-` and spaces dropped, and a unit
+/// in brackets (`CpuUsage(m)`, `Duration [ms]`) taken apart from the name. A table is
+/// a **span table** when it has trace ID and span ID columns, a **log table** when it
+/// has a time column and a message column, and a **metric table** when it has a time
+/// column and numeric columns; `--span-columns role=Name,…` overrides the choice of
+/// any role.
+public struct TableSchema: Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case spans, logs, metrics }
+
+    /// The roles a column can play; other columns become attributes, fields or metrics.
+    public enum Role: String, Sendable, CaseIterable {
+        case trace, span, parent, service, pod, operation, start, end, duration, status, statusMessage = "status_message", kind
+        case time, message, level
+    }
+
+    public struct Column: Sendable {
+        /// The header cell as written.
+        public var name: String
+        /// Folded name without unit (`cpuusagerate`).
+        public var key: String
+        /// The unit in brackets, if any (`%`, `m`, `ms`).
+        public var unit: String?
+    }
+
+    public var kind: Kind
+    public var delimiter: UInt8
+    public var columns: [Column]
+    /// Column index of each role found.
+    public var roles: [Role: Int]
+    /// The header line's bytes (a repeated header inside the file is not a row).
+    public var header: [UInt8]
+
+    public func column(_ r: Role) -> Int? { roles[r] }
+
+    /// `trace=TraceID span=SpanID …`, as `inspect` shows the mapping.
+    public var description: String {
+        Role.allCases.compactMap { r in roles[r].map { "\(r.rawValue)=\(columns[$0].name)" } }.joined(separator: " ")
+    }
+
+    // MARK: Names
+
+    /// Splits a header cell into its folded key and its unit in brackets.
+    static func fold(_ name: String) -> Column {
+        var key: [UInt8] = []
+        var unit: String?
+        var inUnit = false
+        var unitBytes: [UInt8] = []
+        for c in name.utf8 {
+            if inUnit {
+                if c == 0x29 || c == 0x5D { inUnit = false; unit = String(decoding: unitBytes, as: UTF8.self) } else { unitBytes.append(c) }
+                continue
+            }
+            switch c {
+            case 0x28, 0x5B: inUnit = true; unitBytes.removeAll()
+            case 0x5F, 0x2E, 0x2D, 0x20, 0x09, 0x22: continue
+            case 65...90: key.append(c | 0x20)
+            default: key.append(c)
+            }
+        }
+        return Column(name: name, key: String(decoding: key, as: UTF8.self), unit: unit)
+    }
+
+    /// Folded names for each role, most specific first.
+    static let names: [Role: [String]] = [
+        .trace: ["traceid", "trace", "tracesid"],
+        .span: ["spanid", "span", "spansid"],
+        .parent: ["parentid", "parentspanid", "parentspan", "parent", "parentsid", "references"],
+        .service: ["servicename", "service", "resourceservicename", "localservicename", "app", "application"],
+        .pod: ["podname", "pod", "k8spodname", "kubernetespodname"],
+        .operation: ["operationname", "operation", "spanname", "name", "methodname", "method", "url", "endpoint", "endpointname"],
+        .start: ["starttimeunixnano", "starttime", "start", "startunixnano", "starttimestamp", "starttimemicros", "starttimemillis", "timestamp"],
+        .end: ["endtimeunixnano", "endtime", "end", "endunixnano", "endtimestamp"],
+        .duration: ["duration", "durationnano", "durationnanos", "durationns", "durationus", "durationmicros", "durationms", "durationmillis", "elapsed", "latency"],
+        .status: ["iserror", "statuscode", "status", "error", "haserror", "otelstatuscode"],
+        .statusMessage: ["statusmessage", "statusdescription", "errormessage"],
+        .kind: ["kind", "spankind"],
+        .time: ["time", "timestamp", "timeunixnano", "ts", "datetime", "date", "eventtime", "observedtimeunixnano", "logtime", "at"],
+        .message: ["log", "message", "msg", "content", "body", "line", "text"],
+        .level: ["level", "severity", "severitytext", "loglevel", "levelname"],
+    ]
+
+    /// Columns that hold the entity of a metric table (a label, never a metric).
+    static let entityKeys: Set<String> = ["podname", "pod", "servicename", "service", "instance", "entity", "host", "hostname",
+                                          "node", "nodename", "container", "containername", "job", "namespace", "app", "application"]
+
+    /// Roles given by `--span-columns role=Name,…` (names as written, compared folded).
+    public typealias Overrides = [String: String]
+
+    /// Parses `trace=TraceID,span=SpanID` into overrides; nil with the bad part named.
+    public static func parseOverrides(_ s: String) -> Result<Overrides, TableError> {
+        var out: Overrides = [:]
+        for part in s.split(separator: ",") {
+            let kv = part.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2, !kv[1].isEmpty else { return .failure(TableError("'\(part)' is not role=Column")) }
+            let role = kv[0].trimmingSpaces.lowercased().replacing("-", with: "_")
+            guard Role(rawValue: role) != nil else {
+                return .failure(TableError("unknown role '\(kv[0])' (roles: \(Role.allCases.map(\.rawValue).joined(separator: ", ")))"))
+            }
+            out[role] = String(kv[1]).trimmingSpaces
+        }
+        return .success(out)
+    }
+
+    // MARK: Deciding
+
+    /// The schema of a table from its header line and a few data rows, or nil when the
+    /// first line is not a header of a table Inquest understands.
+    /// - Throws: `TableError` when an override names a column the table lacks.
+    static func detect(header: UnsafeBufferPointer<UInt8>, rows: [UnsafeBufferPointer<UInt8>],
+                       overrides: Overrides = [:]) -> TableSchema? {
+        guard header.count >= 3, header.count <= 64 * 1024 else { return nil }
+        // The delimiter: tabs when the header has any, else commas (at least one).
+        var tabs = 0, commas = 0
+        for c in header { if c == 0x09 { tabs += 1 } else if c == 0x2C { commas += 1 } }
+        let delimiter: UInt8 = tabs > 0 ? 0x09 : 0x2C
+        guard max(tabs, commas) >= 1 else { return nil }
+        var row = CSVRow(delimiter: delimiter)
+        guard row.split(header) == .row, row.count >= 2 else { return nil }
+        var columns: [Column] = []
+        for k in 0..<row.count {
+            let name = row.string(k, in: header).trimmingSpaces
+            // A header cell is a name: not empty, short, not a number, no braces or `=`.
+            guard !name.isEmpty, name.utf8.count <= 80, !name.utf8.contains(where: { $0 == 0x7B || $0 == 0x3D || $0 < 0x20 && $0 != 0x09 }),
+                  Double(name) == nil else { return nil }
+            columns.append(fold(name))
+        }
+        // Data rows must have the header's width (a sample of them).
+        var widthOK = 0, sampled = 0
+        for r in rows where !r.isBlank() {
+            sampled += 1
+            if row.split(r) == .row, row.count == columns.count { widthOK += 1 }
+            else if row.split(r) == .openQuote { widthOK += 1 }  // a multi-line field
+        }
+        guard sampled == 0 || widthOK * 10 >= sampled * 8 else { return nil }
+
+        var roles: [Role: Int] = [:]
+        var used = Set<Int>()
+        for (role, column) in overrides {
+            guard let r = Role(rawValue: role) else { continue }
+            let key = fold(column).key
+            if let i = columns.firstIndex(where: { $0.name == column }) ?? columns.firstIndex(where: { $0.key == key }) {
+                roles[r] = i; used.insert(i)
+            }
+        }
+        func find(_ r: Role) {
+            guard roles[r] == nil, let candidates = names[r] else { return }
+            for name in candidates {
+                if let i = columns.indices.first(where: { !used.contains($0) && columns[$0].key == name }) {
+                    roles[r] = i; used.insert(i); return
+                }
+            }
+        }
+        // Span roles first: a span table's `timestamp` is its start, not a log time.
+        for r in [Role.trace, .span, .parent, .pod, .service, .operation, .start, .end, .duration, .status, .statusMessage, .kind] { find(r) }
+        // A log table carries trace and span IDs and a time too: spans need a parent, an end,
+        // a duration or an operation as well, and no message column.
+        let hasMessage = columns.contains { names[.message]?.contains($0.key) == true } && overrides.isEmpty
+        let isSpans = roles[.trace] != nil && roles[.span] != nil && (roles[.start] != nil || roles[.duration] != nil)
+            && (roles[.parent] != nil || roles[.end] != nil || roles[.duration] != nil || roles[.operation] != nil) && !hasMessage
+        if isSpans {
+            return TableSchema(kind: .spans, delimiter: delimiter, columns: columns, roles: roles, header: Array(header))
+        }
+        // Not spans: start again for logs and metrics (keep overrides and IDs).
+        var logRoles: [Role: Int] = [:]
+        used = []
+        for (r, i) in roles where overrides[r.rawValue] != nil || r == .trace || r == .span || r == .service || r == .pod {
+            logRoles[r] = i; used.insert(i)
+        }
+        roles = logRoles
+        for r in [Role.time, .message, .level] { find(r) }
+        // A time column may also be named for its start.
+        if roles[.time] == nil, let i = columns.indices.first(where: { !used.contains($0) && ["starttime", "starttimeunixnano", "timeunixnano", "timestampunixnano"].contains(columns[$0].key) }) {
+            roles[.time] = i; used.insert(i)
+        }
+        guard roles[.time] != nil else { return nil }
+        if roles[.message] != nil {
+            return TableSchema(kind: .logs, delimiter: delimiter, columns: columns, roles: roles, header: Array(header))
+        }
+        return TableSchema(kind: .metrics, delimiter: delimiter, columns: columns, roles: roles, header: Array(header))
+    }
+}
+
+/// A table that cannot be read as asked (an override naming a missing column).
+public struct TableError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\u{FEFF}" { s.removeFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" { s.removeLast() }
+        return String(s)
+    }
+}
+
+// MARK: Values
+
+enum TableValues {
+    /// A time cell: RFC 3339 / ISO, Go's `time.Time` text (`2022-08-23 14:00:28.66 +0000 UTC
+    /// m=+7260.64`), or a number since the epoch whose unit is named (`unit`: from the column
+    /// name) or told from its magnitude.
+    static func time(_ b: UnsafeBufferPointer<UInt8>, unitHint: Int64?, parser: TimestampParser) -> Timestamp? {
+        var s = 0, e = b.count
+        while s < e, b[s] == 0x20 { s += 1 }
+        while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x0D { e -= 1 }
+        guard e > s else { return nil }
+        let v = UnsafeBufferPointer(rebasing: b[s..<e])
+        if let n = integer(v) {
+            if let unit = unitHint {
+                let (x, o) = n.multipliedReportingOverflow(by: unit)
+                return o ? nil : Timestamp(nanos: x, precision: unit >= 1_000_000_000 ? 0 : unit >= 1_000_000 ? 3 : unit >= 1000 ? 6 : 9)
+            }
+            return TimestampParser.fromEpoch(Double(n)).map { t in
+                // Nanoseconds as an integer are exact: Double would round them.
+                n >= 100_000_000_000_000_000 ? Timestamp(nanos: n, precision: 9) : t
+            }
+        }
+        if let d = double(v) { return TimestampParser.fromEpoch(unitHint.map { d * Double($0) / 1e9 } ?? d) }
+        guard let (t, used) = parser.parse(v) else { return nil }
+        if used == v.count { return t }
+        // Go's time.Time String(): ` +0000 UTC m=+7260.64` after the time.
+        var i = used
+        var offset: Int64?
+        if i + 6 <= v.count, v[i] == 0x20, v[i + 1] == 0x2B || v[i + 1] == 0x2D,
+           let oh = TimestampParser.num(v, i + 2, 2), let om = TimestampParser.num(v, i + 4, 2) {
+            offset = (v[i + 1] == 0x2D ? -1 : 1) * Int64(oh * 3600 + om * 60)
+            i += 6
+        }
+        // A zone abbreviation, and the monotonic clock reading.
+        if i < v.count, v[i] == 0x20 {
+            var k = i + 1
+            while k < v.count, (v[k] >= 65 && v[k] <= 90) { k += 1 }
+            if k > i + 1 { i = k }
+        }
+        if i + 3 < v.count, v[i] == 0x20, v[i + 1] == 0x6D, v[i + 2] == 0x3D { i = v.count }
+        guard i == v.count else { return nil }
+        guard let off = offset else { return t }
+        // Re-read with the zone the text named.
+        var p = parser
+        p.defaultOffset = off
+        return p.parse(UnsafeBufferPointer(rebasing: v[0..<used])).map(\.0)
+    }
+
+    /// Nanoseconds per unit named in a column (`StartTimeUnixNano`, `Duration(ms)`), or nil.
+    static func unit(of c: TableSchema.Column) -> Int64? {
+        if let u = c.unit?.lowercased() {
+            switch u {
+            case "ns", "nano", "nanos", "nanoseconds": return 1
+            case "us", "µs", "micros", "microseconds": return 1000
+            case "ms", "millis", "milliseconds": return 1_000_000
+            case "s", "sec", "secs", "seconds": return 1_000_000_000
+            default: break
+            }
+        }
+        let k = c.key
+        if k.hasSuffix("nano") || k.hasSuffix("nanos") || k.hasSuffix("ns") { return 1 }
+        if k.hasSuffix("micros") || k.hasSuffix("us") || k.hasSuffix("micro") { return 1000 }
+        if k.hasSuffix("millis") || k.hasSuffix("ms") || k.hasSuffix("milli") { return 1_000_000 }
+        if k.hasSuffix("seconds") || k.hasSuffix("secs") || k.hasSuffix("sec") { return 1_000_000_000 }
+        return nil
+    }
+
+    /// A decimal integer (optional sign), or nil.
+    @inline(__always) static func integer(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard !b.isEmpty, b.count <= 19 else { return nil }
+        var i = 0
+        var neg = false
+        if b[0] == 0x2D { neg = true; i = 1 } else if b[0] == 0x2B { i = 1 }
+        guard i < b.count else { return nil }
+        var v: Int64 = 0
+        while i < b.count {
+            let c = b[i]
+            guard c >= 48, c <= 57 else { return nil }
+            v = v &* 10 &+ Int64(c - 48)
+            i += 1
+        }
+        return neg ? -v : v
+    }
+
+    /// A number as written in tables (`12`, `-0.5`, `1e-3`, `NaN`, `+Inf`), or nil when the
+    /// bytes are not one. Missing values (`NaN`, empty) come back as `.nan`.
+    static func double(_ b: UnsafeBufferPointer<UInt8>) -> Double? {
+        var s = 0, e = b.count
+        while s < e, b[s] == 0x20 { s += 1 }
+        while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x0D { e -= 1 }
+        guard e > s else { return .nan }
+        let v = UnsafeBufferPointer(rebasing: b[s..<e])
+        if let n = integer(v), abs(n) < 1 << 53 { return Double(n) }
+        if isMissing(v) { return .nan }
+        guard v.count <= 64 else { return nil }
+        // Digits, sign, point and exponent only; then the standard library's exact parse.
+        for c in v where !((c >= 48 && c <= 57) || c == 0x2E || c == 0x2D || c == 0x2B || c == 0x65 || c == 0x45) {
+            let w = lowerWord(v)
+            switch w {
+            case "inf", "+inf", "infinity", "+infinity": return .infinity
+            case "-inf", "-infinity": return -.infinity
+            default: return nil
+            }
+        }
+        return Double(String(decoding: v, as: UTF8.self))
+    }
+
+    /// Spellings of "no value" in exported tables.
+    static func isMissing(_ v: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard v.count <= 4 else { return false }
+        switch lowerWord(v) {
+        case "nan", "-nan", "null", "none", "n/a", "na", "-", "": return true
+        default: return false
+        }
+    }
+}
+
+extension TableSchema {
+    /// Why the table at the start of `head` is not of `kind`: the roles missing and the
+    /// columns found, for a table forced by name.
+    static func missingColumns(head: [UInt8], kind: Kind) -> String {
+        var end = head.firstIndex(of: 0x0A) ?? head.count
+        if end > 0, head[end - 1] == 0x0D { end -= 1 }
+        let header = String(decoding: head[0..<min(end, 2000)], as: UTF8.self)
+        let need: String
+        switch kind {
+        case .spans: need = "trace ID, span ID and start or duration columns"
+        case .logs: need = "time and message columns"
+        case .metrics: need = "a time column and numeric columns"
+        }
+        return "not a \(kind == .spans ? "span" : kind == .logs ? "log" : "metric") table: needs \(need); columns found: \(header)"
+    }
+}
