@@ -13,7 +13,7 @@ struct Inquest: ParsableCommand {
             3 no input could be read.
             """,
         version: "0.1.0",
-        subcommands: [Inspect.self, Logs.self, Traces.self, Trace.self, Deps.self, RCA.self, Patterns.self, Report.self, Check.self, Redact.self, Convert.self, Merge.self, Simulate.self]
+        subcommands: [Inspect.self, Logs.self, Traces.self, Trace.self, Deps.self, RCA.self, Patterns.self, Report.self, Metrics.self, Check.self, Redact.self, Convert.self, Merge.self, Simulate.self]
     )
 
     /// Runs the command; usage errors exit with 2 as the contract says (the parser's

@@ -35,7 +35,16 @@ struct InputOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Most files read from directories.", valueName: "n"))
     var maxFiles: Int = 100_000
 
+    /// Column roles of CSV/TSV tables, chosen by hand.
+    @Option(name: [.customLong("span-columns"), .customLong("columns")],
+            help: ArgumentHelp("Columns of span, log or metric tables by role, instead of by their names: trace=, span=, parent=, service=, pod=, operation=, start=, end=, duration=, status=, kind=, time=, message=, level= (comma-separated).",
+                               valueName: "role=Column,..."))
+    var spanColumns: String?
+
     func validate() throws {
+        if let c = spanColumns, case .failure(let e) = TableSchema.parseOverrides(c) {
+            throw ValidationError("--span-columns: \(e.message).")
+        }
         if paths.isEmpty { throw ValidationError("Give at least one PATH (a file, a directory, or - for standard input).") }
         if let f = logFormat, FormatRegistry.format(named: f) == nil {
             throw ValidationError("Unknown --log-format '\(f)'. Known: \(FormatRegistry.formatNames.joined(separator: ", ")).")
@@ -54,6 +63,7 @@ struct InputOptions: ParsableArguments {
         l.maxFiles = maxFiles
         l.maxCompressionRatio = maxCompressionRatio
         l.maxJSONDepth = maxJSONDepth
+        if let c = spanColumns, case .success(let o) = TableSchema.parseOverrides(c) { l.tableColumns = o }
         return l
     }
 

@@ -11,7 +11,7 @@ extension Inquest {
             abstract: "Describe each input: kind, format, compression, records, skipped records, time range, services.",
             discussion: """
                 One entry per file; a tar member is its own entry (archive.tar.gz:member). \
-                For span dumps a record is a span. For every input, records = parsed + skipped.
+                For span dumps a record is a span, for metric dumps a sample. Tables (CSV/TSV) show the column chosen for each role. For every input, records = parsed + skipped.
                 """
         )
 

@@ -14,7 +14,8 @@ func parseInner(_ inner: UnsafeBufferPointer<UInt8>, outerTime: Timestamp?, stre
     if result != .record {
         result = PlainTextFormat().parse(inner, into: &r, context: &context)
         if result != .record {
-            r.level = inferLevel(inner)
+            // A level word among the first tokens (`05:18:42.995 INFO  - …`), else guessed from words.
+            r.level = leadingLevel(inner) ?? inferLevel(inner)
             if context.needs.contains(.message) { r.message = String(decoding: inner, as: UTF8.self) }
             if context.needs.contains(.service) { r.service = context.fallbackService }
             result = .record
@@ -120,4 +121,21 @@ public struct CRIFormat: LineFormat {
         bytes.append(contentsOf: content)
         return bytes.withUnsafeBufferPointer { parseInner($0, outerTime: t, stream: stream, into: &r, context: &context) }
     }
+}
+
+/// A level word (`INFO`, `warn`, `E`…) among the first four tokens of a line that has no
+/// timestamp Inquest reads, as a time-of-day prefix (`05:18:42.995 INFO  - …`) leaves it.
+func leadingLevel(_ line: UnsafeBufferPointer<UInt8>) -> Level? {
+    var i = 0
+    var tokens = 0
+    let n = min(line.count, 80)
+    while i < n, tokens < 4 {
+        while i < n, PlainTextFormat.isSeparator(line[i]) { i += 1 }
+        let s = i
+        while i < n, !PlainTextFormat.isSeparator(line[i]) { i += 1 }
+        if i == s { break }
+        tokens += 1
+        if i - s >= 4, i - s <= 8, let l = Level(bytes: UnsafeBufferPointer(rebasing: line[s..<i])), l != .unknown { return l }
+    }
+    return nil
 }
