@@ -137,7 +137,7 @@ public enum CheckRenderer {
         case .ratio: return number(v * 100) + "%"
         case .latency: return Duration.format(nanos: Int64(max(-9e18, min(9e18, v * 1e9))))
         case .rate: return number(v) + "/s"
-        case .count, nil: return number(v)
+        case .count, .gauge, nil: return number(v)
         }
     }
 

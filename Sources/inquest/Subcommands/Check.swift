@@ -50,9 +50,12 @@ extension Inquest {
 
         func run() throws {
             // The rule file first: a mistake there is reported before any input is read.
+            // Metric dumps first: their series names may appear in the rules.
+            let (units, problems) = input.discover()
+            let metrics = MetricLoad.load(units, format: input.format)
             let alertRules: [AlertRule]
             do throws(RuleFileErrors) {
-                alertRules = try RuleFile.load(path: rules)
+                alertRules = try RuleFile.load(path: rules, series: Set(metrics.series.map(\.name)))
             } catch {
                 for e in error.errors {
                     Output.stderr.write(e.line > 0 ? "\(rules):\(e.description)\n" : "inquest: \(rules): \(e.message)\n")
@@ -68,17 +71,24 @@ extension Inquest {
             options.format = input.format
             // Mining templates costs time; only `pattern` selectors need it.
             options.patterns = alertRules.contains { $0.expression.comparisons.contains { $0.matchers.contains { $0.label == "pattern" } } }
-            let (units, problems) = input.discover()
             let read = TrendReader.read(units, options: options)
-            reportProblems(read.stats, problems)
+            reportProblems(read.stats.filter { $0.kind != "metrics" } + metrics.stats + metrics.unreadable, problems)
             if nothingRead(read.stats, problems) { throw ExitCode(Exit.noInput) }
+
+            // Metric dumps' series, cut to the time range.
+            var q = MetricQuery()
+            let newest = metrics.series.compactMap { $0.points.last.map { Timestamp(nanos: $0.time) } }.max()
+            q.since = range.sinceBound?.resolve(newest: newest)
+            q.until = range.untilBound?.resolve(newest: newest)
+            let metricSeries = q.run(metrics.series)
 
             let result: RuleBacktest.Result
             do throws(TrendAggregate.LayoutError) {
-                if let data = try read.aggregate.data() {
-                    result = RuleBacktest.run(alertRules, on: data)
+                let data = try read.aggregate.data()
+                if data != nil || !metricSeries.isEmpty {
+                    result = RuleBacktest.run(alertRules, on: MetricRuleSeries(base: data, metrics: metricSeries, bucketNanos: options.bucketNanos))
                 } else {
-                    Output.stderr.write("inquest: no timed records or requests in the inputs; no bucket to evaluate\n")
+                    Output.stderr.write("inquest: no timed records, requests or metric samples in the inputs; no bucket to evaluate\n")
                     result = .empty(rules: alertRules.count)
                 }
             } catch {
@@ -93,7 +103,7 @@ extension Inquest {
             let out = try Output.open(outputOptions.outFile)
             switch output {
             case .json:
-                CheckRenderer.json(result, skipped: read.stats.reduce(0) { $0 + $1.skipped }, to: &out.buffered)
+                CheckRenderer.json(result, skipped: read.stats.reduce(0) { $0 + $1.skipped } + metrics.stats.reduce(0) { $0 + $1.skipped }, to: &out.buffered)
             case .text:
                 let tty = outputOptions.writesToTerminal
                 CheckRenderer.text(result, rules: alertRules, style: outputOptions.style(toTerminal: tty), time: outputOptions.timeDisplay,

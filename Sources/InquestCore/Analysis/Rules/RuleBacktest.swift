@@ -89,7 +89,7 @@ public enum RuleBacktest {
         var warnings: [Warning] = []
         var evaluated: [Evaluated] = []
         for c in comparisons {
-            var values = series.values(metric: c.metric, matching: c.matchers) ?? []
+            var values = series.values(metric: c.metric, matching: c.matchers, lowest: c.op == .less || c.op == .lessOrEqual) ?? []
             if let w = noSeriesWarning(c, values, series) { warnings.append(Warning(alert: rule.name, message: w)) }
             if values.count != n { values = Array(values.prefix(n)) + Array(repeating: nil, count: max(0, n - values.count)) }
             let thresholds: [Double?]

@@ -17,8 +17,11 @@
 /// Metrics, labels and regular expressions are checked here, so an expression that
 /// parses can be evaluated.
 public enum RuleExpressionParser {
-    public static func parse(_ text: String) throws(RuleExpressionError) -> RuleExpression {
+    /// - Parameter series: names of metric series in the inputs (metric dumps), which a
+    ///   comparison may name beside the report's metrics, with any labels.
+    public static func parse(_ text: String, series: Set<String> = []) throws(RuleExpressionError) -> RuleExpression {
         var p = try Parser(text)
+        p.series = series
         let e = try p.expression()
         guard case .end = p.token.kind else {
             throw RuleExpressionError(p.token.start, "unexpected \(p.token.kind.shown) after a complete comparison; join comparisons with 'and' or 'or'")
@@ -172,6 +175,8 @@ private struct Parser {
     var token: ExprToken
     /// Nesting of parentheses, bounded so that a hostile file cannot overflow the stack.
     var depth = 0
+    /// Names of metric series read from the inputs.
+    var series: Set<String> = []
 
     init(_ text: String) throws(RuleExpressionError) {
         lexer = ExprLexer(text)
@@ -222,8 +227,9 @@ private struct Parser {
         guard case .identifier(let name) = token.kind, name != "and", name != "or" else {
             throw RuleExpressionError(token.start, "expected a metric (\(RuleMetric.names)), found \(token.kind.shown)")
         }
-        guard let metric = RuleMetric.named(name) else {
-            throw RuleExpressionError(token.start, "unknown metric '\(name)'; known metrics: \(RuleMetric.names)")
+        guard let metric = RuleMetric.named(name) ?? (series.contains(name) ? RuleMetric.series(name) : nil) else {
+            let more = series.isEmpty ? "" : ", or a metric series of the inputs (" + series.sorted().prefix(8).joined(separator: ", ") + (series.count > 8 ? ", …" : "") + ")"
+            throw RuleExpressionError(token.start, "unknown metric '\(name)'; known metrics: \(RuleMetric.names)\(more)")
         }
         try advance()
         var matchers: [LabelMatcher] = []
@@ -258,7 +264,7 @@ private struct Parser {
         guard case .identifier(let label) = token.kind else {
             throw RuleExpressionError(token.start, "expected a label (\(metric.labels.joined(separator: ", "))) or '}', found \(token.kind.shown)")
         }
-        guard metric.labels.contains(label) else {
+        guard metric.labels.contains(label) || metric.kind == .gauge else {
             throw RuleExpressionError(token.start, "unknown label '\(label)' for \(metric.name); its labels: \(metric.labels.joined(separator: ", "))")
         }
         try advance()

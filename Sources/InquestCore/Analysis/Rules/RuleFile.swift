@@ -29,7 +29,8 @@ public enum RuleFile {
 
     /// Parses rule-file text.
     /// - Throws: `RuleFileErrors`, sorted by position, when anything is wrong.
-    public static func parse(_ text: String) throws(RuleFileErrors) -> [AlertRule] {
+    /// - Parameter series: names of metric series in the inputs, which expressions may name.
+    public static func parse(_ text: String, series: Set<String> = []) throws(RuleFileErrors) -> [AlertRule] {
         if let line = tooDeep(text) {
             throw RuleFileErrors([RuleFileError(line: line, column: 1, message: "nested more than \(maxDepth) levels deep; a rule file needs a handful")])
         }
@@ -42,6 +43,7 @@ public enum RuleFile {
             throw RuleFileErrors([RuleFileError(line: 1, column: 1, message: "cannot read as YAML: \(error)")])
         }
         var reader = Reader(text)
+        reader.series = series
         reader.read(root)
         if reader.errors.isEmpty && reader.rules.isEmpty {
             let at = root?.mark
@@ -57,7 +59,7 @@ public enum RuleFile {
 
     /// Reads and parses a rule file; invalid UTF-8 is repaired (and then usually fails to parse).
     /// - Throws: `RuleFileErrors`; a file that cannot be read is one error at line 0.
-    public static func load(path: String) throws(RuleFileErrors) -> [AlertRule] {
+    public static func load(path: String, series: Set<String> = []) throws(RuleFileErrors) -> [AlertRule] {
         let attributes = try? FileManager.default.attributesOfItem(atPath: path)
         guard let attributes, attributes[.type] as? FileAttributeType == .typeRegular,
               let data = FileManager.default.contents(atPath: path) else {
@@ -66,7 +68,7 @@ public enum RuleFile {
         guard (attributes[.size] as? Int ?? 0) <= maxBytes, data.count <= maxBytes else {
             throw RuleFileErrors([RuleFileError(line: 0, column: 0, message: "the rule file is larger than \(maxBytes >> 20) MiB")])
         }
-        return try parse(String(decoding: data, as: UTF8.self))
+        return try parse(String(decoding: data, as: UTF8.self), series: series)
     }
 
     /// Deepest nesting let through to the YAML composer, which recurses once per level
@@ -184,6 +186,9 @@ private struct Reader {
         return true
     }
 
+    /// Names of metric series in the inputs.
+    var series: Set<String> = []
+
     init(_ text: String) {
         var lines: [[Unicode.Scalar]] = [[]]
         for c in text.unicodeScalars {
@@ -257,7 +262,7 @@ private struct Reader {
         if let e = keys["expr"] {
             if let text = text(e.value, "`expr:`") {
                 do throws(RuleExpressionError) {
-                    expression = (text, try RuleExpressionParser.parse(text))
+                    expression = (text, try RuleExpressionParser.parse(text, series: series))
                 } catch {
                     let (line, column) = position(of: error.offset, in: text, scalar: e.value.mark)
                     errors.append(RuleFileError(line: line, column: column, message: "expr: " + error.message))

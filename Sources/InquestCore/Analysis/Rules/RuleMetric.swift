@@ -13,7 +13,12 @@ public struct RuleMetric: Sendable, Hashable {
         case ratio
         /// Request latency in seconds (`800ms` is allowed).
         case latency
+        /// A series of a metric dump (`CpuUsageRate{pod=~"cart.*"}`), in its own unit, with any labels.
+        case gauge
     }
+
+    /// A metric series read from the inputs.
+    public static func series(_ name: String) -> RuleMetric { RuleMetric(name: name, kind: .gauge, labels: []) }
 
     public var name: String
     public var kind: Kind

@@ -23,6 +23,15 @@ public protocol SeriesProvider: Sendable {
     func values(metric: String, matching: [LabelMatcher]) -> [Double?]?
     /// Label values present for a label of a metric (to list what a selector may name).
     func labelValues(metric: String, label: String) -> [String]
+    /// As `values(metric:matching:)`; where several series of a metric dump match, the
+    /// lowest of them per bucket when `lowest`, else the highest.
+    func values(metric: String, matching: [LabelMatcher], lowest: Bool) -> [Double?]?
+}
+
+extension SeriesProvider {
+    public func values(metric: String, matching: [LabelMatcher], lowest: Bool) -> [Double?]? {
+        values(metric: metric, matching: matching)
+    }
 }
 
 /// One label condition of a selector, as in PromQL: `=`, `!=`, `=~`, `!~`.
