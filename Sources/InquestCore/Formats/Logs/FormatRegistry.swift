@@ -135,26 +135,57 @@ public enum FormatRegistry {
         return true
     }
 
-    /// The schema of the table at the start of `buf`, from its header and up to 20 rows.
+    /// The schema of the table at the start of `buf`, from its header and up to 20 rows
+    /// (a row whose quoted field spans lines is joined first).
     static func tableSchema(_ buf: UnsafeBufferPointer<UInt8>, from start: Int = 0, columns: TableSchema.Overrides) -> TableSchema? {
-        var lines: [UnsafeBufferPointer<UInt8>] = []
+        var lines: [Range<Int>] = []
         var s = start
         var i = start
-        while i < buf.count, lines.count < 21 {
+        while i < buf.count, lines.count < 41 {
             if buf[i] == 0x0A {
                 var e = i
                 if e > s, buf[e - 1] == 0x0D { e -= 1 }
-                lines.append(UnsafeBufferPointer(rebasing: buf[s..<e]))
+                lines.append(s..<e)
                 s = i + 1
             }
             i += 1
         }
         // The last line of a head cut mid-way is left out, unless it is the whole input.
-        if lines.isEmpty, s < buf.count { lines.append(UnsafeBufferPointer(rebasing: buf[s..<buf.count])) }
+        if lines.isEmpty, s < buf.count { lines.append(s..<buf.count) }
         guard let header = lines.first else { return nil }
-        guard let schema = TableSchema.detect(header: header, rows: Array(lines.dropFirst()), overrides: columns) else { return nil }
-        if schema.kind == .metrics, MetricTableFormat.metricColumns(schema, rows: Array(lines.dropFirst())).isEmpty { return nil }
-        return schema
+        var rows: [[UInt8]] = []
+        var pending: [UInt8]?
+        var probe = CSVRow(delimiter: buf[header].contains(0x09) ? 0x09 : 0x2C)
+        for r in lines.dropFirst() where rows.count < 20 {
+            var row = pending.map { $0 + [0x0A] } ?? []
+            row.append(contentsOf: buf[r])
+            let open = row.withUnsafeBufferPointer { probe.split($0) == .openQuote }
+            if open, row.count < 1 << 16 { pending = row; continue }
+            pending = nil
+            rows.append(row)
+        }
+        return withBuffers(rows) { sample in
+            let head = UnsafeBufferPointer(rebasing: buf[header])
+            guard var schema = TableSchema.detect(header: head, rows: sample, overrides: columns) else { return nil }
+            if schema.kind == .metrics {
+                schema.metricColumns = MetricTableFormat.metricColumns(schema, rows: sample)
+                if schema.metricColumns.isEmpty { return nil }
+            }
+            return schema
+        }
+    }
+
+    /// Lends `arrays` as buffers to `body`.
+    static func withBuffers<R>(_ arrays: [[UInt8]], _ body: ([UnsafeBufferPointer<UInt8>]) -> R) -> R {
+        var lent: [UnsafeBufferPointer<UInt8>] = []
+        func lend(_ k: Int) -> R {
+            if k == arrays.count { return body(lent) }
+            return arrays[k].withUnsafeBufferPointer { b in
+                lent.append(b)
+                return lend(k + 1)
+            }
+        }
+        return lend(0)
     }
 
     /// Tries each line format on the first lines and keeps the one that reads most.

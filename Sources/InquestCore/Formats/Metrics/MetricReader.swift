@@ -68,7 +68,7 @@ public enum MetricReader {
                 return Result(series: [], stats: stats)
             }
             stats.columns = schema.description
-            MetricTableFormat.read(&lines, schema: schema, head: head, unit: unit, into: &collector, stats: &stats)
+            MetricTableFormat.read(&lines, schema: schema, unit: unit, into: &collector, stats: &stats)
         case .prometheus:
             PrometheusTextFormat.read(&lines, unit: unit, into: &collector, stats: &stats)
         case .prometheusAPI:

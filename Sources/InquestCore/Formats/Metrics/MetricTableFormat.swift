@@ -16,19 +16,23 @@ enum MetricTableFormat {
         var candidates = schema.columns.indices.filter {
             !mapped.contains($0) && !timeKeys.contains(schema.columns[$0].key) && !TableSchema.entityKeys.contains(schema.columns[$0].key)
         }
-        var seenNumber = Set<Int>()
+        // A metric column holds numbers in most sampled rows (a damaged cell in one row
+        // does not make it a label); a label column holds words.
+        var numbers = [Int](repeating: 0, count: schema.columns.count)
+        var words = [Int](repeating: 0, count: schema.columns.count)
         var row = CSVRow(delimiter: schema.delimiter)
+        var anyRow = false
         for r in rows where !r.isBlank() {
             guard row.split(r) == .row, row.count == schema.columns.count else { continue }
-            candidates = candidates.filter { c in
-                guard let v = TableValues.double(row.bytes(c, in: r)) else { return false }
-                if !v.isNaN { seenNumber.insert(c) }
-                return true
+            anyRow = true
+            for c in candidates {
+                if let v = TableValues.double(row.bytes(c, in: r)) { if !v.isNaN { numbers[c] += 1 } } else { words[c] += 1 }
             }
         }
         // With no rows to look at, every other column is taken as a metric.
-        let anyRow = rows.contains { !$0.isBlank() }
-        return anyRow ? candidates.filter(seenNumber.contains) : candidates
+        guard anyRow else { return candidates }
+        candidates = candidates.filter { numbers[$0] > 0 && words[$0] * 2 <= numbers[$0] }
+        return candidates
     }
 
     /// Prometheus-style label name for an entity column.
@@ -70,20 +74,9 @@ enum MetricTableFormat {
         return [("entity", s)]
     }
 
-    static func read(_ lines: inout LineReader, schema: TableSchema, head: [UInt8], unit: InputUnit,
+    static func read(_ lines: inout LineReader, schema: TableSchema, unit: InputUnit,
                      into out: inout MetricCollector, stats: inout InputStats) {
-        let metrics = head.withUnsafeBufferPointer { buf -> [Int] in
-            var rows: [UnsafeBufferPointer<UInt8>] = []
-            var s = 0
-            var first = true
-            for i in buf.indices where buf[i] == 0x0A {
-                if !first { rows.append(UnsafeBufferPointer(rebasing: buf[s..<i])) }
-                first = false
-                s = i + 1
-                if rows.count >= 20 { break }
-            }
-            return metricColumns(schema, rows: rows)
-        }
+        let metrics = schema.metricColumns
         guard let timeColumn = schema.roles[.time] else { return }
         let timeUnit = TableValues.unit(of: schema.columns[timeColumn])
         let metricSet = Set(metrics)

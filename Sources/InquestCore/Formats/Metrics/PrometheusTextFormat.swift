@@ -39,7 +39,7 @@ enum PrometheusTextFormat {
             }
         }
         guard samples > 0 else { return false }
-        if typed { return other * 10 <= samples + comments }
+        if typed { return other * 4 <= samples }
         return other == 0 && samples >= 3
     }
 

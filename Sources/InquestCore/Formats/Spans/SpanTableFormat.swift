@@ -75,7 +75,7 @@ enum SpanTableFormat {
                 if !Self.isNoParent(b) { s.parentID = idString(b) }
             }
             if let c = service, !row.bytes(c, in: line).isBlank() {
-                s.service = interner.intern(bytes: trimmed(row.bytes(c, in: line)))
+                s.service = row.withUnescaped(c, in: line) { interner.intern(bytes: trimmed($0)) }
             } else if let c = pod, !row.bytes(c, in: line).isBlank() {
                 let name = interner.intern(bytes: trimmed(row.bytes(c, in: line)))
                 if let known = podNames[name] { s.service = known } else {
@@ -87,7 +87,7 @@ enum SpanTableFormat {
             if let c = pod, detail != .minimal, !row.bytes(c, in: line).isBlank() {
                 s.resource.append(LogRecord.Field("k8s.pod.name", interner.intern(bytes: trimmed(row.bytes(c, in: line)))))
             }
-            if let c = operation { s.operation = interner.intern(bytes: trimmed(row.bytes(c, in: line))) }
+            if let c = operation { s.operation = row.withUnescaped(c, in: line) { interner.intern(bytes: trimmed($0)) } }
             if let c = start {
                 let b = row.bytes(c, in: line)
                 guard let t = TableValues.time(b, unitHint: startUnit, parser: parser) else {

@@ -31,6 +31,8 @@ public struct TableSchema: Sendable, CustomStringConvertible {
     public var roles: [Role: Int]
     /// The header line's bytes (a repeated header inside the file is not a row).
     public var header: [UInt8]
+    /// For a metric table: the columns holding numbers (metrics), decided from sample rows.
+    public var metricColumns: [Int] = []
 
     public func column(_ r: Role) -> Int? { roles[r] }
 
@@ -131,7 +133,7 @@ public struct TableSchema: Sendable, CustomStringConvertible {
         for r in rows where !r.isBlank() {
             sampled += 1
             if row.split(r) == .row, row.count == columns.count { widthOK += 1 }
-            else if row.split(r) == .openQuote { widthOK += 1 }  // a multi-line field
+            else if row.split(r) == .openQuote { widthOK += 1 }  // a field cut by the end of the head
         }
         guard sampled == 0 || widthOK * 10 >= sampled * 8 else { return nil }
 
