@@ -79,6 +79,12 @@ public enum MetricRenderer {
         }
     }
 
+    /// RFC 3339 with as many fraction digits as the time needs (0, 3, 6 or 9).
+    static func time(_ nanos: Int64) -> String {
+        let f = nanos - nanos.floorDiv(1_000_000_000) * 1_000_000_000
+        return Timestamp(nanos: nanos).rfc3339(digits: f == 0 ? 0 : f % 1_000_000 == 0 ? 3 : f % 1000 == 0 ? 6 : 9)
+    }
+
     public static func json(_ rows: [MetricSummary], skipped: Int, points: Bool, to out: inout some TextOutputStream) {
         var j = JSONOut()
         j.beginObject()
@@ -102,7 +108,7 @@ public enum MetricRenderer {
                 j.beginArray("values")
                 for p in r.series.points {
                     j.beginObject()
-                    j.field("time", Timestamp(nanos: p.time).rfc3339())
+                    j.field("time", time(p.time))
                     optional(&j, "value", p.value.isNaN ? nil : p.value)
                     j.endObject()
                 }
@@ -128,7 +134,7 @@ public enum MetricRenderer {
             for r in rows {
                 let prefix = csvField(r.series.name) + "," + csvField(labelText(r.series)) + ","
                 for p in r.series.points {
-                    out.write(prefix + Timestamp(nanos: p.time).rfc3339() + "," + (p.value.isNaN ? "" : String(p.value)) + "\n")
+                    out.write(prefix + time(p.time) + "," + (p.value.isNaN ? "" : String(p.value)) + "\n")
                 }
             }
             return
