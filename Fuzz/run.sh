@@ -13,7 +13,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-600}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-"json json-lines logfmt syslog access plain text docker-json cri otlp-logs detect jaeger zipkin-v2 zipkin-v1 otlp-traces gzip tar rules patterns partial redact convert"}
+TARGETS=${*:-"json json-lines logfmt syslog access plain text docker-json cri otlp-logs detect jaeger zipkin-v2 zipkin-v1 otlp-traces gzip tar rules patterns partial redact convert span-table log-table metric-table prometheus prometheus-api"}
 swift build -c release --scratch-path .build-fuzz --product InquestFuzz \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING >&2
 BIN=.build-fuzz/release/InquestFuzz
@@ -51,6 +51,8 @@ for t in $TARGETS; do
         convert) seed "$t" $FIX/spans/* $SHARED/spans/*/* $FIX/logs/* $SHARED/logs/json/* ;;
         redact) seed "$t" $FIX/logs/* $SHARED/logs/*/* $SHARED/spans/*/* ;;
         patterns) seed "$t" $(find ../shared/loghub -name '*content.txt' 2>/dev/null | head -4) $FIX/logs/* ;;
+        span-table|log-table|metric-table) seed "$t" $FIX/tables/* $(find ../shared/rca-real -name '*.csv' -size -64k 2>/dev/null | head -20) ;;
+        prometheus|prometheus-api) seed "$t" $FIX/tables/* ;;
         json-lines|docker-json|cri) seed "$t" $FIX/logs/* $SHARED/logs/json/* $SHARED/bad/* ;;
         logfmt) seed "$t" $SHARED/logs/logfmt/* $FIX/logs/* ;;
         syslog) seed "$t" $SHARED/logs/syslog/* $SHARED/bad/bad_syslog.0 $FIX/logs/* ;;

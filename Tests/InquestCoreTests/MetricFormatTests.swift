@@ -119,3 +119,16 @@ struct MetricFormatTests {
         #expect(throws: RuleFileErrors.self) { try RuleFile.parse("rules:\n  - alert: A\n    expr: CpuUsageRate > 1\n") }
     }
 }
+
+/// The fuzz targets of the table and metric readers hold their invariants on the seed
+/// fixtures too (the hostile inputs are replayed by `FuzzRegressionTests`).
+@Suite("Table and metric fuzz targets on their seeds")
+struct TableFuzzSeedTests {
+    @Test(arguments: [FuzzTarget.spanTable, .logTable, .metricTable, .prometheus, .prometheusAPI])
+    func seedsKeepTheInvariants(target: FuzzTarget) throws {
+        let dir = TestPaths.fixtures.appendingPathComponent("tables")
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() {
+            target.run(Array(try Data(contentsOf: dir.appendingPathComponent(name))))
+        }
+    }
+}

@@ -10,6 +10,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case otlpLogs = "otlp-logs", detect
     case jaeger, zipkin = "zipkin-v2", zipkinV1 = "zipkin-v1", otlpTraces = "otlp-traces"
     case gzip, tar, rules, patterns, partial, redact, convert
+    case spanTable = "span-table", logTable = "log-table", metricTable = "metric-table", prometheus, prometheusAPI = "prometheus-api"
 
     /// Small limits so that a fuzzer's input cannot make a run slow for reasons we
     /// already bound (they are tested on their own).
@@ -57,6 +58,24 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .partial: partial(bytes)
         case .redact: redact(bytes)
         case .convert: convert(bytes)
+        case .spanTable: spans(bytes, .spanTable)
+        case .logTable: logs(bytes, .logLines(LogTableFormat(schema: nil)))
+        case .metricTable: metrics(bytes, .table)
+        case .prometheus: metrics(bytes, .prometheus)
+        case .prometheusAPI: metrics(bytes, .prometheusAPI)
+        }
+    }
+
+    /// A metric dump: every sample counted once, as a point of a series or as skipped.
+    func metrics(_ bytes: [UInt8], _ format: MetricFormat) {
+        let unit = InputUnit.memory(bytes, name: "fuzz.metrics", limits: Self.limits)
+        guard let r = try? MetricReader.read(unit: unit, format: .metrics(format)) else { return }
+        let s = r.stats
+        precondition(s.records == s.parsed + s.skipped, "records = parsed + skipped")
+        precondition(r.series.reduce(0) { $0 + $1.points.count } == s.parsed, "every sample read is a point")
+        for series in r.series {
+            for k in series.points.indices.dropFirst() { precondition(series.points[k - 1].time <= series.points[k].time, "points in time order") }
+            _ = MetricSummary(series)
         }
     }
 
