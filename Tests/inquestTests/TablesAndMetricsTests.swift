@@ -138,6 +138,30 @@ struct TablesAndMetricsTests {
         #expect(none.status == 3 && none.stderr.contains("no metric dumps"))
     }
 
+    @Test func reportDrawsMetricSeriesAndFlagsTheirAnomalies() throws {
+        let dir = try tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // One pod's CPU: steady around 20 % with a little noise, 90 % for three minutes.
+        var csv = "Time,PodName,CpuUsageRate(%)\n"
+        for m in 0..<40 {
+            let v = (30...32).contains(m) ? 90.0 : 20.0 + Double(m % 3)
+            csv += "2024-05-01T10:\(m < 10 ? "0" : "")\(m):00Z,shop-5f6585d649-fnmft,\(v)\n"
+        }
+        let path = dir.appendingPathComponent("cpu.csv").path
+        try csv.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["report", "--output", "json", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let doc = try #require(try CLI.json(r.stdout) as? [String: Any])
+        let metrics = try #require(doc["metrics"] as? [[String: Any]])
+        #expect(metrics.count == 1 && (metrics.first?["values"] as? [Any])?.count == 40)
+        let anomalies = try #require(doc["anomalies"] as? [[String: Any]])
+        let spike = try #require(anomalies.first { $0["metric"] as? String == "CpuUsageRate" })
+        #expect(spike["start"] as? String == "2024-05-01T10:30:00Z" && spike["service"] as? String == "shop-5f6585d649-fnmft")
+        #expect(anomalies.count == 1)
+        let text = try CLI.run(["report", path])
+        #expect(text.stdout.contains("Metric series (1, 1 with anomalies"))
+    }
+
     /// The real incident tables of ../shared/rca-real, when present: every file read, none skipped.
     @Test(.enabled(if: FileManager.default.fileExists(atPath: CLI.root.deletingLastPathComponent().appendingPathComponent("shared/rca-real").path)))
     func realIncidentExportsReadWithoutSkips() throws {

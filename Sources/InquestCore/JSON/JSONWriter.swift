@@ -68,5 +68,8 @@ public struct JSONOut {
     }
     public mutating func value(_ s: String) { sep(); JSONWriter.quote(s, into: &text) }
     public mutating func value(_ n: Int) { sep(); text += String(n) }
+    /// A number, or null when it is not finite.
+    public mutating func value(_ d: Double) { sep(); text += d.isFinite ? String(d) : "null" }
+    public mutating func null() { sep(); text += "null" }
     public mutating func raw(_ k: String, _ json: String) { key(k); text += json }
 }

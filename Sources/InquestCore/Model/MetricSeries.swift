@@ -59,4 +59,20 @@ public struct MetricSeries: Sendable {
         }
         return out
     }
+
+    /// The mean of the present points in each of `count` buckets of `width` from `start`
+    /// (nil for a bucket without one).
+    public func bucketMeans(start: Int64, width: Int64, count: Int) -> [Double?] {
+        var sums = [Double](repeating: 0, count: count)
+        var counts = [Int](repeating: 0, count: count)
+        for p in points where !p.value.isNaN && p.value.isFinite {
+            let (d, o) = p.time.subtractingReportingOverflow(start)
+            guard !o else { continue }
+            let i = d.floorDiv(max(1, width))
+            guard i >= 0, i < Int64(count) else { continue }
+            sums[Int(i)] += p.value
+            counts[Int(i)] += 1
+        }
+        return (0..<count).map { counts[$0] > 0 ? sums[$0] / Double(counts[$0]) : nil }
+    }
 }

@@ -134,15 +134,19 @@ public enum ReportRenderer {
         out.write(style.bold("Trend report") + "  " + when(d.start, ctx) + " – " + when(d.bucketStart(d.bucketCount), ctx) + " " + zone(ctx) + "\n")
         var facts = "\(d.bucketCount) buckets of \(bucket) · \(d.services.count) service\(d.services.count == 1 ? "" : "s") · "
         facts += "\(grouped(r.records)) records · \(grouped(r.requests)) requests"
+        if !r.metrics.isEmpty { facts += " · \(grouped(r.metrics.count)) metric series" }
         if ctx.skipped > 0 { facts += " · \(grouped(ctx.skipped)) skipped" }
-        out.write(style.dim(fit(facts, w).trimmingTrailingSpaces()) + "\n\n")
+        out.write(style.dim(fit(facts, w).trimmingTrailingSpaces()) + "\n")
 
         // Summary table.
         let nameW = max(10, w - 62)
-        out.write(style.bold(fit("SERVICE", nameW) + " " + fit("RECORDS", 9, alignRight: true) + " " + fit("REQUESTS", 9, alignRight: true)
-                             + " " + fit("ERR%", 6, alignRight: true) + " " + fit("P50", 8, alignRight: true) + " "
-                             + fit("P95", 8, alignRight: true) + " " + fit("P99", 8, alignRight: true) + " " + fit("ANOM", 5, alignRight: true))
-                  + "\n")
+        if !r.services.isEmpty { out.write("\n") }
+        if !r.services.isEmpty {
+            out.write(style.bold(fit("SERVICE", nameW) + " " + fit("RECORDS", 9, alignRight: true) + " " + fit("REQUESTS", 9, alignRight: true)
+                                 + " " + fit("ERR%", 6, alignRight: true) + " " + fit("P50", 8, alignRight: true) + " "
+                                 + fit("P95", 8, alignRight: true) + " " + fit("P99", 8, alignRight: true) + " " + fit("ANOM", 5, alignRight: true))
+                      + "\n")
+        }
         for s in r.services {
             let anomalies = r.anomalies.filter { $0.service == s.name }.count
             let err = fit(s.errorRate.map(percent) ?? "-", 6, alignRight: true)
@@ -193,6 +197,8 @@ public enum ReportRenderer {
                 out.write(style.dim(line) + "\n")
             }
         }
+
+        metricsText(r, style: style, width: w, to: &out)
 
         // Anomalies.
         out.write("\n" + style.bold("Anomalies") + style.dim(" (\(r.anomalies.count); observed vs expected from a trailing\(r.period != nil ? ", same-hour" : "") baseline)") + "\n")
@@ -271,6 +277,14 @@ public enum ReportRenderer {
             out.write("| \(mdCell(s.name)) | \(grouped(s.records)) | \(s.hasRequests ? grouped(s.requests) : "-") | \(s.errorRate.map(percent) ?? "-") | ")
             out.write("\(value(s.p50, metric: "p50")) | \(value(s.p95, metric: "p95")) | \(value(s.p99, metric: "p99")) | ")
             out.write("\(vol.map { sparkline($0.values, width: 24) } ?? "") | \(vol?.direction.words ?? "") | \(err?.direction.words ?? "") |\n")
+        }
+        if !r.metrics.isEmpty {
+            out.write("\n## Metric series\n\n| series | unit | min | median | max | trend | anomalies |\n|---|---|---:|---:|---:|---|---:|\n")
+            for m in r.metrics {
+                let sum = MetricSummary(m.series)
+                out.write("| \(mdCell(m.series.key)) | \(mdCell(m.series.unit ?? "")) | \(MetricRenderer.number(sum.min)) | \(MetricRenderer.number(sum.median)) | ")
+                out.write("\(MetricRenderer.number(sum.max)) | \(levelSparkline(m.values, width: 24)) | \(m.anomalies) |\n")
+            }
         }
         out.write("\n## Anomalies\n\n")
         if r.anomalies.isEmpty {
@@ -401,6 +415,21 @@ public enum ReportRenderer {
             j.endObject()
         }
         j.endArray()
+        j.beginArray("metrics")
+        for m in r.metrics {
+            j.beginObject()
+            j.field("name", m.series.name)
+            j.beginObject("labels")
+            for (k, v) in m.series.labels { j.field(k, v) }
+            j.endObject()
+            j.field("unit", m.series.unit)
+            j.beginArray("values")
+            for v in m.values { if let v { j.value(round(v)) } else { j.null() } }
+            j.endArray()
+            j.field("anomalies", m.anomalies)
+            j.endObject()
+        }
+        j.endArray()
         j.beginArray("anomalies")
         for a in r.anomalies {
             j.beginObject()
@@ -457,5 +486,31 @@ public enum ReportRenderer {
         if let a = r.newAfter { j.field("new_after", a.rfc3339()) } else { j.field("new_after", nil as String?) }
         j.endObject()
         out.write(j.text + "\n")
+    }
+
+    /// A sparkline from the lowest value to the highest (levels, unlike counts, do not start at zero).
+    static func levelSparkline(_ values: [Double?], width: Int) -> String {
+        let lo = values.compactMap { $0 }.min() ?? 0
+        return sparkline(values.map { $0.map { $0 - lo } }, width: width)
+    }
+
+    /// The metric series of the report, those with anomalies first, at most 24.
+    static func metricsText(_ r: TrendReport, style: Style, width w: Int, to out: inout some TextOutputStream) {
+        guard !r.metrics.isEmpty else { return }
+        let flagged = r.metrics.filter { $0.anomalies > 0 }.count
+        out.write("\n" + style.bold("Metric series") + style.dim(" (\(grouped(r.metrics.count)), \(grouped(flagged)) with anomalies; min–max of each line)") + "\n")
+        let ordered = r.metrics.enumerated().sorted { ($0.element.anomalies > 0 ? 0 : 1, $0.offset) < ($1.element.anomalies > 0 ? 0 : 1, $1.offset) }.map(\.element)
+        let rangeW = 15
+        let sparkW = max(10, min(40, w / 3))
+        let nameW = max(16, w - 2 - sparkW - rangeW - 4)
+        for m in ordered.prefix(24) {
+            let sum = MetricSummary(m.series)
+            let label = MetricRenderer.shortLabels(m.series)
+            let name = m.series.name + (label.isEmpty ? "" : " " + label)
+            let spark = fit(levelSparkline(m.values, width: sparkW), sparkW)
+            let range = fit(MetricRenderer.number(sum.min) + "–" + MetricRenderer.number(sum.max), rangeW, alignRight: true)
+            out.write("  " + fit(printable(name), nameW) + " " + (m.anomalies > 0 ? style.paint(spark, .yellow) : spark) + " " + style.dim(range) + "\n")
+        }
+        if r.metrics.count > 24 { out.write(style.dim("  … and \(r.metrics.count - 24) more (inquest metrics lists them all)") + "\n") }
     }
 }

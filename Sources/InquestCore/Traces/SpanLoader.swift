@@ -13,11 +13,13 @@ public struct SpanLoad: Sendable {
     public var logUnits: [InputUnit]
     /// Inputs that could not be opened.
     public var unreadable: [InputStats]
+    /// Inputs that hold metric dumps (neither spans nor logs).
+    public var metricUnits: [InputUnit] = []
 }
 
 public enum SpanLoader {
     public static func load(_ units: [InputUnit], format: DetectedFormat? = nil, detail: SpanDetail = .full) -> SpanLoad {
-        struct One: Sendable { var spans: [Span]; var stats: InputStats?; var isLog: Bool; var failed: InputStats?; var interned = false }
+        struct One: Sendable { var spans: [Span]; var stats: InputStats?; var isLog: Bool; var failed: InputStats?; var interned = false; var isMetrics = false }
         let box = ResultBox<One>(count: units.count)
         DispatchQueue.concurrentPerform(iterations: units.count) { i in
             do {
@@ -25,7 +27,8 @@ public enum SpanLoader {
                 if r.stats.kind == "spans" {
                     box.set(i, One(spans: r.spans, stats: r.stats, isLog: false, failed: nil, interned: r.stats.format == SpanFormat.jaeger.rawValue || r.stats.format == SpanFormat.spanTable.rawValue))
                 } else {
-                    box.set(i, One(spans: [], stats: nil, isLog: r.stats.format != "binary" && r.stats.format != "empty", failed: nil))
+                    box.set(i, One(spans: [], stats: nil, isLog: r.stats.kind == "logs" && r.stats.format != "binary" && r.stats.format != "empty", failed: nil,
+                                   isMetrics: r.stats.kind == "metrics"))
                 }
             } catch {
                 box.set(i, One(spans: [], stats: nil, isLog: false, failed: .unreadable(units[i], (error as? InputError)?.message ?? "\(error)")))
@@ -37,6 +40,7 @@ public enum SpanLoader {
             if let s = one.stats { load.stats.append(s) }
             if let f = one.failed { load.unreadable.append(f) }
             if one.isLog { load.logUnits.append(units[i]) }
+            if one.isMetrics { load.metricUnits.append(units[i]) }
             if one.interned {
                 if load.spans.isEmpty { load.spans = one.spans } else {
                     var parts = [load.spans, one.spans]

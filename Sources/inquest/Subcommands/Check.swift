@@ -73,7 +73,7 @@ extension Inquest {
             options.patterns = alertRules.contains { $0.expression.comparisons.contains { $0.matchers.contains { $0.label == "pattern" } } }
             let read = TrendReader.read(units, options: options)
             reportProblems(read.stats.filter { $0.kind != "metrics" } + metrics.stats + metrics.unreadable, problems)
-            if nothingRead(read.stats, problems) { throw ExitCode(Exit.noInput) }
+            if nothingRead(read.stats + metrics.stats, problems) { throw ExitCode(Exit.noInput) }
 
             // Metric dumps' series, cut to the time range.
             var q = MetricQuery()

@@ -123,6 +123,9 @@ extension Inquest {
             for u in load.logUnits {
                 err.write("inquest: \(u.path) holds logs, not spans: skipped (convert logs with --to ndjson or --to otlp-logs)\n")
             }
+            for u in load.metricUnits {
+                err.write("inquest: \(u.path) holds metrics, not spans: skipped (inquest metrics --output csv lists their points)\n")
+            }
             if format != .jaeger, case let n = SpanWriting.nonHexIDs(spans), n > 0 {
                 err.write("inquest: \(grouped(n)) span\(n == 1 ? " has" : "s have") IDs that are not hex; \(format.rawValue) needs hex, so each such ID is written as a hash of it\n")
             }

@@ -60,7 +60,10 @@ extension Inquest {
             options.keepPartial = partial != nil
             let read = TrendReader.read(units, baseline: baselineUnits, options: options)
             reportProblems(read.stats, problems + baselineProblems)
-            if nothingRead(read.stats, problems) { throw ExitCode(Exit.noInput) }
+            // Series of metric dumps, drawn beside the log and request series.
+            let metrics = partial == nil ? MetricLoad.load(units, format: input.format) : MetricLoad(series: [], stats: [], unreadable: [])
+            reportProblems(metrics.stats.filter { $0.skipped > 0 || !$0.errors.isEmpty }, [])
+            if nothingRead(read.stats + metrics.stats, problems) { throw ExitCode(Exit.noInput) }
             if let partial {
                 let out = try Output.open(partial == "-" ? nil : partial)
                 if let state = read.partial { PartialResult.report(state).write(to: &out.buffered) }
@@ -68,21 +71,33 @@ extension Inquest {
                 return
             }
             let filtered = range.since != nil || range.until != nil || !service.isEmpty
+            var q = MetricQuery()
+            let newest = metrics.series.compactMap { $0.points.last.map { Timestamp(nanos: $0.time) } }.max()
+            q.since = range.sinceBound?.resolve(newest: newest)
+            q.until = range.untilBound?.resolve(newest: newest)
+            if !service.isEmpty { q.matchers = [MetricQuery.Matcher(label: "service", op: .matches, value: service.joined(separator: "|"))] }
             try Self.render(read.aggregate, baseline: !baselineUnits.isEmpty, skipped: read.stats.reduce(0) { $0 + $1.skipped },
-                            inputs: read.stats.count, filtered: filtered, output: output, outputOptions: outputOptions)
+                            inputs: read.stats.count, filtered: filtered, output: output, outputOptions: outputOptions,
+                            metrics: q.run(metrics.series), bucketNanos: options.bucketNanos)
         }
 
         /// Renders an aggregate (from inputs, or merged partials) as the report.
         static func render(_ aggregate: TrendAggregate, baseline: Bool, skipped: Int, inputs: Int, filtered: Bool,
-                           output: ReportOutput, outputOptions: OutputOptions) throws {
+                           output: ReportOutput, outputOptions: OutputOptions, metrics: [MetricSeries] = [], bucketNanos: Int64? = nil) throws {
             let data: TrendData
             do {
-                guard let d = try aggregate.data() else {
+                if let d = try aggregate.data() {
+                    data = d
+                } else if !metrics.isEmpty {
+                    // Metric series alone: buckets from their range and spacing.
+                    let g = MetricRuleSeries.grid(metrics, bucketNanos: bucketNanos)
+                    let last = metrics.compactMap { $0.points.last?.time }.max() ?? g.start.nanos
+                    data = TrendData.grid(start: g.start, bucketNanos: g.bucketNanos, count: g.count, last: Timestamp(nanos: last))
+                } else {
                     Output.stderr.write("inquest: report: no timed records or requests in the inputs\(filtered ? " (after filters)" : "")\n")
                     Output.stderr.flush()
                     throw ExitCode(Exit.noInput)
                 }
-                data = d
             } catch let e as TrendAggregate.LayoutError {
                 Output.stderr.write("inquest: report: \(e.description)\n")
                 Output.stderr.flush()
@@ -98,7 +113,8 @@ extension Inquest {
                 out.close()
                 return
             }
-            let report = TrendReport(data, baseline: baseline)
+            var report = TrendReport(data, baseline: baseline)
+            report.addMetrics(metrics)
             let ctx = ReportRenderer.Context(skipped: skipped, inputs: inputs, time: outputOptions.timeDisplay)
             let out = try Output.open(outputOptions.outFile)
             switch output {

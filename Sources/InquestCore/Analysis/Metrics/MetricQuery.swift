@@ -8,6 +8,8 @@ public struct MetricQuery: Sendable {
         public var op: Op
         public var value: String
 
+        public init(label: String, op: Op, value: String) { self.label = label; self.op = op; self.value = value }
+
         /// `k=v`, `k!=v`, `k=~re`, `k!~re`; nil when it is none of these or a regex is bad.
         public static func parse(_ s: String) -> Matcher? {
             for op in [Op.matches, .notMatches, .notEqual, .equal] {

@@ -24,11 +24,17 @@ public struct MetricRuleSeries: SeriesProvider {
             start = base.start; self.bucketNanos = base.bucketNanos; bucketCount = base.bucketCount
             return
         }
+        (start, self.bucketNanos, bucketCount) = Self.grid(metrics, bucketNanos: bucketNanos)
+    }
+
+    /// Buckets for series alone: the width asked for, else the finest of the automatic
+    /// widths that is no finer than the points' usual spacing and gives at most 200 buckets.
+    public static func grid(_ metrics: [MetricSeries], bucketNanos: Int64?) -> (start: Timestamp, bucketNanos: Int64, count: Int) {
         let first = metrics.compactMap { $0.points.first?.time }.min() ?? 0
         let last = metrics.compactMap { $0.points.last?.time }.max() ?? 0
         var width = bucketNanos ?? 0
         if width <= 0 {
-            // The median distance between consecutive points, and no more than 200 buckets.
+            // The median distance between consecutive points.
             var gaps: [Int64] = []
             for s in metrics.prefix(200) where s.points.count > 1 {
                 for k in 1..<min(s.points.count, 50) { gaps.append(s.points[k].time - s.points[k - 1].time) }
@@ -39,10 +45,9 @@ public struct MetricRuleSeries: SeriesProvider {
             width = TrendBucketing.ladder.first { $0 * 11 / 10 >= spacing && range / $0 < Int64(TrendBucketing.maxAutomaticBuckets) }
                 ?? TrendBucketing.ladder[TrendBucketing.ladder.count - 1]
         }
-        self.bucketNanos = width
         let s = TrendBucketing.index(first, width: width) * width
-        start = Timestamp(nanos: s)
-        bucketCount = metrics.isEmpty ? 0 : Int(min(Int64(TrendBucketing.maxBuckets), (last - s) / width + 1))
+        let count = metrics.isEmpty ? 0 : Int(min(Int64(TrendBucketing.maxBuckets), (last - s) / width + 1))
+        return (Timestamp(nanos: s), width, count)
     }
 
     public func values(metric: String, matching: [LabelMatcher]) -> [Double?]? {
@@ -58,16 +63,8 @@ public struct MetricRuleSeries: SeriesProvider {
         guard !selected.isEmpty else { return metrics.contains { $0.name == metric } ? [] : nil }
         var out = [Double?](repeating: nil, count: bucketCount)
         for s in selected {
-            var sums = [Double](repeating: 0, count: bucketCount)
-            var counts = [Int](repeating: 0, count: bucketCount)
-            for p in s.points where !p.value.isNaN {
-                let i = (p.time - start.nanos).floorDiv(bucketNanos)
-                guard i >= 0, i < Int64(bucketCount) else { continue }
-                sums[Int(i)] += p.value
-                counts[Int(i)] += 1
-            }
-            for i in 0..<bucketCount where counts[i] > 0 {
-                let v = sums[i] / Double(counts[i])
+            for (i, v) in s.bucketMeans(start: start.nanos, width: bucketNanos, count: bucketCount).enumerated() {
+                guard let v else { continue }
                 if let o = out[i] { out[i] = lowest ? min(o, v) : max(o, v) } else { out[i] = v }
             }
         }

@@ -19,7 +19,7 @@ import Darwin
 /// its strongest bucket. Ratios and latencies are flagged upward only (fewer errors
 /// or faster responses are not incidents); counts both ways.
 public enum AnomalyDetector {
-    public enum Kind: Sendable { case count, ratio, latency }
+    public enum Kind: Sendable { case count, ratio, latency, gauge }
 
     public struct Options: Sendable {
         /// Least |score| that flags a bucket.
@@ -111,6 +111,11 @@ public enum AnomalyDetector {
                 let p = min(max(e, 0.005), 0.995)
                 spread = max(spread, (p * (1 - p) / Double(n)).squareRoot(), 0.002)
                 guard v - e >= 0.02 else { continue }
+            case .gauge:
+                // A level in its own unit (CPU %, bytes, seconds): either way, by at least a
+                // quarter of the expected level, beyond the noise of the series.
+                spread = max(spread, 0.05 * abs(e), 1e-9)
+                guard abs(v - e) >= max(0.25 * abs(e), 1e-9) else { continue }
             case .latency:
                 // A percentile of a handful of requests is close to their maximum: want more.
                 guard n >= max(20, options.minimumSupport) else { continue }

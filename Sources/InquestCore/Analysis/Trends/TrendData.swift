@@ -47,6 +47,12 @@ public struct TrendData: SeriesProvider {
         self.requestServices = Set(requests.map(\.service))
     }
 
+    /// Buckets without log or request data, for a report of metric series alone.
+    public static func grid(start: Timestamp, bucketNanos: Int64, count: Int, last: Timestamp) -> TrendData {
+        TrendData(start: start, bucketNanos: bucketNanos, bucketCount: count, services: [], patterns: [], first: start, last: last,
+                  untimed: 0, logs: [], requests: [])
+    }
+
     /// Start of bucket `i`.
     public func bucketStart(_ i: Int) -> Timestamp {
         Timestamp(nanos: start.nanos &+ Int64(i) &* bucketNanos, precision: 0)

@@ -54,8 +54,19 @@ public struct TrendReport: Sendable {
         public var isNew: Bool
     }
 
+    /// A series of a metric dump on the report's buckets.
+    public struct MetricTrend: Sendable {
+        public var series: MetricSeries
+        /// The mean of the series' points in each bucket.
+        public var values: [Double?]
+        public var anomalies: Int
+    }
+
     public var data: TrendData
     public var services: [ServiceSummary]
+    /// Series of metric dumps among the inputs, on the same buckets.
+    public var metrics: [MetricTrend] = []
+    var options = AnomalyDetector.Options()
     public var anomalies: [Anomaly]
     /// Every pattern, most frequent first.
     public var patterns: [PatternSummary]
@@ -71,6 +82,7 @@ public struct TrendReport: Sendable {
 
     public init(_ data: TrendData, baseline: Bool = false, options: AnomalyDetector.Options = AnomalyDetector.Options()) {
         self.data = data
+        self.options = options
         let n = data.bucketCount
         let period = AnomalyDetector.period(bucketNanos: data.bucketNanos, count: n)
         self.period = period
@@ -173,5 +185,24 @@ public struct TrendReport: Sendable {
         }
         self.patterns = patterns.sorted { $0.count != $1.count ? $0.count > $1.count : $0.id < $1.id }
         self.newPatterns = patterns.filter(\.isNew).sorted { $0.first != $1.first ? $0.first < $1.first : $0.id < $1.id }
+    }
+
+    /// Adds the series of metric dumps: each on the report's buckets, its anomalies
+    /// (a level far from its trailing median, either way) among the report's, with the
+    /// series' entity (pod, service, instance…) as the service.
+    public mutating func addMetrics(_ series: [MetricSeries]) {
+        var added: [Anomaly] = []
+        for s in series {
+            let values = s.bucketMeans(start: data.start.nanos, width: data.bucketNanos, count: data.bucketCount)
+            guard values.contains(where: { $0 != nil }) else { continue }
+            let points = AnomalyDetector.score(values, kind: .gauge, period: period, judged: judged, options: options)
+            let runs = AnomalyDetector.runs(values, points: points, options: options)
+            for r in runs {
+                added.append(Anomaly(start: data.bucketStart(r.first), end: data.bucketStart(r.last + 1), service: s.entity ?? s.name,
+                                     operation: nil, metric: s.name, observed: r.observed, expected: r.expected, score: r.score))
+            }
+            metrics.append(MetricTrend(series: s, values: values, anomalies: runs.count))
+        }
+        anomalies = (anomalies + added).sorted { ($0.start, $0.service, $0.metric) < ($1.start, $1.service, $1.metric) }
     }
 }

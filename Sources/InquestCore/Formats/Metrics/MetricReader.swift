@@ -93,6 +93,10 @@ public struct MetricLoad: Sendable {
     public var stats: [InputStats]
     public var unreadable: [InputStats]
 
+    public init(series: [MetricSeries] = [], stats: [InputStats] = [], unreadable: [InputStats] = []) {
+        self.series = series; self.stats = stats; self.unreadable = unreadable
+    }
+
     public static func load(_ units: [InputUnit], format: DetectedFormat? = nil) -> MetricLoad {
         let box = ResultBox<(MetricReader.Result?, InputStats?)>(count: units.count)
         DispatchQueue.concurrentPerform(iterations: units.count) { i in
