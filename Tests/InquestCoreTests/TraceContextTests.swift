@@ -92,6 +92,23 @@ struct TraceContextTests {
         #expect(r.traceID == Self.trace)
     }
 
+    @Test("a plain-text layout with the IDs before the level")
+    func plainTextIDsFirst() {
+        let r = parseLine(PlainTextFormat(), "2025-11-27 16:21:35.841 [\(Self.trace),\(Self.span)] WARN slow").1
+        #expect(r.level == .warn)
+        #expect(r.traceID == Self.trace)
+        #expect(r.spanID == Self.span)
+        let kv = parseLine(PlainTextFormat(), "2025-11-27 16:21:35.841 traceId=\(Self.trace) ERROR failed").1
+        #expect(kv.traceID == Self.trace)
+    }
+
+    @Test("a container line whose inner text has no timestamp")
+    func containerText() {
+        let r = parseLine(DockerJSONFormat(), #"{"log":"handled traceparent=00-\#(Self.trace)-\#(Self.span)-01\n","stream":"stdout","time":"2024-05-01T12:00:00Z"}"#).1
+        #expect(r.traceID == Self.trace)
+        #expect(r.spanID == Self.span)
+    }
+
     @Test("a syslog line")
     func syslog() {
         let r = parseLine(SyslogFormat(), "<134>1 2024-05-01T12:00:00Z host orders 12 - - reserved traceId=\(Self.trace) spanId=\(Self.span)").1

@@ -45,7 +45,7 @@ public struct PlainTextFormat: LineFormat {
         r.level = level ?? inferLevel(msg)
         if context.needs.contains(.message) { r.message = String(decoding: msg, as: UTF8.self) }
         if context.needs.contains(.service) { r.service = context.fallbackService }
-        if context.needs.contains(.trace) { extractIDs(msg, into: &r) }
+        if context.needs.contains(.trace) { extractIDs(UnsafeBufferPointer(rebasing: line[used...]), into: &r) }
         return .record
     }
 }
