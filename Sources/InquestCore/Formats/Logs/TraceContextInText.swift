@@ -78,6 +78,11 @@ enum TraceContext {
 
     /// The key that ends just before `end` (exclusive), if it is one we know.
     static func key(_ b: UnsafeBufferPointer<UInt8>, endingAt end: Int) -> Key? {
+        // Every known key ends in d, e, n, t or x: most `key=` of a line are rejected here.
+        switch b[end - 1] | 0x20 {
+        case 0x64, 0x65, 0x6E, 0x74, 0x78: break
+        default: return nil
+        }
         var s = end
         while s > 0, end - s < 24, isKeyByte(b[s - 1]) { s -= 1 }
         // A longer run is no key of ours; `strace` and `backtrace` are one word with their prefix.
