@@ -117,16 +117,20 @@ enum TraceContext {
         var i = 0
         while i < n {
             let c = b[i]
-            if c == 0x5B {  // [
-                if let next = bracket(b, at: i, into: &r) { i = next; continue }
-            } else if c == 0x3D || c == 0x3A, i > 0, let k = keyBefore(b, i) {  // = or :
+            // The fast skip: only `[`, `=` and `:` can start trace context.
+            guard c == 0x5B || c == 0x3D || c == 0x3A else { i += 1; continue }
+            var next: Int?
+            if c == 0x5B {
+                next = bracket(b, at: i, into: &r)
+            } else if i > 0, let k = keyBefore(b, i) {
                 var v = i + 1
                 if c == 0x3A, v < n, b[v] == 0x20 { v += 1 }
                 if v < n, b[v] == 0x22 || b[v] == 0x27 { v += 1 }
-                if let next = value(b, at: v, key: k, into: &r) { i = next; continue }
+                next = value(b, at: v, key: k, into: &r)
             }
+            guard let next else { i += 1; continue }
             if r.traceID != nil && r.spanID != nil { return }
-            i += 1
+            i = next
         }
     }
 
