@@ -107,6 +107,26 @@ struct LogCorrelationTests {
         #expect(LogCorrelation.correlate(t, logUnits: units, timeJoin: false).logs.isEmpty)
     }
 
+    @Test("the time join reads a span's interval on its own host's clock, before the skew shift")
+    func timeJoinWithClockSkew() throws {
+        // inventory's server span was recorded at [-50, 50] ms on its host's clock (db lookup
+        // [-40, 20]) and moved +200 ms to fit its client: the host's lines keep its clock.
+        let (t, _) = try TraceFixtures.trace("clock-skew.json")
+        let dir = try TempDirectory()
+        let path = try dir.write("inventory.log", """
+            2024-05-01 11:59:59.970 INFO looking up stock
+            2024-05-01 12:00:00.040 INFO stock found
+            2024-05-01 12:00:00.180 INFO inside the shifted span only
+
+            """)
+        let (units, _) = InputDiscovery.discover([path])
+        let (logs, _) = LogCorrelation.correlate(t, logUnits: units)
+        #expect(Self.placed(t, logs) == [
+            "looking up stock → e000000000000004 (time)",
+            "stock found → e000000000000003 (time)",
+        ])
+    }
+
     @Test("no log inputs: nothing joined")
     func noLogs() throws {
         let (t, _) = try TraceFixtures.trace("orphans.json")

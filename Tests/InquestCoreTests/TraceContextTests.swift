@@ -157,6 +157,13 @@ struct TraceContextTests {
         #expect(r.spanID == c.span)
     }
 
+    @Test("a trace ID typed by a user: X-Ray form as the 32-hex ID, hex lower-cased, other text kept")
+    func query() {
+        #expect(traceIDQuery("1-5759e988-bd862e3fe1be46a994272793") == "5759e988bd862e3fe1be46a994272793")
+        #expect(traceIDQuery("4BF92F35") == "4bf92f35")
+        #expect(traceIDQuery("a1b2c3.45.16000000000000001") == "a1b2c3.45.16000000000000001")
+    }
+
     @Test("the reader gives `logs --trace` the IDs of every form")
     func filter() throws {
         let dir = try TempDirectory()

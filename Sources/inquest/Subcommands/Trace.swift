@@ -51,7 +51,7 @@ extension Inquest {
             options.adjustClockSkew = !noSkewAdjustment
             let loaded = LoadedTraces.load(input, options: options)
             let trace: InquestCore.Trace
-            switch loaded.traces.find(id: id) {
+            switch loaded.traces.find(id: traceIDQuery(id)) {
             case .success(let t): trace = t
             case .failure(let e):
                 Output.stderr.write("inquest: \(e.description)\n")

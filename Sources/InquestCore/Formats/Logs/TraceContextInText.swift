@@ -427,3 +427,13 @@ enum TraceContext {
         return normalizeID(String(decoding: t, as: UTF8.self))
     }
 }
+
+/// A trace ID as a user types it, in the form records carry: an X-Ray ID
+/// (`1-5759e988-bd862e3f…`) becomes its 32-hex OpenTelemetry form; others are
+/// normalised as IDs are (hex lower-cased, other text kept).
+public func traceIDQuery(_ s: String) -> String {
+    var bytes = Array(s.utf8)
+    return bytes.withUnsafeMutableBufferPointer { b in
+        TraceContext.xrayTraceID(UnsafeBufferPointer(b)) ?? normalizeID(s)
+    }
+}
