@@ -157,6 +157,27 @@ struct TraceContextTests {
         #expect(r.spanID == c.span)
     }
 
+    @Test("lines built from the scanner's own pieces, cut anywhere: no trap, and IDs only of ID shape")
+    func pieces() {
+        let pieces = ["trace", "Trace_Id", "span_id", "traceparent", "X-Amzn-Trace-Id", "Root", "Parent", "dd.trace_id",
+                      "SW_CTX", "TID", "=", ":", ": ", "[", "]", ",", "-", ";", "\"", "'", " ", ".", "00-", "1-",
+                      "5759e988", "4bf92f3577b34da6", "a3ce929d0e0e4736", "0000000000000000", "12345678901234567890123",
+                      "a1b2c3.45.1600", "N/A", "é"]
+        var rng = SplitMix64(seed: 15)
+        for _ in 0..<20_000 {
+            var line = ""
+            for _ in 0..<rng.int(0...14) { line += rng.pick(pieces) ?? "" }
+            var bytes = Array(line.utf8)
+            bytes.removeLast(rng.int(0...min(3, bytes.count)))
+            var r = LogRecord()
+            bytes.withUnsafeMutableBufferPointer { extractIDs(UnsafeBufferPointer($0), into: &r) }
+            for id in [r.traceID, r.spanID].compactMap({ $0 }) {
+                #expect(!id.isEmpty && id.utf8.count <= 96, "\(line) → \(id)")
+                #expect(id.utf8.allSatisfy { $0 > 0x20 && $0 != 0x22 && $0 != 0x27 && $0 != 0x3B }, "\(line) → \(id)")
+            }
+        }
+    }
+
     @Test("a trace ID typed by a user: X-Ray form as the 32-hex ID, hex lower-cased, other text kept")
     func query() {
         #expect(traceIDQuery("1-5759e988-bd862e3fe1be46a994272793") == "5759e988bd862e3fe1be46a994272793")
