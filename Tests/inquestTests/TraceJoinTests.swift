@@ -9,8 +9,13 @@ struct TraceJoinTests {
     /// What the joined lines of one trace were.
     struct Count: CustomStringConvertible {
         var byID = 0, byTime = 0, wrong: [String] = []
+        /// Lines joined by ID, per service.
+        var byIDOf: [String: Int] = [:]
         var description: String { "\(byID) by ID, \(byTime) by time, \(wrong.count) wrong" }
-        static func + (a: Count, b: Count) -> Count { Count(byID: a.byID + b.byID, byTime: a.byTime + b.byTime, wrong: a.wrong + b.wrong) }
+        static func + (a: Count, b: Count) -> Count {
+            Count(byID: a.byID + b.byID, byTime: a.byTime + b.byTime, wrong: a.wrong + b.wrong,
+                  byIDOf: a.byIDOf.merging(b.byIDOf, uniquingKeysWith: +))
+        }
     }
 
     /// 64-bit IDs logged for 128-bit traces match on the low half, as `LogCorrelation.sameTrace`.
@@ -42,6 +47,7 @@ struct TraceJoinTests {
                 if trace != nil || span != nil { c.wrong.append(what) }
             case "trace_id", "span_id":
                 c.byID += 1
+                c.byIDOf[l["service"] as? String ?? "", default: 0] += 1
                 if let trace { if !sameTrace(trace, id) { c.wrong.append(what) } }
                 else if let span, join == "span_id" { if !spanIDs.contains(where: { $0.hasPrefix(span) }) { c.wrong.append(what) } }
                 else { c.wrong.append(what) }
@@ -88,6 +94,26 @@ struct TraceJoinTests {
         let strict = try Self.count(try #require(ids.first), [dir.path], extra: ["--no-time-join"])
         #expect(strict.byTime == 0)
         #expect(strict.wrong.isEmpty)
+    }
+
+    /// The issue's case: a Java service writing `… ERROR [svc] trace=<id> - …`, under load.
+    @Test func textWithBareTraceKeyJoinsOnlyItsOwnLines() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("inquest-joins-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sim = try CLI.run(["simulate", dir.path, "--seed", "11", "--requests", "1000", "--duration", "10m"])
+        #expect(sim.status == 0, "\(sim.stderr)")
+        let log = dir.appendingPathComponent("payment.log")
+        let text = try String(contentsOf: log, encoding: .utf8)
+        let ids = try NSRegularExpression(pattern: " trace_id=([0-9a-f]+) span_id=[0-9a-f]+")
+        let bare = ids.stringByReplacingMatches(in: text, range: NSRange(text.startIndex..., in: text), withTemplate: " trace=$1")
+        #expect(bare != text && !bare.contains("trace_id="))
+        try bare.write(to: log, atomically: true, encoding: .utf8)
+        let failed = try Self.failed(dir.appendingPathComponent("ground-truth.json").path).prefix(5)
+        var total = Count()
+        for id in failed { total = total + (try Self.count(id, [dir.path])) }
+        print("simulate --seed 11 with payment writing trace=, \(failed.count) failed traces: \(total), payment by ID \(total.byIDOf["payment"] ?? 0)")
+        #expect(total.wrong.isEmpty, "\(total.wrong.prefix(5))")
+        #expect((total.byIDOf["payment"] ?? 0) >= 3 * failed.count, "payment's own lines, by their trace=")
     }
 
     @Test func timeJoinsAreMarkedInTextAndHTML() throws {
