@@ -15,7 +15,7 @@
 /// The scan looks only at `=`, `:` and `[` bytes and reads the key that ends there
 /// backwards, so a line without any ID costs one pass over its bytes and no allocation.
 /// Keys are whole words: `strace=` or `backtrace:` are not `trace`. Values must be
-/// ID-shaped (see `TraceContext.value`); `trace_id=null` or `traceId=N/A` carry none.
+/// ID-shaped (see `TraceContext.explicit` and `hexID`); `trace_id=null` or `traceId=N/A` carry none.
 /// The first trace ID and the first span ID found win.
 func extractIDs(_ msg: UnsafeBufferPointer<UInt8>, into r: inout LogRecord) {
     TraceContext.scan(msg, into: &r)
