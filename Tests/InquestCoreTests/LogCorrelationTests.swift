@@ -66,6 +66,67 @@ struct LogCorrelationTests {
         #expect(!LogCorrelation.sameTrace("b3ce929d0e0e4736", "4bf92f3577b34da6a3ce929d0e0e4736"))
     }
 
+    @Test("a plain-text service whose lines name other traces joins none of them")
+    func otherTracesInText() throws {
+        let (t, _) = try TraceFixtures.trace("split-zipkin.json", "split-otlp.json")
+        let dir = try TempDirectory()
+        // payment's spans: POST /charge [230, 470] ms, validate card [240, 260] ms.
+        let path = try dir.write("payment.log", """
+            2024-05-01 12:00:00.240 ERROR [payment] trace=11112222333344445555666677778888 - null pointer in handler
+            2024-05-01 12:00:00.250 INFO [payment] trace=99990000aaaabbbbccccddddeeeeffff - charge accepted
+            2024-05-01 12:00:00.255 INFO [payment,2222333344445555666677778888aaaa,b000000000000001] - other request
+            2024-05-01 12:00:00.256 INFO [payment] spanId=b000000000000002 - a span of no span here
+            2024-05-01 12:00:00.258 INFO [payment] nothing to say
+            2024-05-01 12:00:00.300 WARN [payment] traceId=4bf92f3577b34da6a3ce929d0e0e4736 - retrying card
+
+            """)
+        let (units, _) = InputDiscovery.discover([path])
+        let (logs, _) = LogCorrelation.correlate(t, logUnits: units)
+        // The line without IDs is not joined either: payment writes IDs.
+        #expect(Self.placed(t, logs) == ["[payment] traceId=4bf92f3577b34da6a3ce929d0e0e4736 - retrying card → a000000000000007 (trace_id)"])
+    }
+
+    @Test("the time join takes ID-less lines inside a span of their service only, and can be turned off")
+    func timeJoinInsideTheSpan() throws {
+        let (t, _) = try TraceFixtures.trace("split-zipkin.json", "split-otlp.json")
+        let dir = try TempDirectory()
+        let path = try dir.write("payment.log", """
+            2024-05-01 12:00:00.225 INFO [payment] before the charge span
+            2024-05-01 12:00:00.250 INFO [payment] validating
+            2024-05-01 12:00:00.300 INFO [payment] charging
+            2024-05-01 12:00:00.475 INFO [payment] just after the charge span
+            2024-05-01 12:00:00.900 INFO [payment] long after
+
+            """)
+        let (units, _) = InputDiscovery.discover([path])
+        let (logs, _) = LogCorrelation.correlate(t, logUnits: units)
+        #expect(Self.placed(t, logs) == [
+            "[payment] validating → a000000000000008 (time)",
+            "[payment] charging → a000000000000007 (time)",
+        ])
+        #expect(LogCorrelation.correlate(t, logUnits: units, timeJoin: false).logs.isEmpty)
+    }
+
+    @Test("the time join reads a span's interval on its own host's clock, before the skew shift")
+    func timeJoinWithClockSkew() throws {
+        // inventory's server span was recorded at [-50, 50] ms on its host's clock (db lookup
+        // [-40, 20]) and moved +200 ms to fit its client: the host's lines keep its clock.
+        let (t, _) = try TraceFixtures.trace("clock-skew.json")
+        let dir = try TempDirectory()
+        let path = try dir.write("inventory.log", """
+            2024-05-01 11:59:59.970 INFO looking up stock
+            2024-05-01 12:00:00.040 INFO stock found
+            2024-05-01 12:00:00.180 INFO inside the shifted span only
+
+            """)
+        let (units, _) = InputDiscovery.discover([path])
+        let (logs, _) = LogCorrelation.correlate(t, logUnits: units)
+        #expect(Self.placed(t, logs) == [
+            "looking up stock → e000000000000004 (time)",
+            "stock found → e000000000000003 (time)",
+        ])
+    }
+
     @Test("no log inputs: nothing joined")
     func noLogs() throws {
         let (t, _) = try TraceFixtures.trace("orphans.json")

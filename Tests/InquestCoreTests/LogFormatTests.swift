@@ -95,8 +95,9 @@ struct JSONLinesFormatTests {
     @Test("Datadog and logstash shapes")
     func datadogAndLogstash() {
         let dd = parseLine(JSONLinesFormat(), #"{"message":"m","dd":{"trace_id":"1234567890","span_id":"42"},"service":{"name":"web"}}"#).1
-        #expect(dd.traceID == "1234567890")
-        #expect(dd.spanID == "42")
+        // Datadog's decimal 64-bit IDs, as the 16 hex digits spans carry.
+        #expect(dd.traceID == "00000000499602d2")
+        #expect(dd.spanID == "000000000000002a")
         #expect(dd.service == "web")
         let ls = parseLine(JSONLinesFormat(), #"{"ts":"2024-05-01T12:00:00Z","@fields":{"lvl":"ERROR","msg":"inside"}}"#).1
         #expect(ls.level == .error)

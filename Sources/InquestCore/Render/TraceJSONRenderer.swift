@@ -93,6 +93,9 @@ public enum TraceJSONRenderer {
             j.field("service", l.record.service)
             j.field("message", l.record.message)
             j.field("join", l.join.rawValue)
+            // The IDs the line itself carries (null for a time join), so a reader can check a join.
+            j.field("trace_id", l.record.traceID)
+            j.field("span_id", l.record.spanID)
             j.field("source", l.record.location.description)
             j.endObject()
         }

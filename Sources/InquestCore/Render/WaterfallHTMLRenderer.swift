@@ -74,6 +74,7 @@ public enum WaterfallHTMLRenderer {
         .log .msg { white-space: pre-wrap; word-break: break-word; }
         .log summary { color: #57606a; cursor: pointer; font-style: normal; }
         .log.time { font-style: italic; }
+        .log .join { flex: none; width: 1.2em; color: #9a6700; font-style: normal; }
         .lvl.error, .lvl.fatal { color: #cf222e; } .lvl.warn { color: #9a6700; } .lvl.info { color: #1a7f37; } .lvl.debug, .lvl.trace { color: #8c959f; }
         .details { display: none; margin: 4px 0 10px; padding: 8px 12px; background: #f6f8fa; border: 1px solid #d8dee6; border-radius: 6px; }
         .details.open { display: block; }
@@ -141,7 +142,7 @@ public enum WaterfallHTMLRenderer {
                 let r = l.record
                 let lvl = r.level == .unknown ? "" : r.level.name
                 h += "<div class=\"log\(l.join == .time ? " time" : "")\" style=\"padding-left:\(min(n.depth, 16) * 14 + 24)px\" title=\"\(escape(l.join == .time ? "matched by service and time only" : "joined by \(l.join.rawValue)")) — \(escape(r.location.description))\">"
-                h += "<span class=\"when\">\(escape(r.timestamp.map { String(time.short($0).suffix(12)) } ?? ""))</span><span class=\"lvl \(lvl)\">\(escape(lvl.uppercased()))</span>"
+                h += "<span class=\"join\">\(l.join == .time ? "≈" : "")</span><span class=\"when\">\(escape(r.timestamp.map { String(time.short($0).suffix(12)) } ?? ""))</span><span class=\"lvl \(lvl)\">\(escape(lvl.uppercased()))</span>"
                 let lines = r.message.split(maxSplits: 1, omittingEmptySubsequences: false, whereSeparator: isLineBreak)
                 let head = escape((r.service.map { $0 + ": " } ?? "") + (lines.first.map(String.init) ?? ""))
                 if lines.count > 1 {
@@ -154,7 +155,7 @@ public enum WaterfallHTMLRenderer {
             }
         }
         h += """
-        <div class="legend">Click a span for its details.<i style="background:#4e79a7"></i>critical path<i style="background:#4e79a7;opacity:.55"></i>other spans<i style="background:#cf222e"></i>error · log lines in italics were matched by service and time only.</div>
+        <div class="legend">Click a span for its details.<i style="background:#4e79a7"></i>critical path<i style="background:#4e79a7;opacity:.55"></i>other spans<i style="background:#cf222e"></i>error · ≈ log lines in italics carry no ID and were matched by service and time only.</div>
         </main>
         <script>
         document.querySelectorAll('.row').forEach(function (r) {

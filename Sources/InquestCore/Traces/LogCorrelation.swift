@@ -5,7 +5,8 @@ public struct CorrelatedLog: Sendable {
         case spanID = "span_id"
         /// The record carries the trace ID; placed under its service's span at that time.
         case traceID = "trace_id"
-        /// The record carries no IDs; matched by service and time window only (may belong to a concurrent request).
+        /// The record carries no IDs; matched by service and the span's own interval only
+        /// (may belong to a concurrent request). Shown with `≈`.
         case time
     }
     public var record: LogRecord
@@ -15,12 +16,21 @@ public struct CorrelatedLog: Sendable {
 }
 
 /// Joins log lines to a trace's spans: by span ID, then trace ID, and for services whose
-/// logs carry no IDs at all, by service and the span's time window (marked as such).
+/// logs carry no IDs at all, by service and the span's time interval (marked as such).
+///
+/// A line that names another trace (or a span of none of this trace's spans, without a
+/// trace ID) is never joined: it is some other request's story. The time join takes only
+/// lines with no ID at all, of a service that writes no IDs in the time around the trace,
+/// and only inside one of that service's spans: from its start to its end, both moved by
+/// the clock-skew shift applied to the span (the line was written by the same host's clock).
 public enum LogCorrelation {
-    /// Slack after a span's end for records written when a request finished (access logs).
+    /// Slack after a span's end for lines carrying the trace ID written when a request
+    /// finished (access logs): they are placed under the span that just ended. Not used
+    /// for time joins, which stay inside a span's own interval.
     public static let trailingSlackNanos: Int64 = 1_000_000_000
 
-    public static func correlate(_ trace: Trace, logUnits: [InputUnit]) -> (logs: [CorrelatedLog], stats: [InputStats]) {
+    /// - Parameter timeJoin: join ID-less lines by service and time (`false`: `--no-time-join`).
+    public static func correlate(_ trace: Trace, logUnits: [InputUnit], timeJoin: Bool = true) -> (logs: [CorrelatedLog], stats: [InputStats]) {
         guard !logUnits.isEmpty, !trace.nodes.isEmpty else { return ([], []) }
         var filter = LogFilter()
         filter.since = Timestamp(nanos: trace.start.nanos - 2_000_000_000)
@@ -38,9 +48,17 @@ public enum LogCorrelation {
             if n.flags.contains(.splitShared), let shared = n.span.parentID { serverHalf[shared] = i }
         }
         // Services that log trace IDs are joined only by ID.
-        let servicesWithIDs = Set(candidates.compactMap { $0.traceID != nil ? $0.service : nil })
+        let servicesWithIDs = Set(candidates.compactMap { $0.traceID != nil || $0.spanID != nil ? $0.service : nil })
         var out: [CorrelatedLog] = []
         for r in candidates {
+            if r.traceID == nil, let s = r.spanID {
+                // A span ID alone: this trace's span, or another request's.
+                if let i = spanIndex[s] {
+                    let node = serverHalf[s].flatMap { trace.nodes[$0].span.service == r.service ? $0 : nil } ?? i
+                    out.append(CorrelatedLog(record: r, node: node, join: .spanID))
+                }
+                continue
+            }
             if let t = r.traceID {
                 guard sameTrace(t, traceID) else { continue }
                 if let s = r.spanID, let i = spanIndex[s] {
@@ -50,15 +68,24 @@ public enum LogCorrelation {
                 } else {
                     out.append(CorrelatedLog(record: r, node: place(trace, service: r.service, at: r.timestamp), join: .traceID))
                 }
-            } else if let svc = r.service, services.contains(svc), !servicesWithIDs.contains(svc), let t = r.timestamp {
-                // Only within a span of that service.
-                let mine = trace.nodes.indices.filter { trace.nodes[$0].span.service == svc }
-                if let deepest = deepest(trace, mine, at: t) {
-                    out.append(CorrelatedLog(record: r, node: deepest, join: .time))
-                }
+            } else if timeJoin, let svc = r.service, services.contains(svc), !servicesWithIDs.contains(svc), let t = r.timestamp,
+                      let node = covering(trace, service: svc, at: t) {
+                out.append(CorrelatedLog(record: r, node: node, join: .time))
             }
         }
         return (out, stream.stats)
+    }
+
+    /// The deepest span of `service` whose own interval holds `time`, read on that span's
+    /// host clock: the span was moved by `skewNanos` to fit its parent, so the line is too.
+    static func covering(_ trace: Trace, service: String, at time: Timestamp) -> Int? {
+        var best: Int?
+        for (i, n) in trace.nodes.enumerated() where n.span.service == service {
+            let t = time.nanos &+ n.skewNanos
+            guard t >= n.span.start.nanos, t <= n.span.end.nanos else { continue }
+            if best.map({ trace.nodes[$0].depth < n.depth }) ?? true { best = i }
+        }
+        return best
     }
 
     /// 64-bit IDs logged for 128-bit traces (or the reverse) match on the low 64 bits.

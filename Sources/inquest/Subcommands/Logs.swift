@@ -25,7 +25,7 @@ extension Inquest {
         @Option(help: ArgumentHelp("Only records of this service (repeatable).", valueName: "name"))
         var service: [String] = []
 
-        @Option(help: ArgumentHelp("Only records of this trace ID or ID prefix (repeatable).", valueName: "id"))
+        @Option(help: ArgumentHelp("Only records of this trace ID or ID prefix (repeatable; an X-Ray ID 1-… is read as OpenTelemetry's 32 hex digits).", valueName: "id"))
         var trace: [String] = []
 
         @Option(help: ArgumentHelp("Only records whose message or a field matches this extended regular expression.", valueName: "regex"))
@@ -58,7 +58,7 @@ extension Inquest {
             var filter = LogFilter()
             filter.minLevel = level.flatMap { Level(name: $0) }
             filter.services = service
-            filter.traces = trace.map { $0.lowercased() }
+            filter.traces = trace.map(traceIDQuery)
             if let grep { filter.grep = try Pattern(grep, caseInsensitive: ignoreCase) }
             filter.conditions = self.where.compactMap(keyValue)
             if range.needsNewest {

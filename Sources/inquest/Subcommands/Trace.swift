@@ -11,8 +11,12 @@ extension Inquest {
             abstract: "Rebuild one request: a waterfall of its spans with their log lines, the critical path, and where it failed.",
             discussion: """
                 ID is a full trace ID or a unique prefix. Log inputs among the PATHs are joined to \
-                the trace: by span or trace ID where the logs carry them, otherwise by service and \
-                time window (marked ≈). --output html -o FILE writes one self-contained page.
+                the trace by the span or trace ID their lines carry (trace_id=, traceId=, trace=, \
+                traceparent, Sleuth [app,trace,span], SkyWalking, X-Ray Root=, JSON and logfmt \
+                fields); a line naming another trace is never joined. Lines with no ID at all, of \
+                a service that logs none, are joined by service within the span's own time \
+                (marked ≈; --no-time-join leaves them out). --output html -o FILE writes one \
+                self-contained page.
                 """
         )
 
@@ -31,6 +35,9 @@ extension Inquest {
         @Flag(help: "Do not read log inputs for the trace's log lines.")
         var noLogs = false
 
+        @Flag(help: "Join only log lines carrying this trace's IDs; leave out lines matched by service and time (≈).")
+        var noTimeJoin = false
+
         @Flag(help: "Show span times as recorded, without clock-skew adjustment.")
         var noSkewAdjustment = false
 
@@ -44,13 +51,13 @@ extension Inquest {
             options.adjustClockSkew = !noSkewAdjustment
             let loaded = LoadedTraces.load(input, options: options)
             let trace: InquestCore.Trace
-            switch loaded.traces.find(id: id) {
+            switch loaded.traces.find(id: traceIDQuery(id)) {
             case .success(let t): trace = t
             case .failure(let e):
                 Output.stderr.write("inquest: \(e.description)\n")
                 loaded.finish(status: Exit.usage)
             }
-            let (logs, logStats) = noLogs ? ([], []) : LogCorrelation.correlate(trace, logUnits: loaded.load.logUnits)
+            let (logs, logStats) = noLogs ? ([], []) : LogCorrelation.correlate(trace, logUnits: loaded.load.logUnits, timeJoin: !noTimeJoin)
             let out = try Output.open(outputOptions.outFile)
             switch output {
             case .text:

@@ -18,6 +18,7 @@ func parseInner(_ inner: UnsafeBufferPointer<UInt8>, outerTime: Timestamp?, stre
             r.level = leadingLevel(inner) ?? inferLevel(inner)
             if context.needs.contains(.message) { r.message = String(decoding: inner, as: UTF8.self) }
             if context.needs.contains(.service) { r.service = context.fallbackService }
+            if context.needs.contains(.trace) { extractIDs(inner, into: &r) }
             result = .record
         }
     }

@@ -12,7 +12,10 @@ import Darwin
 /// | level | `level`, `log.level`, `severity`, `levelname`, `lvl`, `loglevel`, `@l`, `severity_text`; numbers as bunyan/pino; `severity_number` as OTLP |
 /// | message | `msg`, `message`, `@m`, `@mt`, `event`, `body` |
 /// | service | `service.name`, `service`, `serviceName`, `service_name`, `app`, `application`, bunyan's `name` |
-/// | trace / span | `trace_id`, `traceId`, `traceID`, `trace.id`, `dd.trace_id` / the `span` equivalents |
+/// | trace / span | `trace_id`, `traceId`, `traceID`, `trace.id`, `otelTraceID`, `X-B3-TraceId`, `dd.trace_id` (decimal), `traceparent`, `X-Amzn-Trace-Id`, `xray_trace_id`, a bare `trace` holding a hex ID / the `span` equivalents |
+///
+/// Without a trace field, the message is scanned for IDs written into the text
+/// (`TraceContext`).
 ///
 /// Nested forms are read too: ECS `{"log":{"level"}}`, `{"service":{"name"}}`,
 /// `{"trace":{"id"}}`, Datadog `{"dd":{"trace_id"}}`, and logstash `@fields`.
@@ -97,18 +100,27 @@ public struct JSONLinesFormat: LineFormat {
         case 10:
             if eq("@timestamp") { return (.time, 0) }
             if eq("dd.span_id") { return (.span, 3) }
+            if eq("otelSpanID") { return (.span, 2) }
         case 11:
             if eq("dd.trace_id") { return (.trace, 3) }
             if eq("serviceName") { return (.service, 2) }
             if eq("application") { return (.service, 5) }
+            if eq("traceparent") { return (.trace, 5) }
+            if eq("otelTraceID") { return (.trace, 2) }
+            if eq("X-B3-SpanId") { return (.span, 2) }
         case 12:
             if eq("service.name") { return (.service, 0) }
             if eq("service_name") { return (.service, 3) }
+            if eq("X-B3-TraceId") { return (.trace, 2) }
             // OTLP's text is free-form ("Information"); its number is the normalised level.
             if eq("severityText") { return (.level, 8) }
-        case 13: if eq("severity_text") { return (.level, 8) }
+        case 13:
+            if eq("severity_text") { return (.level, 8) }
+            if eq("xray_trace_id") { return (.trace, 5) }
         case 14: if eq("severityNumber") { return (.levelOTLP, 7) }
-        case 15: if eq("severity_number") { return (.levelOTLP, 7) }
+        case 15:
+            if eq("severity_number") { return (.levelOTLP, 7) }
+            if eq("X-Amzn-Trace-Id") { return (.trace, 5) }
         default: break
         }
         return (.other, 0)
@@ -154,7 +166,14 @@ public struct JSONLinesFormat: LineFormat {
                     let name = scan.wantFields ? prefix + sc.string(key.range, escaped: false) + "." : ""
                     guard scanObject(&sc, &scan, nested: role, prefix: name) else { return false }
                 } else {
-                    guard member(&sc, &scan, key.range, role: role == .nestService ? .service : .other, prio: 1, prefix: prefix) else { return false }
+                    // `"trace": "4bf9…"` (only a hex ID: `trace` may hold a stack trace).
+                    let (flat, p): (Role, UInt8) = switch role {
+                    case .nestService: (.service, 1)
+                    case .nestTrace: (.trace, TraceContext.bareKeyPriority)
+                    case .nestSpan: (.span, TraceContext.bareKeyPriority)
+                    default: (.other, 0)
+                    }
+                    guard member(&sc, &scan, key.range, role: flat, prio: p, prefix: prefix) else { return false }
                 }
             case .other where scan.wantFields && sc.peek() == 0x7B && prefix.utf8.count < 256:
                 // Nested objects become dotted field names (`http.status`), as jq paths read.
@@ -245,8 +264,10 @@ public struct JSONLinesFormat: LineFormat {
             else { r.service = context.fallbackService }
         }
         if needs.contains(.trace) {
-            if trace.priority != 255 { r.traceID = normalizeID(s.string(trace.range, escaped: trace.escaped)) }
-            if span.priority != 255 { r.spanID = normalizeID(s.string(span.range, escaped: span.escaped)) }
+            TraceContext.structured(trace: trace.priority == 255 ? nil : s.bytes(trace.range), tracePriority: trace.priority,
+                                    span: span.priority == 255 ? nil : s.bytes(span.range), spanPriority: span.priority,
+                                    message: message.priority == 255 || message.kind != .string ? nil : s.bytes(message.range),
+                                    into: &r)
         }
         if scan.wantFields { r.fields = scan.fields }
         return .record

@@ -60,11 +60,15 @@ public struct LogfmtFormat: LineFormat {
     public func parse(_ line: UnsafeBufferPointer<UInt8>, into r: inout LogRecord, context: inout ParseContext) -> LineResult {
         if line.isBlank() { return .ignored }
         var timeP: UInt8 = 255, levelP: UInt8 = 255, msgP: UInt8 = 255, svcP: UInt8 = 255, trP: UInt8 = 255, spP: UInt8 = 255
+        var traceValue: Range<Int>?, spanValue: Range<Int>?, msgValue: Range<Int>?
         var fields: [LogRecord.Field] = []
         let needs = context.needs
         let res = Self.pairs(line) { k, v, q in
             let kb = UnsafeBufferPointer(rebasing: line[k])
-            let (role, prio) = JSONLinesFormat.classify(kb.baseAddress!, kb.count, nested: nil)
+            var (role, prio) = JSONLinesFormat.classify(kb.baseAddress!, kb.count, nested: nil)
+            // A bare `trace=` or `span=`: only with a hex ID.
+            if role == .nestTrace { (role, prio) = (.trace, TraceContext.bareKeyPriority) }
+            if role == .nestSpan { (role, prio) = (.span, TraceContext.bareKeyPriority) }
             let vb = UnsafeBufferPointer(rebasing: line[v])
             switch role {
             case .time where prio < timeP:
@@ -76,15 +80,16 @@ public struct LogfmtFormat: LineFormat {
                 if let l = Level(bytes: vb) { r.level = l } else if let num = JSONScanner.parseNumber(vb) { r.level = Level(number: num, otlp: false) }
             case .message where prio < msgP:
                 msgP = prio
+                msgValue = v
                 if needs.contains(.message) { r.message = Self.value(line, v, q) }
             case .service, .nestService:
                 if prio < svcP, needs.contains(.service) { svcP = prio; r.service = Self.value(line, v, q) }
             case .trace where prio < trP:
                 trP = prio
-                if needs.contains(.trace) { r.traceID = normalizeID(Self.value(line, v, q)) }
+                traceValue = v
             case .span where prio < spP:
                 spP = prio
-                if needs.contains(.trace) { r.spanID = normalizeID(Self.value(line, v, q)) }
+                spanValue = v
             default:
                 if needs.contains(.fields) { fields.append(LogRecord.Field(line.string(k), Self.value(line, v, q))) }
             }
@@ -92,6 +97,11 @@ public struct LogfmtFormat: LineFormat {
         guard res.ok else { return .skip("unclosed quote in logfmt") }
         guard res.count > 0 else { return .skip("no key=value pairs") }
         if r.service == nil, needs.contains(.service) { r.service = context.fallbackService }
+        if needs.contains(.trace) {
+            TraceContext.structured(trace: traceValue.map { UnsafeBufferPointer(rebasing: line[$0]) }, tracePriority: trP,
+                                    span: spanValue.map { UnsafeBufferPointer(rebasing: line[$0]) }, spanPriority: spP,
+                                    message: msgValue.map { UnsafeBufferPointer(rebasing: line[$0]) }, into: &r)
+        }
         if needs.contains(.fields) { r.fields = fields }
         return .record
     }
