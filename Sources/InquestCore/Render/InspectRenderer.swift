@@ -9,6 +9,8 @@ public enum InspectRenderer {
             j.field("path", s.stats.path)
             j.field("kind", s.stats.kind)
             j.field("format", s.stats.format)
+            if let d = s.stats.formatDetail { j.field("format_detail", d) }
+            if let y = s.stats.yearNote { j.field("year", y) }
             j.field("compression", s.stats.compression.rawValue)
             j.field("records", s.stats.records)
             j.field("parsed", s.stats.parsed)
@@ -56,8 +58,10 @@ public enum InspectRenderer {
         for s in summaries {
             out.write(style.bold(printable(s.stats.path)) + "\n")
             var kind = "\(s.stats.kind), \(s.stats.format)"
+            if let d = s.stats.formatDetail { kind += " (\(d))" }
             if s.stats.compression != .none { kind += ", \(s.stats.compression.rawValue)" }
-            row("kind", kind)
+            row("kind", fit(kind, valueWidth))
+            if let y = s.stats.yearNote { row("year", fit(y, valueWidth)) }
             var counts = plural(s.stats.records, s.stats.kind == "spans" ? "span" : "record") + ": \(grouped(s.stats.parsed)) parsed"
             counts += s.stats.skipped > 0 ? ", " + style.paint("\(grouped(s.stats.skipped)) skipped", .red, bold: true) : ", 0 skipped"
             if s.stats.repaired > 0 { counts += ", \(grouped(s.stats.repaired)) with invalid UTF-8 repaired" }
