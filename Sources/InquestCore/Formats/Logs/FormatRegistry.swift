@@ -100,7 +100,7 @@ public enum FormatRegistry {
     ///
     /// Plain text reads any line with a time in it, so it learns its layout from the
     /// whole sample, and a format that also finds its own time at the start of a line
-    /// (syslog, access log, CRI) keeps the file when it reads four lines in five of
+    /// (syslog, access log, CRI) keeps the file when it reads two lines in three of
     /// what plain text reads: its hosts, tags and requests are worth more.
     static func detectLines(_ head: [UInt8], defaultOffset: Int64 = 0) -> any LineFormat {
         var best: (any LineFormat)? = nil
@@ -121,7 +121,7 @@ public enum FormatRegistry {
                 if f is SyslogFormat || f is AccessLogFormat || f is CRIFormat, c > (timed?.1 ?? 0) { timed = (f, c) }
                 if c > bestCount { best = format; bestCount = c }
             }
-            if best is PlainTextFormat, let (f, c) = timed, c * 10 >= bestCount * 8 { best = f; bestCount = c }
+            if best is PlainTextFormat, let (f, c) = timed, c * 3 >= bestCount * 2 { best = f; bestCount = c }
             // logfmt accepts any line with a key=value in it: free text that only
             // sometimes carries pairs must stay text, or its other lines are lost.
             if best is LogfmtFormat, bestCount * 10 < sample.count * 8 { best = nil }

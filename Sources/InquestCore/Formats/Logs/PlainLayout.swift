@@ -7,8 +7,9 @@
 ///
 /// The shape and field found in most of the lines win (the earlier field on a tie, so
 /// an epoch beside a date beats a local time further on); the epoch alone is taken
-/// only when nine lines in ten have it in the same field, since any ten-digit number
-/// could be one. The level is the field after the time where most lines have a level
+/// only when half the lines have it in the same field and no other shape is common,
+/// and its values in the sample lie within ten years of each other, since any
+/// ten-digit number (an ID) could look like one. The level is the field after the time where most lines have a level
 /// word, when at least three lines in ten do.
 public struct PlainLayout: Sendable {
     public var shape: TimeShape
@@ -30,7 +31,7 @@ public struct PlainLayout: Sendable {
     /// nil when none of them carries a time.
     public static func learn(_ lines: [UnsafeBufferPointer<UInt8>], defaultOffset: Int64) -> PlainLayout? {
         let finder = PlainTimeFinder(defaultOffset: defaultOffset)
-        struct Candidate { var count = 0; var column: Int?; var sameColumn = true; var line = 0 }
+        struct Candidate { var count = 0; var column: Int?; var sameColumn = true; var line = 0; var low = Int64.max; var high = Int64.min }
         var candidates: [Int: Candidate] = [:]
         for (li, p) in lines.enumerated() {
             var seen: Set<Int> = []
@@ -42,6 +43,8 @@ public struct PlainLayout: Sendable {
                     var c = candidates[key] ?? Candidate(line: li)
                     if c.count == 0 { c.column = s } else if c.column != s { c.sameColumn = false }
                     c.count += 1
+                    c.low = min(c.low, t.nanos)
+                    c.high = max(c.high, t.nanos)
                     candidates[key] = c
                     break
                 }
@@ -64,7 +67,7 @@ public struct PlainLayout: Sendable {
         let chosen: (Int, Candidate)
         if let s = strong, s.1.count * 2 >= lines.count {
             chosen = s
-        } else if let w = weak, w.1.count * 10 >= lines.count * 9 {
+        } else if let w = weak, w.1.count * 2 >= lines.count, w.1.high &- w.1.low <= 10 * 366 * 86_400_000_000_000 {
             chosen = w
         } else if let s = strong {
             chosen = s
@@ -75,8 +78,8 @@ public struct PlainLayout: Sendable {
         let field = chosen.0 % 1000
         var layout = PlainLayout(shape: shape, field: field, column: chosen.1.sameColumn ? chosen.1.column : nil,
                                  levelField: nil, matched: 0, yearHint: nil, description: "")
-        // Where the level is, among the first eight fields after the time.
-        var levels = [Int](repeating: 0, count: 8)
+        // Where the level is, among the first twelve fields after the time.
+        var levels = [Int](repeating: 0, count: 12)
         let format = PlainTextFormat(layout: layout)
         for (li, p) in lines.enumerated() {
             guard let t = format.time(p, finder) else { continue }
@@ -84,7 +87,7 @@ public struct PlainLayout: Sendable {
             if li == chosen.1.line || layout.description.isEmpty { layout.description = shape.describe(p, t) }
             var after = t.end
             if after < p.count, p[after] == 0x5D || p[after] == 0x29 { after += 1 }
-            PlainTextFormat.forEachField(p, from: after, count: 8) { k, f in
+            PlainTextFormat.forEachField(p, from: after, count: 12) { k, f in
                 if Level(bytes: UnsafeBufferPointer(rebasing: p[f])) != nil { levels[k] += 1 }
                 return true
             }
