@@ -62,6 +62,15 @@ public struct PlainTextFormat: LineFormat {
             if let f = Self.field(line, from: after, index: lf), let l = Level(bytes: UnsafeBufferPointer(rebasing: line[f])) {
                 level = l
                 msgStart = f.upperBound
+            } else {
+                // A field more or fewer before it on this line (a location left out):
+                // a level word of three letters or more a field or two either side.
+                Self.forEachField(line, from: after, count: lf + 3) { k, f in
+                    guard k >= lf - 2, f.count >= 3, let l = Level(bytes: UnsafeBufferPointer(rebasing: line[f])) else { return true }
+                    level = l
+                    msgStart = f.upperBound
+                    return false
+                }
             }
         } else {
             Self.forEachField(line, from: after, count: 4) { _, f in
