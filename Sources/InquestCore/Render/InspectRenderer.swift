@@ -60,8 +60,9 @@ public enum InspectRenderer {
             var kind = "\(s.stats.kind), \(s.stats.format)"
             if let d = s.stats.formatDetail { kind += " (\(d))" }
             if s.stats.compression != .none { kind += ", \(s.stats.compression.rawValue)" }
-            row("kind", fit(kind, valueWidth))
-            if let y = s.stats.yearNote { row("year", fit(y, valueWidth)) }
+            func cut(_ v: String) -> String { displayWidth(v) > valueWidth ? fit(v, valueWidth) : v }
+            row("kind", cut(kind))
+            if let y = s.stats.yearNote { row("year", cut(y)) }
             var counts = plural(s.stats.records, s.stats.kind == "spans" ? "span" : "record") + ": \(grouped(s.stats.parsed)) parsed"
             counts += s.stats.skipped > 0 ? ", " + style.paint("\(grouped(s.stats.skipped)) skipped", .red, bold: true) : ", 0 skipped"
             if s.stats.repaired > 0 { counts += ", \(grouped(s.stats.repaired)) with invalid UTF-8 repaired" }
