@@ -8,9 +8,9 @@
 /// any shape, and a line with no time at all continues the record before it, so Java
 /// and Python stack traces stay with the record that raised them.
 ///
-/// Without a learned layout (a container's inner line), each line is searched for
-/// any shape but the epoch alone, and the level is the first level word among the
-/// first four fields after the time.
+/// Without a learned layout (a container's inner line), a line is a record when it
+/// opens with any shape but the epoch alone, and the level is the first level word
+/// among the first four fields after the time.
 public struct PlainTextFormat: LineFormat {
     public var name: String { "plain" }
     /// What the first lines of the input said; nil to search every line.
@@ -24,7 +24,11 @@ public struct PlainTextFormat: LineFormat {
     /// The time in `line`, by the layout when there is one.
     @inline(__always)
     func time(_ line: UnsafeBufferPointer<UInt8>, _ finder: PlainTimeFinder) -> FoundTime? {
-        guard let layout else { return finder.find(line)?.0 }
+        guard let layout else {
+            // No layout (a container's inner line): a time that opens the line.
+            guard let first = line.first, !PlainTimeFinder.isSpace(first) else { return nil }
+            return finder.any(line, at: 0, weak: false)
+        }
         if let c = layout.column {
             if c < line.count, c == 0 || PlainTimeFinder.isSpace(line[c - 1]), let t = finder.match(layout.shape, line, at: c) { return t }
         } else if let s = PlainTimeFinder.fieldStart(line, layout.field, limit: PlainTimeFinder.window),

@@ -305,7 +305,8 @@ struct PlainTimeFinder {
         var v: Int64 = 0
         while k < p.count, p[k] &- 48 < 10, k - s < 14 { v = v * 10 + Int64(p[k] - 48); k += 1 }
         let len = k - s
-        guard len == 10 || len == 13 else { return nil }
+        // 2001-09-09 (ten digits begin) to 2100, checked before scaling to nanoseconds.
+        guard (len == 10 && v < 4_102_444_800) || (len == 13 && v >= 1_000_000_000_000 && v < 4_102_444_800_000) else { return nil }
         var nanos: Int64
         var digits: UInt8 = 0
         if len == 10 {
