@@ -79,6 +79,14 @@ struct PlainTextShapeTests {
         #expect(field == nil)
     }
 
+    @Test("numbers too large to be times are not, and do not overflow", arguments: [
+        "9999999999 x", "- 9999999999 2290.01.01 x", "9999999999999 x", "4102444800 x", "99999999999999 x"])
+    func hugeEpochs(line: String) {
+        let bytes = Array(line.utf8)
+        let field = bytes.withUnsafeBufferPointer { PlainTimeFinder(defaultOffset: 0).find($0, weak: true)?.field }
+        #expect(field == nil)
+    }
+
     @Test("compact yyMMdd HHmmss")
     func compact() throws {
         let (r, s, _, _) = try readFile("""
