@@ -17,8 +17,10 @@ public struct PlainTextFormat: LineFormat {
     public var layout: PlainLayout?
     public init(layout: PlainLayout? = nil) { self.layout = layout }
 
+    /// Whether `parse` reads a time from the line (detection learns a layout from the
+    /// whole sample instead: see `FormatRegistry.detectLines`).
     public func accepts(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
-        PlainTimeFinder(defaultOffset: 0).find(line) != nil
+        time(line, PlainTimeFinder(defaultOffset: 0)) != nil
     }
 
     /// The time in `line`, by the layout when there is one.
