@@ -4,6 +4,11 @@ public struct InputStats: Sendable {
     public var path: String
     public var kind: String = "logs"
     public var format: String = ""
+    /// What the format learned from the input: for plain text, the time's shape and
+    /// place (`yyMMdd HHmmss at column 0`).
+    public var formatDetail: String?
+    /// Where the year of times without one came from, when the input had such times.
+    public var yearNote: String?
     public var compression: Compression = .none
     /// For tables: the column chosen for each role (`trace=TraceID span=SpanID …`).
     public var columns: String?

@@ -66,8 +66,11 @@ public final class InputUnit: @unchecked Sendable {
         modificationTime.map { Calendar.civil(fromDays: $0.floorDiv(86_400)).0 }
     }
 
-    /// When the input (or its archive) was last modified, in seconds since the epoch.
+    /// When the input (or its archive) was last modified, in seconds since the epoch;
+    /// nil for standard input (its spool file was written just now, which says nothing
+    /// about when its records were).
     public var modificationTime: Int64? {
+        if path == "-" || path.hasPrefix("-:") { return nil }
         let file: String
         switch origin {
         case .file(let p): file = p

@@ -9,6 +9,8 @@ public enum InspectRenderer {
             j.field("path", s.stats.path)
             j.field("kind", s.stats.kind)
             j.field("format", s.stats.format)
+            if let d = s.stats.formatDetail { j.field("format_detail", d) }
+            if let y = s.stats.yearNote { j.field("year", y) }
             j.field("compression", s.stats.compression.rawValue)
             j.field("records", s.stats.records)
             j.field("parsed", s.stats.parsed)
@@ -63,8 +65,11 @@ public enum InspectRenderer {
         for s in summaries {
             out.write(style.bold(printable(s.stats.path)) + "\n")
             var kind = "\(s.stats.kind), \(s.stats.format)"
+            if let d = s.stats.formatDetail { kind += " (\(d))" }
             if s.stats.compression != .none { kind += ", \(s.stats.compression.rawValue)" }
-            row("kind", kind)
+            func cut(_ v: String) -> String { displayWidth(v) > valueWidth ? fit(v, valueWidth) : v }
+            row("kind", cut(kind))
+            if let y = s.stats.yearNote { row("year", cut(y)) }
             if let c = s.stats.columns { row("columns", wrapList(c.split(separator: " ").map(String.init), width: valueWidth, indent: label)) }
             var counts = plural(s.stats.records, s.stats.kind == "spans" ? "span" : s.stats.kind == "metrics" ? "sample" : "record") + ": \(grouped(s.stats.parsed)) parsed"
             counts += s.stats.skipped > 0 ? ", " + style.paint("\(grouped(s.stats.skipped)) skipped", .red, bold: true) : ", 0 skipped"

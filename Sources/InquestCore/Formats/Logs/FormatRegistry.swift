@@ -188,28 +188,50 @@ public enum FormatRegistry {
         return lend(0)
     }
 
-    /// Tries each line format on the first lines and keeps the one that reads most.
-    static func detectLines(_ head: [UInt8]) -> any LineFormat {
+    /// The first `limit` lines of `head` (without a trailing CR), as ranges.
+    static func lineRanges(_ head: UnsafeBufferPointer<UInt8>, limit: Int = 64) -> [Range<Int>] {
         var lines: [Range<Int>] = []
         var s = 0
         for i in head.indices where head[i] == 0x0A {
-            lines.append(s..<i)
+            lines.append(s..<(i > s && head[i - 1] == 0x0D ? i - 1 : i))
             s = i + 1
-            if lines.count >= 64 { break }
+            if lines.count >= limit { return lines }
         }
-        if lines.count < 64, s < head.count { lines.append(s..<head.count) }
+        if s < head.count { lines.append(s..<head.count) }
+        return lines
+    }
+
+    /// The non-blank lines among the first `limit` of `head`.
+    static func sample(_ head: UnsafeBufferPointer<UInt8>, limit: Int = 64) -> [UnsafeBufferPointer<UInt8>] {
+        lineRanges(head, limit: limit).map { UnsafeBufferPointer(rebasing: head[$0]) }.filter { !$0.isBlank() }
+    }
+
+    /// Tries each line format on the first lines and keeps the one that reads most.
+    ///
+    /// Plain text reads any line with a time in it, so it learns its layout from the
+    /// whole sample, and a format that also finds its own time at the start of a line
+    /// (syslog, access log, CRI) keeps the file when it reads two lines in three of
+    /// what plain text reads: its hosts, tags and requests are worth more.
+    static func detectLines(_ head: [UInt8], defaultOffset: Int64 = 0) -> any LineFormat {
         var best: (any LineFormat)? = nil
         var bestCount = 0
         head.withUnsafeBufferPointer { buf in
-            let sample = lines.map { r -> UnsafeBufferPointer<UInt8> in
-                var e = r.upperBound
-                if e > r.lowerBound, buf[e - 1] == 0x0D { e -= 1 }
-                return UnsafeBufferPointer(rebasing: buf[r.lowerBound..<e])
-            }.filter { !$0.isBlank() }
+            let sample = Self.sample(buf)
+            var timed: (any LineFormat, Int)? = nil
             for f in lineFormats {
-                let c = sample.reduce(0) { $0 + (f.accepts($1) ? 1 : 0) }
-                if c > bestCount { best = f; bestCount = c }
+                var format = f
+                let c: Int
+                if f is PlainTextFormat {
+                    let layout = PlainLayout.learn(sample, defaultOffset: defaultOffset)
+                    format = PlainTextFormat(layout: layout)
+                    c = layout?.matched ?? 0
+                } else {
+                    c = sample.reduce(0) { $0 + (f.accepts($1) ? 1 : 0) }
+                }
+                if f is SyslogFormat || f is AccessLogFormat || f is CRIFormat, c > (timed?.1 ?? 0) { timed = (f, c) }
+                if c > bestCount { best = format; bestCount = c }
             }
+            if best is PlainTextFormat, let (f, c) = timed, c * 3 >= bestCount * 2 { best = f; bestCount = c }
             // logfmt accepts any line with a key=value in it: free text that only
             // sometimes carries pairs must stay text, or its other lines are lost.
             if best is LogfmtFormat, bestCount * 10 < sample.count * 8 { best = nil }

@@ -27,12 +27,14 @@ public struct ParseContext {
     public var time: TimestampParser
     /// Service name for records that do not carry one (from the file name).
     public var fallbackService: String?
-    /// Year for syslog timestamps, which have none; rolled forward on Dec → Jan.
+    /// Year for timestamps that have none (syslog's, logcat's); rolled forward on Dec → Jan.
     public var syslogYear: Int
-    /// The newest a syslog time can be (the file's modification time): a first record
+    /// The newest a year-less time can be (the file's modification time): a first record
     /// later than that was written the year before (a file that spans new year).
     public var syslogNotAfter: Timestamp?
     var lastSyslogMonth = 0
+    /// Set when a time without a year was read (so `inspect` says where the year came from).
+    public internal(set) var yearUsed = false
     /// Bytes of a line a container runtime split, waiting for its last part.
     var partial: [UInt8] = []
     public var maxDepth: Int

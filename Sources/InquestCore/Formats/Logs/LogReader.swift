@@ -36,6 +36,14 @@ public final class LogReader {
     /// The stream being read, closed when the reader goes (a decompression thread stops).
     let source: any ByteSource
     let checkUTF8: Bool
+    /// Where the year of times without one comes from, said once one was read.
+    let yearNote: String
+    /// A line the format read as a record has been seen: lines it cannot read before
+    /// that (a header) are records without a time rather than skipped.
+    var sawRecord = false
+    /// The year for times without one when the input has no date and no file time
+    /// (standard input, memory): fixed, so output does not depend on the day it runs.
+    public static let assumedYear = 2000
 
     public init(unit: InputUnit, format forced: DetectedFormat? = nil, needs: RecordNeeds = .all,
                 time: TimestampParser = TimestampParser(), syslogYear: Int? = nil, checkUTF8: Bool = false) throws(InputError) {
@@ -66,15 +74,50 @@ public final class LogReader {
         stats.kind = detected.kind
         if case .logLines(let f) = detected, let t = f as? LogTableFormat, let schema = t.schema { stats.columns = schema.description }
         self.lines = LineReader(source: ReplaySource(prefix: head, rest: source, gaps: headGaps), chunkSize: unit.limits.blockSize, maxLineBytes: unit.limits.maxLineBytes)
-        // Syslog has no year: take the file's, or the current one.
-        let year = syslogYear ?? unit.modificationYear ?? Calendar.civil(fromDays: Int64(Glibc.time(nil)).floorDiv(86_400)).0
+        var lineFormat: any LineFormat = TextLinesFormat()
+        var yearHint: Int?
+        if case .logLines(let f) = detected {
+            lineFormat = f
+            if let plain = f as? PlainTextFormat {
+                var layout = plain.layout
+                if layout == nil {
+                    // Forced with --log-format: learn the layout here.
+                    layout = head.withUnsafeBufferPointer { PlainLayout.learn(FormatRegistry.sample($0), defaultOffset: time.defaultOffset) }
+                    lineFormat = PlainTextFormat(layout: layout)
+                    self.format = .logLines(lineFormat)
+                }
+                yearHint = layout?.yearHint
+                stats.formatDetail = layout?.description
+            } else if f is SyslogFormat {
+                yearHint = head.withUnsafeBufferPointer { PlainLayout.yearHint(FormatRegistry.sample($0), defaultOffset: time.defaultOffset) }
+            }
+        }
+        self.lineFormat = lineFormat
+        // Times without a year (syslog, logcat…) take one from a date in the file, else
+        // from the file's modification time, else a fixed year, said by `inspect`; never
+        // from today's date, so that the same file reads the same on any day.
+        let year: Int
+        var notAfter: Timestamp?
+        if let y = syslogYear {
+            year = y
+            yearNote = "\(y), as given"
+        } else if let y = yearHint {
+            year = y
+            yearNote = "\(y), from a date in the input"
+        } else if let m = unit.modificationTime {
+            year = Calendar.civil(fromDays: m.floorDiv(86_400)).0
+            notAfter = Timestamp(seconds: m)
+            yearNote = "from the input's modification time"
+        } else {
+            year = Self.assumedYear
+            yearNote = "\(Self.assumedYear) assumed: no date in the input and no file time"
+        }
         var context = ParseContext(needs: needs, time: time, fallbackService: unit.serviceFromName, syslogYear: year,
                                    maxDepth: unit.limits.maxJSONDepth)
-        if syslogYear == nil, let m = unit.modificationTime { context.syslogNotAfter = Timestamp(seconds: m) }
+        context.syslogNotAfter = notAfter
         self.context = context
         self.needsMessage = needs.contains(.message)
         self.checkUTF8 = checkUTF8 || needs.contains(.message)
-        if case .logLines(let f) = detected { lineFormat = f } else { lineFormat = TextLinesFormat() }
         if let h = headIssue { stats.note(h); headIssue = nil }
         if case .binary = detected {
             stats.note(Issue(line: 0, reason: "not a log: binary data"))
@@ -124,6 +167,7 @@ public final class LogReader {
             }
             guard let event else {
                 finished = true
+                if context.yearUsed { stats.yearNote = yearNote }
                 for i in lines.streamIssues where !stats.errors.contains(i) { stats.note(i) }
                 if !context.partial.isEmpty {
                     // A container line whose last part never came: kept as it is, and said.
@@ -160,6 +204,7 @@ public final class LogReader {
                 let result = lineFormat.parse(line, into: &scratch, context: &context)
                 switch result {
                 case .record:
+                    sawRecord = true
                     stats.records += 1
                     stats.parsed += 1
                     if checkUTF8 && !isValidUTF8(line) {
@@ -194,7 +239,25 @@ public final class LogReader {
                 case .ignored:
                     break
                 case .skip(let reason):
-                    stats.skip(line: number, reason: reason)
+                    if sawRecord || line.isBlank() {
+                        stats.skip(line: number, reason: reason)
+                        break
+                    }
+                    // Before the first record: a header, kept as a record without a time.
+                    var r = LogRecord(level: inferLevel(line), service: context.fallbackService,
+                                      location: SourceLocation(path: unit.path, line: number))
+                    if needsMessage { r.message = String(decoding: line, as: UTF8.self) }
+                    if checkUTF8 && !isValidUTF8(line) {
+                        stats.repaired += 1
+                        stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
+                    }
+                    stats.records += 1
+                    stats.parsed += 1
+                    if let p = pending {
+                        pending = r
+                        return p
+                    }
+                    pending = r
                 }
             }
         }

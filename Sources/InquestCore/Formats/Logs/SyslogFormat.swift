@@ -81,6 +81,7 @@ public struct SyslogFormat: LineFormat {
                     if let again = context.time.parseSyslog(rest, year: context.syslogYear) { ts = again.0 }
                 }
                 context.lastSyslogMonth = month
+                context.yearUsed = true
                 r.timestamp = ts
                 k = used
             } else if let (t, used) = context.time.parseISO(rest), used >= 19 {
@@ -96,17 +97,24 @@ public struct SyslogFormat: LineFormat {
             host = hs..<k
             guard k < rest.count else { return .skip("no message after the host") }
             k += 1
-            // TAG[PID]: — the tag is up to 48 printable characters ending at ':' or '['.
+            // TAG[PID]: — the tag is up to 48 printable characters ending at ':' or '[';
+            // macOS writes names with a space or two (`Microsoft Word[12]:`, `syslogd 1.4.1:`)
+            // and some processes put more after the pid (`launchd[1] (com.x[5]): …`).
             let ts = k
-            while k < rest.count, rest[k] != 0x3A, rest[k] != 0x5B, rest[k] != 0x20, k - ts <= 64 { k += 1 }
-            guard k < rest.count, k > ts, rest[k] == 0x3A || rest[k] == 0x5B else { return .skip("no 'tag:' after the host") }
+            var spaces = 0
+            while k < rest.count, rest[k] != 0x3A, rest[k] != 0x5B, k - ts <= 48 {
+                if rest[k] == 0x20 { spaces += 1; if spaces > 2 { break } }
+                k += 1
+            }
+            guard k < rest.count, k > ts, rest[k] == 0x3A || rest[k] == 0x5B, rest[k - 1] != 0x20 else { return .skip("no 'tag:' after the host") }
             app = ts..<k
             if rest[k] == 0x5B {
                 let ps = k + 1
                 while k < rest.count, rest[k] != 0x5D { k += 1 }
-                guard k + 1 < rest.count, rest[k + 1] == 0x3A else { return .skip("no ':' after the process id") }
+                guard k < rest.count else { return .skip("no ']' after the process id") }
                 proc = ps..<k
-                k += 1
+                // `]:` ends the tag; without the colon the message starts after the bracket.
+                if k + 1 < rest.count, rest[k + 1] == 0x3A { k += 1 }
             }
             k += 1
             if k < rest.count, rest[k] == 0x20 { k += 1 }
