@@ -127,16 +127,12 @@ public struct CRIFormat: LineFormat {
 /// A level word (`INFO`, `warn`, `E`…) among the first four tokens of a line that has no
 /// timestamp Inquest reads, as a time-of-day prefix (`05:18:42.995 INFO  - …`) leaves it.
 func leadingLevel(_ line: UnsafeBufferPointer<UInt8>) -> Level? {
-    var i = 0
-    var tokens = 0
-    let n = min(line.count, 80)
-    while i < n, tokens < 4 {
-        while i < n, PlainTextFormat.isSeparator(line[i]) { i += 1 }
-        let s = i
-        while i < n, !PlainTextFormat.isSeparator(line[i]) { i += 1 }
-        if i == s { break }
-        tokens += 1
-        if i - s >= 4, i - s <= 8, let l = Level(bytes: UnsafeBufferPointer(rebasing: line[s..<i])), l != .unknown { return l }
+    var level: Level?
+    let head = UnsafeBufferPointer(rebasing: line[0..<min(line.count, 80)])
+    PlainTextFormat.forEachField(head, from: 0, count: 4) { _, f in
+        guard f.count >= 4, f.count <= 8, let l = Level(bytes: UnsafeBufferPointer(rebasing: head[f])), l != .unknown else { return true }
+        level = l
+        return false
     }
-    return nil
+    return level
 }

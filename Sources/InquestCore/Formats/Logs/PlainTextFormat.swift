@@ -104,7 +104,7 @@ public struct PlainTextFormat: LineFormat {
             }
         }
         if context.needs.contains(.service) { r.service = context.fallbackService }
-        if context.needs.contains(.trace) { extractIDs(UnsafeBufferPointer(rebasing: line[used...]), into: &r) }
+        if context.needs.contains(.trace) { extractIDs(UnsafeBufferPointer(rebasing: line[t.end...]), into: &r) }
         return .record
     }
 
