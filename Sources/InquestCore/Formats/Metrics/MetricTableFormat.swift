@@ -89,6 +89,8 @@ enum MetricTableFormat {
         let names = metrics.map { metricName(schema.columns[$0]) }
         let units = metrics.map { schema.columns[$0].unit }
         var groups: [[String]: Int] = [:]
+        var lastLabels: [[UInt8]] = []
+        var lastBase: Int?
         let parser = TimestampParser()
         var issues: [Issue] = []
         TableRows.forEach(&lines, schema: schema, maxRowBytes: 16 << 20, issues: &issues) { event in
@@ -116,8 +118,25 @@ enum MetricTableFormat {
                     }
                     values.append(v)
                 }
+                // Rows of one entity usually follow each other: the previous row's labels
+                // are compared as bytes before any String is made.
+                var same = lastBase != nil
+                if same {
+                    for (k, c) in labelColumns.enumerated() {
+                        let b = row.bytes(c, in: line)
+                        if b.count != lastLabels[k].count || !lastLabels[k].withUnsafeBufferPointer({ $0.elementsEqual(b) }) { same = false; break }
+                    }
+                }
+                if same, let b = lastBase {
+                    for k in values.indices { out.series[b + k].points.append(MetricSeries.Point(time: t.nanos, value: values[k])) }
+                    stats.records += values.count
+                    stats.parsed += values.count
+                    return
+                }
+                lastLabels = labelColumns.map { Array(row.bytes($0, in: line)) }
                 let labelValues = labelColumns.map { row.string($0, in: line).trimmingSpaces }
                 let base: Int
+                defer { lastBase = base }
                 if let g = groups[labelValues] { base = g } else {
                     var labels: [(key: String, value: String)] = fileLabels
                     for (k, c) in labelColumns.enumerated() where !labelValues[k].isEmpty {

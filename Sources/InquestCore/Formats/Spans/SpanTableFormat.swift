@@ -22,9 +22,8 @@ enum SpanTableFormat {
         TableRows.forEach(&lines, schema: schema, maxRowBytes: 16 << 20, issues: &issues) { event in
             switch event {
             case .row(let line, let number, let row):
-                switch reader.span(line, row: row, number: number) {
-                case .success(let s): spans.append(s)
-                case .failure(let e): bad.append(Issue(line: number, reason: e.message))
+                if let reason = reader.append(line, row: row, number: number, to: &spans) {
+                    bad.append(Issue(line: number, reason: reason))
                 }
             case .bad(let number, let reason):
                 bad.append(Issue(line: number, reason: reason))
@@ -62,6 +61,14 @@ enum SpanTableFormat {
             durationUnit = duration.flatMap { TableValues.unit(of: schema.columns[$0]) } ?? 1000
             let mapped = Set(r.values)
             attributeColumns = schema.columns.indices.filter { !mapped.contains($0) }.map { ($0, schema.columns[$0].name) }
+        }
+
+        /// Appends the row's span to `spans`; the reason when the row is damaged.
+        mutating func append(_ line: UnsafeBufferPointer<UInt8>, row: CSVRow, number: Int, to spans: inout [Span]) -> String? {
+            switch span(line, row: row, number: number) {
+            case .success(let s): spans.append(s); return nil
+            case .failure(let e): return e.message
+            }
         }
 
         mutating func span(_ line: UnsafeBufferPointer<UInt8>, row: CSVRow, number: Int) -> Result<Span, TableError> {
@@ -124,6 +131,8 @@ enum SpanTableFormat {
         static func isNoParent(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
             if b.isEmpty { return true }
             if b.allSatisfy({ $0 == 0x30 }) { return true }
+            // An ID is longer than any of these words: no String made for it.
+            guard b.count <= 4 else { return false }
             switch lowerWord(b) {
             case "root", "-1", "null", "none", "nil", "-": return true
             default: return false

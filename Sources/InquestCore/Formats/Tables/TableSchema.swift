@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// What the columns of a CSV/TSV table with a header mean, decided from their names.
 ///
 /// Names are compared folded: case ignored, `_`, `.`, `-` and spaces dropped, and a unit
@@ -293,10 +299,11 @@ enum TableValues {
         guard e > s else { return .nan }
         let v = UnsafeBufferPointer(rebasing: b[s..<e])
         if let n = integer(v), abs(n) < 1 << 53 { return Double(n) }
-        if isMissing(v) { return .nan }
         guard v.count <= 64 else { return nil }
-        // Digits, sign, point and exponent only; then the standard library's exact parse.
+        // Digits, sign, point and exponent only; then C's exact strtod on a NUL-terminated
+        // copy on the stack (no String made for a cell).
         for c in v where !((c >= 48 && c <= 57) || c == 0x2E || c == 0x2D || c == 0x2B || c == 0x65 || c == 0x45) {
+            if isMissing(v) { return .nan }
             let w = lowerWord(v)
             switch w {
             case "inf", "+inf", "infinity", "+infinity": return .infinity
@@ -304,7 +311,16 @@ enum TableValues {
             default: return nil
             }
         }
-        return Double(String(decoding: v, as: UTF8.self))
+        if isMissing(v) { return .nan }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: v.count + 1) { buf -> Double? in
+            guard let base = buf.baseAddress else { return nil }
+            for i in 0..<v.count { base[i] = CChar(bitPattern: v[i]) }
+            base[v.count] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let d = strtod(base, &end)
+            guard let end, end == base + v.count else { return nil }
+            return d
+        }
     }
 
     /// Spellings of "no value" in exported tables.
