@@ -40,19 +40,13 @@ public enum Inspector {
         } catch {
             return InputSummary(stats: .unreadable(unit, error.message))
         }
-        if reader.format.isMetrics {
-            do {
-                let result = try MetricReader.read(unit: unit, format: format)
-                return summarize(series: result.series, stats: result.stats)
-            } catch {
-                var s = reader.stats
-                s.unreadable = true
-                s.note(Issue(line: 0, reason: error.message))
-                return InputSummary(stats: s)
-            }
-        }
-        if reader.format.isSpans {
-            do {
+        if reader.format.isSpans || reader.format.isMetrics {
+            // Span and metric dumps are read whole by their own readers.
+            do throws(InputError) {
+                if reader.format.isMetrics {
+                    let result = try MetricReader.read(unit: unit, format: format)
+                    return summarize(series: result.series, stats: result.stats)
+                }
                 let result = try SpanReader.read(unit: unit, format: format)
                 return summarize(spans: result.spans, stats: result.stats)
             } catch {

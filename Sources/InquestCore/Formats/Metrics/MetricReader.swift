@@ -61,13 +61,9 @@ public enum MetricReader {
                                maxLineBytes: unit.limits.maxLineBytes)
         switch format {
         case .table:
-            guard let schema = head.withUnsafeBufferPointer({ FormatRegistry.tableSchema($0, columns: unit.limits.tableColumns) }),
-                  schema.kind == .metrics else {
-                stats.note(Issue(line: 1, reason: TableSchema.missingColumns(head: head, kind: .metrics)))
-                stats.unreadable = true
+            guard let schema = TableSchema.required(.metrics, head: head, unit: unit, stats: &stats) else {
                 return Result(series: [], stats: stats)
             }
-            stats.columns = schema.description
             MetricTableFormat.read(&lines, schema: schema, unit: unit, into: &collector, stats: &stats)
         case .prometheus:
             PrometheusTextFormat.read(&lines, unit: unit, into: &collector, stats: &stats)

@@ -28,6 +28,18 @@ public enum SpanReader {
         public var stats: InputStats
     }
 
+    /// The result of a reader's spans, damaged spans and stream issues.
+    static func finish(_ spans: [Span], bad: [Issue], issues: [Issue], stats: InputStats) -> Result {
+        var spans = spans, bad = bad, stats = stats
+        validateTimes(&spans, bad: &bad)
+        for i in issues { stats.note(i) }
+        for b in bad { stats.note(b) }
+        stats.parsed = spans.count
+        stats.skipped = bad.count
+        stats.records = stats.parsed + stats.skipped
+        return Result(spans: spans, stats: stats)
+    }
+
     public static func read(unit: InputUnit, format forced: DetectedFormat? = nil, detail: SpanDetail = .full) throws(InputError) -> Result {
         var stats = InputStats(path: unit.path)
         stats.compression = unit.compression
@@ -44,24 +56,14 @@ public enum SpanReader {
         if format == .spanTable {
             var lines = LineReader(source: ReplaySource(prefix: head, rest: source, gaps: headGaps), chunkSize: unit.limits.blockSize,
                                    maxLineBytes: unit.limits.maxLineBytes)
-            guard let schema = head.withUnsafeBufferPointer({ FormatRegistry.tableSchema($0, columns: unit.limits.tableColumns) }),
-                  schema.kind == .spans else {
-                stats.note(Issue(line: 1, reason: TableSchema.missingColumns(head: head, kind: .spans)))
-                stats.unreadable = true
+            guard let schema = TableSchema.required(.spans, head: head, unit: unit, stats: &stats) else {
                 return Result(spans: [], stats: stats)
             }
-            stats.columns = schema.description
             var spans: [Span] = []
             var bad: [Issue] = []
             var issues: [Issue] = []
             SpanTableFormat.read(&lines, schema: schema, path: unit.path, detail: detail, into: &spans, bad: &bad, issues: &issues)
-            validateTimes(&spans, bad: &bad)
-            for i in issues { stats.note(i) }
-            for b in bad { stats.note(b) }
-            stats.parsed = spans.count
-            stats.skipped = bad.count
-            stats.records = stats.parsed + stats.skipped
-            return Result(spans: spans, stats: stats)
+            return finish(spans, bad: bad, issues: issues, stats: stats)
         }
         if format == .jaeger {
             // Read straight from the bytes (no tree): the whole input into memory, sized once
@@ -107,13 +109,7 @@ public enum SpanReader {
             bytes.withUnsafeBytes { raw in
                 JaegerFormat.read(raw, path: unit.path, detail: detail, lines: LineIndex(raw), into: &spans, bad: &bad, issues: &issues)
             }
-            validateTimes(&spans, bad: &bad)
-            for i in issues { stats.note(i) }
-            for b in bad { stats.note(b) }
-            stats.parsed = spans.count
-            stats.skipped = bad.count
-            stats.records = stats.parsed + stats.skipped
-            return Result(spans: spans, stats: stats)
+            return finish(spans, bad: bad, issues: issues, stats: stats)
         }
         var lines = LineReader(source: ReplaySource(prefix: head, rest: source, gaps: headGaps), maxLineBytes: max(unit.limits.maxLineBytes, 1 << 30))
         let docs = JSONDocuments.read(&lines, maxDepth: unit.limits.maxJSONDepth)

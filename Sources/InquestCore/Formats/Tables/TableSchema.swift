@@ -334,6 +334,20 @@ enum TableValues {
 }
 
 extension TableSchema {
+    /// The schema of the table an input starts with, when it is of `kind`; else the input
+    /// is marked unreadable with the roles missing and the columns found. The mapping
+    /// chosen goes into `stats` for `inspect`.
+    static func required(_ kind: Kind, head: [UInt8], unit: InputUnit, stats: inout InputStats) -> TableSchema? {
+        guard let schema = head.withUnsafeBufferPointer({ FormatRegistry.tableSchema($0, columns: unit.limits.tableColumns) }),
+              schema.kind == kind else {
+            stats.note(Issue(line: 1, reason: missingColumns(head: head, kind: kind)))
+            stats.unreadable = true
+            return nil
+        }
+        stats.columns = schema.description
+        return schema
+    }
+
     /// Why the table at the start of `head` is not of `kind`: the roles missing and the
     /// columns found, for a table forced by name.
     static func missingColumns(head: [UInt8], kind: Kind) -> String {
