@@ -32,6 +32,26 @@ struct RootCauseTests {
         return spans
     }
 
+    @Test func anErrorSwallowedByAHealthyCallerIsNotBlamed() {
+        // During the incident every failed request also has a concurrent error in another
+        // service that its caller swallowed (a fallback): it never reached the entry span.
+        var spans: [Span] = []
+        for i in 0..<40 { spans += request(i) }
+        for i in 40..<60 {
+            var r = request(i, paymentFails: true)
+            let t = r[0].traceID, t0 = r[0].start.nanos
+            r.append(Span(traceID: t, spanID: "08", parentID: "01", service: "gateway", operation: "GET /recommend", kind: .client,
+                          start: Timestamp(nanos: t0 + 1_000_000), durationNanos: 5_000_000, status: .unset))
+            r.append(Span(traceID: t, spanID: "09", parentID: "08", service: "recommend", operation: "GET /recommend", kind: .server,
+                          start: Timestamp(nanos: t0 + 2_000_000), durationNanos: 3_000_000, status: .error))
+            spans += r
+        }
+        let result = RootCause.analyze(TraceAssembler.assemble(spans))
+        #expect(result.failed == 20)
+        #expect(result.candidates.first?.service == "payment")
+        #expect(!result.candidates.contains { $0.service == "recommend" })
+    }
+
     @Test func errorRaisedDeepIsBlamedNotTheCallers() {
         var spans: [Span] = []
         for i in 0..<40 { spans += request(i, noise404: i % 4 == 0) }

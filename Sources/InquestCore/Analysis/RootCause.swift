@@ -6,7 +6,9 @@
 ///    than the median of healthy traces of the same entry operation. The rest is the
 ///    baseline (or `baseline` traces when given).
 /// 2. In each failed trace, blame where the problem began, not who passed it on:
-///    - errors: the error spans none of whose children failed (raised there). A client
+///    - errors: on the chains of error spans that reach the entry span, the error spans
+///      none of whose children failed (raised there); an error that a healthy caller
+///      swallowed (a fallback, a retry that worked) did not fail the request. A client
 ///      span that failed with no instrumented callee names its peer as an
 ///      uninstrumented dependency; a client span whose callee's own span is slow but
 ///      without error (a timeout) blames the callee.
@@ -44,10 +46,24 @@ public enum RootCause {
     struct Key: Hashable { var service: String; var operation: String; var kind: String; var dependency: Bool }
 
     /// Where one failed trace's problem began (possibly several places).
-    static func origins(_ t: Trace, kind: String, selfBaseline: [String: Int64]) -> [Key] {
+    /// - Parameter reached: for a failed trace, only errors on a chain of error spans from
+    ///   the entry count (an error its caller swallowed did not fail the request); in
+    ///   baseline traces every error counts, as the noise to discount.
+    static func origins(_ t: Trace, kind: String, selfBaseline: [String: Int64], reached: Bool = false) -> [Key] {
         var out: [Key] = []
         if kind == "error" {
-            for i in t.nodes.indices where t.nodes[i].span.isError {
+            var onChain = [Bool](repeating: !reached, count: t.nodes.count)
+            if reached {
+                // From every root that failed (the entry, and orphans whose caller is
+                // unknown), down through failing children only.
+                var stack = t.roots.filter { t.nodes[$0].span.isError }
+                while let i = stack.popLast() {
+                    guard !onChain[i] else { continue }
+                    onChain[i] = true
+                    stack += t.nodes[i].children.filter { t.nodes[$0].span.isError }
+                }
+            }
+            for i in t.nodes.indices where t.nodes[i].span.isError && onChain[i] {
                 let n = t.nodes[i]
                 let failingChildren = n.children.filter { t.nodes[$0].span.isError }
                 if !failingChildren.isEmpty { continue }
@@ -120,7 +136,7 @@ public enum RootCause {
         }
         var explained: [Key: [Trace]] = [:]
         for (t, kind) in failed {
-            for k in origins(t, kind: kind, selfBaseline: selfBaseline) { explained[k, default: []].append(t) }
+            for k in origins(t, kind: kind, selfBaseline: selfBaseline, reached: true) { explained[k, default: []].append(t) }
         }
         let nFailed = max(1, failed.count), nBase = max(1, base.count)
         var candidates: [Candidate] = []
