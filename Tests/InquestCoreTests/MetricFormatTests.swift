@@ -96,6 +96,32 @@ struct MetricFormatTests {
         #expect(failed.stats.skipped == 1 && failed.stats.errors.first?.reason == "query failed: bad_data: parse error")
     }
 
+    /// Files written by real exporters (Fixtures/metrics/README.md): nothing skipped.
+    @Test func realExporterDumps() throws {
+        func read(_ name: String) throws -> MetricReader.Result {
+            let path = TestPaths.fixture("metrics/" + name)
+            return try MetricReader.read(unit: try #require(InputDiscovery.discover([path], limits: InputLimits()).units.first))
+        }
+        for name in ["prometheus_client.prom", "prometheus_client.om", "prometheus-self-scrape.prom"] {
+            let r = try read(name)
+            #expect(r.stats.kind == "metrics" && r.stats.format == "prometheus" && r.stats.skipped == 0, "\(name)")
+            #expect(r.series.count == r.stats.parsed, "one sample per series in one scrape: \(name)")
+        }
+        let client = try read("prometheus_client.prom")
+        #expect(client.series.first { $0.name == "queue_depth" }?.label("path") == "C:\\dir\n\"x\"")
+        #expect(client.series.contains { $0.name == "request_seconds_bucket" && $0.label("le") == "+Inf" && $0.points.first?.value == 5 })
+        let range = try read("prometheus-query_range-rate.json")
+        #expect(range.stats.format == "prometheus-api" && range.stats.skipped == 0 && range.series.count == 1)
+        let pts = try #require(range.series.first?.points)
+        #expect(pts.count == 8 && zip(pts, pts.dropFirst()).allSatisfy { $1.time - $0.time == 4_000_000_000 })
+        #expect(range.series.first?.label("job") == "prometheus" && range.series.first?.name == "value")
+        #expect(try read("prometheus-query_range-up.json").series.first?.name == "up")
+        #expect(try read("prometheus-query-vector.json").series.first?.points.count == 1)
+        let failed = try read("prometheus-query-error.json")
+        #expect(failed.stats.format == "prometheus-api" && failed.stats.skipped == 1)
+        #expect(failed.stats.errors.first?.reason.hasPrefix("query failed: bad_data: invalid parameter") == true)
+    }
+
     @Test func logsAreNotMetrics() {
         for text in ["hello world 1\nhello again 2\nand 3\n", "GET /x 200 12\n", "x 1\n"] {
             #expect(!FormatRegistry.detect(head: Array(text.utf8)).isMetrics, "\(text)")

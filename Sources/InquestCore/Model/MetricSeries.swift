@@ -37,10 +37,11 @@ public struct MetricSeries: Sendable {
 
     public func label(_ k: String) -> String? { labels.first(where: { $0.key == k })?.value }
 
-    /// The entity a series describes: its pod, service, instance… label.
+    /// The entity a series describes: its pod, service, instance… label; nil for a series
+    /// without one (its labels are then dimensions such as `code` or `le`).
     public var entity: String? {
         for k in ["pod", "service", "instance", "container", "node", "host", "job", "entity"] { if let v = label(k) { return v } }
-        return labels.first?.value
+        return nil
     }
 
     /// Values that are present (not NaN).

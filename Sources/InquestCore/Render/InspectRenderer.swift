@@ -94,7 +94,8 @@ public enum InspectRenderer {
             }
             if s.traces > 0 || s.stats.kind == "spans" { row("traces", grouped(s.traces)) }
             if s.stats.kind == "metrics" {
-                row("series", "\(grouped(s.stats.series)) (\(plural(s.metricNames, "metric")) × \(plural(s.entities.count, "entity", "entities")))")
+                let per = s.entities.isEmpty ? "" : " × \(plural(s.entities.count, "entity", "entities"))"
+                row("series", "\(grouped(s.stats.series)) (\(plural(s.metricNames, "metric"))\(per))")
                 if !s.entities.isEmpty {
                     row("entities", wrapList(s.entities.prefix(20).map { printable($0.name) } + (s.entities.count > 20 ? ["…"] : []),
                                              width: valueWidth, indent: label))

@@ -9,7 +9,7 @@ public enum MetricRenderer {
     /// The series for a person: its entity's value first, then other labels as `k=v`
     /// (a service that is the pod's workload is not repeated).
     static func shortLabels(_ s: MetricSeries) -> String {
-        guard let e = s.entity else { return "" }
+        guard let e = s.entity else { return s.labels.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
         var parts = [e]
         var skippedEntity = false
         for (k, v) in s.labels {

@@ -83,7 +83,11 @@ public enum FormatRegistry {
         if start >= head.count { return .empty }
         if looksBinary(head) { return .binary }
         let first = head[start]
-        if first == 0x7B, contains(head, "\"resultType\""), contains(head, "\"result\"") { return .metrics(.prometheusAPI) }
+        // Prometheus HTTP API answers: results, or the error a failed query gets.
+        if first == 0x7B, contains(head, "\"status\""),
+           (contains(head, "\"resultType\"") && contains(head, "\"result\"")) || (contains(head, "\"errorType\"") && contains(head, "\"error\"")) {
+            return .metrics(.prometheusAPI)
+        }
         if first == 0x7B || first == 0x5B {
             if contains(head, "\"resourceSpans\"") { return .spans(.otlpTraces) }
             if contains(head, "\"resourceLogs\"") { return .otlpLogs }
