@@ -36,7 +36,7 @@ public enum ReportHTMLRenderer {
         .svc { margin: 14px 0 6px; padding: 10px 12px; border: 1px solid #e3e7ec; border-radius: 6px; }
         .svc .sum { color: #57606a; margin-left: 8px; font-weight: normal; }
         .charts { display: flex; flex-wrap: wrap; gap: 10px; }
-        .chart { flex: 1 1 360px; min-width: 320px; }
+        .chart { flex: 1 1 360px; min-width: 320px; max-width: 560px; }
         .chart .t { font-weight: 600; font-size: 12px; }
         .chart .w { color: #57606a; font-size: 12px; margin-left: 6px; }
         .rising { color: #9a6700; }
@@ -55,17 +55,19 @@ public enum ReportHTMLRenderer {
         </header><main>
 
         """
-        // Summary table.
-        h += "<h2>Services</h2><table><tr><th>service</th><th class=n>records</th><th class=n>requests</th><th class=n>error rate</th>"
-        h += "<th class=n>p50</th><th class=n>p95</th><th class=n>p99</th><th>volume trend</th><th>anomalies</th></tr>\n"
-        for s in r.services {
-            let n = r.anomalies.filter { $0.service == s.name }.count
-            h += "<tr><td><b>\(esc(s.name))</b></td><td class=n>\(grouped(s.records))</td><td class=n>\(s.hasRequests ? grouped(s.requests) : "-")</td>"
-            h += "<td class=\"n\((s.errorRate ?? 0) >= 0.05 ? " bad" : "")\">\(s.errorRate.map(ReportRenderer.percent) ?? "-")</td>"
-            for q in [s.p50, s.p95, s.p99] { h += "<td class=n>\(ReportRenderer.value(q, metric: "p95"))</td>" }
-            h += "<td>\(esc(s.series.first?.direction.words ?? ""))</td><td>\(n == 0 ? "" : String(n))</td></tr>\n"
+        // Summary table (none for metric dumps alone).
+        if !r.services.isEmpty {
+            h += "<h2>Services</h2><table><tr><th>service</th><th class=n>records</th><th class=n>requests</th><th class=n>error rate</th>"
+            h += "<th class=n>p50</th><th class=n>p95</th><th class=n>p99</th><th>volume trend</th><th>anomalies</th></tr>\n"
+            for s in r.services {
+                let n = r.anomalies.filter { $0.service == s.name }.count
+                h += "<tr><td><b>\(esc(s.name))</b></td><td class=n>\(grouped(s.records))</td><td class=n>\(s.hasRequests ? grouped(s.requests) : "-")</td>"
+                h += "<td class=\"n\((s.errorRate ?? 0) >= 0.05 ? " bad" : "")\">\(s.errorRate.map(ReportRenderer.percent) ?? "-")</td>"
+                for q in [s.p50, s.p95, s.p99] { h += "<td class=n>\(ReportRenderer.value(q, metric: "p95"))</td>" }
+                h += "<td>\(esc(s.series.first?.direction.words ?? ""))</td><td>\(n == 0 ? "" : String(n))</td></tr>\n"
+            }
+            h += "</table>\n"
         }
-        h += "</table>\n"
         out.write(h)
 
         // Charts per service.
@@ -85,6 +87,34 @@ public enum ReportHTMLRenderer {
             }
             c += "</div></section>\n"
             out.write(c)
+        }
+
+        // Metric series of metric dumps, by entity, those with anomalies first (at most 48).
+        if !r.metrics.isEmpty {
+            let ordered = r.metrics.enumerated().sorted { ($0.element.anomalies > 0 ? 0 : 1, $0.offset) < ($1.element.anomalies > 0 ? 0 : 1, $1.offset) }
+                .map(\.element).prefix(48)
+            var m = "<h2>Metric series (\(grouped(r.metrics.count))\(r.metrics.count > 48 ? ", 48 shown" : ""))</h2>\n"
+            var byEntity: [(String, [TrendReport.MetricTrend])] = []
+            for t in ordered {
+                let e = t.series.entity ?? t.series.name
+                if let i = byEntity.firstIndex(where: { $0.0 == e }) { byEntity[i].1.append(t) } else { byEntity.append((e, [t])) }
+            }
+            for (entity, trends) in byEntity {
+                m += "<section class=\"svc\"><h3>\(esc(entity))</h3><div class=\"charts\">\n"
+                for t in trends {
+                    let k = TrendReport.KeySeries(metric: t.series.name, values: t.values,
+                                                  direction: TrendForecaster.direction(t.values, bucketNanos: d.bucketNanos, period: r.period), forecast: nil)
+                    let anomalies = r.anomalies.filter { $0.service == entity && $0.metric == t.series.name }
+                    let title = t.series.name + (t.series.unit.map { " (\($0))" } ?? "")
+                    let others = t.series.labels.filter { $0.value != entity && !($0.key == "service" && entity.hasPrefix($0.value)) }
+                    m += "<div class=\"chart\"><span class=\"t\">\(esc(title))</span>"
+                    m += "<span class=\"w\">\(esc(others.map { "\($0.key)=\($0.value)" }.joined(separator: " ")))</span>\n"
+                    m += chart(k, anomalies: anomalies, data: d, ctx: ctx)
+                    m += "</div>\n"
+                }
+                m += "</div></section>\n"
+            }
+            out.write(m)
         }
 
         // Anomalies.
