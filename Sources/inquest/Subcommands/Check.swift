@@ -13,7 +13,10 @@ extension Inquest {
             discussion: """
                 The inputs become series per time bucket, as in report: count and rate of log \
                 records {service, level, pattern}; requests, request_rate, errors, error_rate and \
-                latency p50, p90, p95, p99 in seconds {service, operation}. A rule file holds \
+                latency p50, p90, p95, p99 in seconds {service, operation}; and every series of the \
+                metric dumps among the inputs by its own name and labels, such as \
+                CpuUsageRate{pod=~"cart.*"} > 80 (a bucket's value is the mean of the series' \
+                points in it; several matching series give the highest, the lowest for <). A rule file holds \
                 `groups:` of `rules:` (or a top-level `rules:` list); each rule has `alert:` \
                 (a name), `expr:`, and optionally `for:`, `severity:`, `summary:` and `baseline:`. \
                 Expressions compare a selector with a threshold: \

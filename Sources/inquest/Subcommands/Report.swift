@@ -15,7 +15,10 @@ extension Inquest {
                 Anomalies are buckets far from a robust trailing baseline (the same time on previous \
                 days when the data spans two days or more). The forecast is seasonal naive with drift, \
                 or Holt's linear method, with a 95 % interval. A pattern is new when first seen after \
-                the first quarter of the range, or with --baseline, when absent from the baseline.
+                the first quarter of the range, or with --baseline, when absent from the baseline. \
+                Series of metric dumps among the inputs (see inquest metrics) are drawn beside them, \
+                a bucket's value the mean of its points, and a level far from its trailing median \
+                either way is an anomaly of the series' entity (not carried by --partial).
                 """
         )
 
