@@ -72,7 +72,10 @@ public final class LogReader {
         self.format = detected
         stats.format = detected.name
         stats.kind = detected.kind
-        if case .logLines(let f) = detected, let t = f as? LogTableFormat, let schema = t.schema { stats.columns = schema.description }
+        if case .logLines(let f) = detected, let t = f as? LogTableFormat, let schema = t.schema {
+            stats.columns = schema.description
+            if let i = schema.headerIssue { stats.note(i) }
+        }
         self.lines = LineReader(source: ReplaySource(prefix: head, rest: source, gaps: headGaps), chunkSize: unit.limits.blockSize, maxLineBytes: unit.limits.maxLineBytes)
         var lineFormat: any LineFormat = TextLinesFormat()
         var yearHint: Int?

@@ -39,6 +39,14 @@ public struct TableSchema: Sendable, CustomStringConvertible {
     public var header: [UInt8]
     /// For a metric table: the columns holding numbers (metrics), decided from sample rows.
     public var metricColumns: [Int] = []
+    /// `role=Column` overrides that name no column of this table.
+    public var unmatched: [String] = []
+
+    /// What readers note about the header: overrides that matched nothing.
+    var headerIssue: Issue? {
+        guard !unmatched.isEmpty else { return nil }
+        return Issue(line: 1, reason: "--span-columns \(unmatched.joined(separator: ", ")): no such column (columns: \(columns.map(\.name).joined(separator: ", ")))")
+    }
 
     public func column(_ r: Role) -> Int? { roles[r] }
 
@@ -114,8 +122,8 @@ public struct TableSchema: Sendable, CustomStringConvertible {
     // MARK: Deciding
 
     /// The schema of a table from its header line and a few data rows, or nil when the
-    /// first line is not a header of a table Inquest understands.
-    /// - Throws: `TableError` when an override names a column the table lacks.
+    /// first line is not a header of a table Inquest understands. An override naming a
+    /// column the table lacks is left in `unmatched` (readers say so), not fatal.
     static func detect(header: UnsafeBufferPointer<UInt8>, rows: [UnsafeBufferPointer<UInt8>],
                        overrides: Overrides = [:]) -> TableSchema? {
         guard header.count >= 3, header.count <= 64 * 1024 else { return nil }
@@ -145,11 +153,14 @@ public struct TableSchema: Sendable, CustomStringConvertible {
 
         var roles: [Role: Int] = [:]
         var used = Set<Int>()
-        for (role, column) in overrides {
+        var unmatched: [String] = []
+        for (role, column) in overrides.sorted(by: { $0.key < $1.key }) {
             guard let r = Role(rawValue: role) else { continue }
             let key = fold(column).key
             if let i = columns.firstIndex(where: { $0.name == column }) ?? columns.firstIndex(where: { $0.key == key }) {
                 roles[r] = i; used.insert(i)
+            } else {
+                unmatched.append("\(role)=\(column)")
             }
         }
         func find(_ r: Role) {
@@ -168,7 +179,7 @@ public struct TableSchema: Sendable, CustomStringConvertible {
         let isSpans = roles[.trace] != nil && roles[.span] != nil && (roles[.start] != nil || roles[.duration] != nil)
             && (roles[.parent] != nil || roles[.end] != nil || roles[.duration] != nil || roles[.operation] != nil) && !hasMessage
         if isSpans {
-            return TableSchema(kind: .spans, delimiter: delimiter, columns: columns, roles: roles, header: Array(header))
+            return TableSchema(kind: .spans, delimiter: delimiter, columns: columns, roles: roles, header: Array(header), unmatched: unmatched)
         }
         // Not spans: start again for logs and metrics (keep overrides and IDs).
         var logRoles: [Role: Int] = [:]
@@ -184,9 +195,9 @@ public struct TableSchema: Sendable, CustomStringConvertible {
         }
         guard roles[.time] != nil else { return nil }
         if roles[.message] != nil {
-            return TableSchema(kind: .logs, delimiter: delimiter, columns: columns, roles: roles, header: Array(header))
+            return TableSchema(kind: .logs, delimiter: delimiter, columns: columns, roles: roles, header: Array(header), unmatched: unmatched)
         }
-        return TableSchema(kind: .metrics, delimiter: delimiter, columns: columns, roles: roles, header: Array(header))
+        return TableSchema(kind: .metrics, delimiter: delimiter, columns: columns, roles: roles, header: Array(header), unmatched: unmatched)
     }
 }
 
@@ -345,6 +356,7 @@ extension TableSchema {
             return nil
         }
         stats.columns = schema.description
+        if let i = schema.headerIssue { stats.note(i) }
         return schema
     }
 
