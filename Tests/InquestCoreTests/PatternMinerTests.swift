@@ -11,15 +11,18 @@ struct PatternMinerTests {
         return m.finish().patterns.first?.template ?? ""
     }
 
+    /// Templates are written the way Loghub-2.0 labels them: one `<*>` per value,
+    /// the punctuation between values (`host:port`, `hh:mm:ss`) and constant words
+    /// (units) kept.
     @Test("masks numbers, addresses, host names, paths, units, dates and keyed values", arguments: [
         ("Served block blk_-1608999687919862906 to /10.250.19.102", "Served block <*> to <*>"),
         ("Connection closed by 173.234.31.186 [preauth]", "Connection closed by <*> [preauth]"),
-        ("proxy.cse.cuhk.edu.hk:5070 open through proxy github.com:443 HTTPS", "<*> open through proxy <*> HTTPS"),
-        ("request took 12 ms", "request took <*>"),
-        ("1190 bytes (1.16 KB) sent", "<*> sent"),
-        ("lifetime <1 sec", "lifetime <*>"),
+        ("proxy.cse.cuhk.edu.hk:5070 open through proxy github.com:443 HTTPS", "<*>:<*> open through proxy <*>:<*> HTTPS"),
+        ("request took 12 ms", "request took <*> ms"),
+        ("1190 bytes (1.16 KB) sent", "<*> bytes (<*> KB) sent"),
+        ("lifetime <1 sec", "lifetime <<*> sec"),
         ("opening /var/log/app/current.log", "opening <*>"),
-        ("connection at Fri Jun 17 07:07:00 2005", "connection at <*>"),
+        ("connection at Fri Jun 17 07:07:00 2005", "connection at <*> <*> <*> <*>:<*>:<*> <*>"),
         ("size=1024 mode=rw", "size=<*> mode=rw"),
         ("totalTime:125 done", "totalTime:<*> done"),
         ("visible is system.time.showampm", "visible is <*>"),
@@ -29,6 +32,39 @@ struct PatternMinerTests {
     ])
     func masking(_ message: String, _ expected: String) {
         #expect(template(message) == expected)
+    }
+
+    @Test("variables are written with the punctuation and words around them kept", arguments: [
+        ("worker 7 bound to /10.0.0.5:8080", "worker <*> bound to <*>:<*>"),
+        ("job done (TID 12). ok", "job done (TID <*>). ok"),
+        ("fetched core.2291 from #3#", "fetched core.<*> from #<*>#"),
+        ("lease lost for blk_-42 after delay=00:00:05, sorry", "lease lost for <*> after delay=<*>:<*>:<*>, sorry"),
+        ("link up on 0a:1b:2c:3d:4e:5f now", "link up on <*> now"),
+        ("mirror at ftp://mirror.example.org/pub/x.tar fetched", "mirror at ftp://<*> fetched"),
+        ("request 5f3c2a1e-7b8d-4c2e-9a1b-0c3d4e5f6a7b done", "request <*> done"),
+    ])
+    func writing(_ message: String, _ expected: String) {
+        #expect(template(message) == expected)
+    }
+
+    @Test("a message with nothing constant keeps its shape instead of becoming <*> alone")
+    func neverOnlyAVariable() {
+        #expect(template("[<0a1b2c3d>] handle_irq+0x1f/0x40") == "[<<*>>] handle_irq+<*>/<*>")
+        let m = PatternMiner()
+        m.add("[<0a1b2c3d>] handle_irq+0x1f/0x40")
+        m.add("[<0a1b2c4e>] handle_irq+0x2a/0x40")
+        m.add("[<0a1b2f00>] schedule_tick+0x10/0x80")
+        #expect(m.finish().patterns.count == 2)
+    }
+
+    @Test("a variable spelled differently from one message to the next is one <*>")
+    func mixedSpellings() {
+        let m = PatternMiner()
+        m.add("served peer /10.0.0.1:80 fast")
+        m.add("served peer 10.0.0.2 fast")
+        m.add("served peer 10.0.0.3:81 fast")
+        let t = m.finish()
+        #expect(t.patterns.map(\.template) == ["served peer <*> fast"])
     }
 
     @Test("only the first line of a message is mined")

@@ -2,7 +2,8 @@
 public struct MinedPattern: Sendable {
     /// Stable identifier: eight hex digits of a hash of the template, the same in every run.
     public var id: String
-    /// Tokens separated by spaces, variables as `<*>`.
+    /// Tokens separated by single spaces, each variable part as `<*>` with the
+    /// punctuation around it kept (`<*>:<*>`, `(TID <*>).`), the way Loghub-2.0 labels are written.
     public var template: String
     /// Records (outside the baseline, when there is one).
     public var count: Int
@@ -15,7 +16,8 @@ public struct MinedPattern: Sendable {
     public var level: Level
     /// Records at error level or above (outside the baseline).
     public var errors: Int
-    /// For each `<*>` in the template, in order: its most frequent values with
+    /// For each variable of the masked signature, in order (one variable may be written
+    /// as several `<*>`, as in `<*>:<*>`): its most frequent values with
     /// estimated counts (values are sampled), most frequent first.
     public var variables: [[(value: String, count: Int)]]
 }
@@ -61,6 +63,70 @@ public struct PatternTable: Sendable {
 }
 
 extension PatternMiner {
+    /// How a variable position is written in the template: each of its (sampled)
+    /// values written by `MessageMasker.write`; one spelling when they all agree,
+    /// else piece by piece where they have the same punctuation (`<*>:<*>`), else `<*>`.
+    func written(_ values: [String: Double]) -> String {
+        var spellings: Set<String> = []
+        var out: [UInt8] = []
+        for value in values.keys.sorted().prefix(64) {
+            var v = value
+            out.removeAll(keepingCapacity: true)
+            v.withUTF8 { masker.write($0, 0, $0.count, into: &out) }
+            spellings.insert(String(decoding: out, as: UTF8.self))
+        }
+        guard let first = spellings.first, !first.isEmpty else { return "<*>" }
+        if spellings.count == 1 { return first }
+        let pieces = spellings.map(Self.pieces)
+        let n = pieces[0].count
+        guard pieces.allSatisfy({ $0.count == n }) else { return "<*>" }
+        var result = ""
+        var lastVariable = false
+        for k in 0..<n {
+            let column = Set(pieces.map { $0[k] })
+            let piece: String
+            if column.count == 1, let only = column.first {
+                piece = only
+            } else if column.allSatisfy({ $0 == "<*>" || $0.unicodeScalars.allSatisfy(Self.isWordScalar) }) {
+                piece = "<*>"
+            } else {
+                return "<*>"
+            }
+            if piece == "<*>" && lastVariable { continue }
+            lastVariable = piece == "<*>"
+            result += piece
+        }
+        return result
+    }
+
+    private static func isWordScalar(_ u: Unicode.Scalar) -> Bool {
+        (u.value >= 0x30 && u.value <= 0x39) || (u.value | 0x20 >= 0x61 && u.value | 0x20 <= 0x7A) || u == "_" || u.value >= 0x80
+    }
+
+    /// `<*>`, runs of word characters, and single other characters.
+    static func pieces(_ s: String) -> [String] {
+        var result: [String] = []
+        var run = ""
+        var rest = Substring(s)
+        while let c = rest.unicodeScalars.first {
+            if rest.hasPrefix("<*>") {
+                if !run.isEmpty { result.append(run); run = "" }
+                result.append("<*>")
+                rest = rest.dropFirst(3)
+                continue
+            }
+            if isWordScalar(c) {
+                run.unicodeScalars.append(c)
+            } else {
+                if !run.isEmpty { result.append(run); run = "" }
+                result.append(String(c))
+            }
+            rest = Substring(rest.unicodeScalars.dropFirst())
+        }
+        if !run.isEmpty { result.append(run) }
+        return result
+    }
+
     /// Merges signatures into patterns (see the type's comment) and returns them.
     /// The miner can go on adding after this; a later `finish` sees everything.
     public func finish() -> PatternTable {
@@ -144,11 +210,12 @@ extension PatternMiner {
             members[p].append(c)
             clusterToPattern[c] = Int32(p)
         }
+        // `key=<*>` words: their value is written like a variable's.
+        let keyed = words.map { $0.contains("<*>") }
         var patterns: [MinedPattern] = []
         var lines = 0, baselineLines = 0
         for (p, list) in members.enumerated() {
             let t = templates[find(list[0])]
-            let text = t.map { $0 < 0 ? "<*>" : words[Int($0)] }.joined(separator: " ")
             var count = 0, baseline = 0
             var first: Timestamp?, last: Timestamp?
             var level = Level.unknown
@@ -165,8 +232,8 @@ extension PatternMiner {
                 if cl.level > level { level = cl.level }
                 errors += cl.errors
                 let own = templates[c]
-                for j in t.indices where t[j] < 0 {
-                    if own[j] >= 0 {
+                for j in t.indices where t[j] < 0 || keyed[Int(t[j])] {
+                    if own[j] >= 0 && !keyed[Int(own[j])] {
                         values[j, default: [:]][words[Int(own[j])], default: 0] += Double(cl.count)
                     } else if let sampled = cl.values[j] {
                         let total = sampled.values.reduce(0, +)
@@ -177,6 +244,12 @@ extension PatternMiner {
             }
             lines += count
             baselineLines += baseline
+            let text = t.indices.map { j -> String in
+                if t[j] < 0 { return written(values[j] ?? [:]) }
+                let word = words[Int(t[j])]
+                guard keyed[Int(t[j])], let star = word.range(of: "<*>") else { return word }
+                return word.replacingCharacters(in: star, with: written(values[j] ?? [:]))
+            }.joined(separator: " ")
             let variables = t.indices.filter { t[$0] < 0 }.map { j -> [(value: String, count: Int)] in
                 (values[j] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                     .prefix(3).map { (value: $0.key, count: Int($0.value.rounded())) }
