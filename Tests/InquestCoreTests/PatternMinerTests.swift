@@ -65,6 +65,17 @@ struct PatternMinerTests {
         m.add("served peer 10.0.0.3:81 fast")
         let t = m.finish()
         #expect(t.patterns.map(\.template) == ["served peer <*> fast"])
+        let n = PatternMiner()
+        n.add("peer 10.0.0.1, weight 3")
+        n.add("peer LOOP(0), weight 2")
+        #expect(n.finish().patterns.map(\.template) == ["peer <*>, weight <*>"], "shared punctuation kept")
+    }
+
+    @Test("a name of three or more parts joined by dashes, one with a digit, is one <*>")
+    func dashedNames() {
+        #expect(template("connected to db-eu-7:5432 now") == "connected to <*>:<*> now")
+        #expect(template("built on 2026-01-31 by ci") == "built on <*> by ci")
+        #expect(template("using driver-4 now") == "using driver-<*> now")
     }
 
     @Test("only the first line of a message is mined")

@@ -137,6 +137,11 @@ extension MessageMasker {
                 continue
             }
             guard isWordByte(c) || sign else { out.append(c); k += 1; continue }
+            if !sign, let chain = hostLikeChain(b, k, e) {
+                out.append(contentsOf: Self.variable)
+                k = chain
+                continue
+            }
             let rs = k
             if sign { k += 1 }
             var digit = false
@@ -172,6 +177,24 @@ extension MessageMasker {
                 out.append(contentsOf: Self.variable)
             }
         }
+    }
+
+    /// The end of three or more word runs joined by `-`, one of them with a digit
+    /// (`db-eu-7`, `2005-06-17`): a name or date written as one `<*>`.
+    private func hostLikeChain(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int? {
+        var k = s, parts = 0, digit = false
+        while k < e {
+            let ps = k
+            while k < e, isWordByte(b[k]) || (b[k] == 0x2E && k > ps && k + 1 < e && isWordByte(b[k + 1])) {
+                if b[k] &- 0x30 < 10 { digit = true }
+                k += 1
+            }
+            guard k > ps else { return nil }
+            parts += 1
+            guard k + 1 < e, b[k] == 0x2D, isWordByte(b[k + 1]) else { break }
+            k += 1
+        }
+        return parts >= 3 && digit ? k : nil
     }
 
     /// Dotted parts that are all digits (`2275`, `3.1`).

@@ -79,7 +79,7 @@ extension PatternMiner {
         if spellings.count == 1 { return first }
         let pieces = spellings.map(Self.pieces)
         let n = pieces[0].count
-        guard pieces.allSatisfy({ $0.count == n }) else { return "<*>" }
+        guard pieces.allSatisfy({ $0.count == n }) else { return Self.wrapped(pieces) }
         var result = ""
         var lastVariable = false
         for k in 0..<n {
@@ -90,13 +90,27 @@ extension PatternMiner {
             } else if column.allSatisfy({ $0 == "<*>" || $0.unicodeScalars.allSatisfy(Self.isWordScalar) }) {
                 piece = "<*>"
             } else {
-                return "<*>"
+                return Self.wrapped(pieces)
             }
             if piece == "<*>" && lastVariable { continue }
             lastVariable = piece == "<*>"
             result += piece
         }
         return result
+    }
+
+    /// `<*>` inside the punctuation that every spelling starts and ends with
+    /// (`<*>,` for `1.2.3.4,` and `LOCAL(0),`).
+    static func wrapped(_ pieces: [[String]]) -> String {
+        func punctuation(_ p: String) -> Bool { p != "<*>" && !p.unicodeScalars.contains(where: isWordScalar) }
+        let shortest = pieces.map(\.count).min() ?? 0
+        var head = 0
+        while head < shortest, let p = pieces.first?[head], punctuation(p), pieces.allSatisfy({ $0[head] == p }) { head += 1 }
+        var tail = 0
+        while tail < shortest - head, let p = pieces.first?[pieces[0].count - 1 - tail], punctuation(p),
+              pieces.allSatisfy({ $0[$0.count - 1 - tail] == p }) { tail += 1 }
+        guard let first = pieces.first else { return "<*>" }
+        return first[..<head].joined() + "<*>" + first[(first.count - tail)...].joined()
     }
 
     private static func isWordScalar(_ u: Unicode.Scalar) -> Bool {
