@@ -71,6 +71,21 @@ struct PatternMinerTests {
         #expect(n.finish().patterns.map(\.template) == ["peer <*>, weight <*>"], "shared punctuation kept")
     }
 
+    @Test("a signature joins a more general one that agrees wherever that one is constant")
+    func generalMerge() {
+        let m = PatternMiner()
+        for i in 0..<40 { m.add("Reaper killed (make) as job \(1000 + i) ended") }
+        for i in 0..<3 { m.add("Reaper killed (cc1.so.2) as job \(2000 + i) ended") }
+        m.add("Reaper killed (ld-new) as job 3000 ended")
+        let t = m.finish()
+        #expect(t.patterns.count == 1, "\(t.patterns.map(\.template))")
+        #expect(t.patterns.first?.count == 44)
+        // Two constant alternatives with no masked value between them stay apart.
+        let n = PatternMiner()
+        for _ in 0..<5 { n.add("disk sda went offline now"); n.add("disk sda went online now") }
+        #expect(n.finish().patterns.count == 2)
+    }
+
     @Test("a name of three or more parts joined by dashes, one with a digit, is one <*>")
     func dashedNames() {
         #expect(template("connected to db-eu-7:5432 now") == "connected to <*>:<*> now")

@@ -204,6 +204,47 @@ extension PatternMiner {
                 }
             }
         }
+        // A signature that agrees with a more general one wherever that one is
+        // constant joins it: a position variable in either is variable in both
+        // (`Killed process <*> (httpd).` joins `Killed process <*> <*>` when another
+        // process name was masked by its shape). The general one must keep enough
+        // constants, as for column merges; the most general is tried first.
+        var byMask: [[Int]: [Int]] = [:]
+        for r in mergeable where alive[r] {
+            let t = templates[r]
+            let variables = t.indices.filter { t[$0] < 0 }
+            guard !variables.isEmpty, constantCount[r] >= options.minimumConstants,
+                  Double(constantCount[r]) >= options.minimumConstantShare * Double(t.count) else { continue }
+            byMask[variables, default: []].append(r)
+        }
+        if !byMask.isEmpty && byMask.count <= 256 {
+            let masks = byMask.keys.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+            var index: [[Int]: [[Int32]: Int]] = [:]
+            for mask in masks {
+                var keys: [[Int32]: Int] = [:]
+                for r in byMask[mask] ?? [] {
+                    var key = templates[r]
+                    key.append(Int32(key.count))
+                    if keys[key] == nil { keys[key] = r }
+                }
+                index[mask] = keys
+            }
+            for r in mergeable where alive[r] {
+                let t = templates[r]
+                let own = Set(t.indices.filter { t[$0] < 0 })
+                for mask in masks where mask.count > own.count && mask.last.map({ $0 < t.count }) ?? false {
+                    guard own.isSubset(of: mask) else { continue }
+                    var key = t
+                    for j in mask { key[j] = -1 }
+                    key.append(Int32(t.count))
+                    if let general = index[mask]?[key], general != r, alive[general] {
+                        root[r] = general
+                        alive[r] = false
+                        break
+                    }
+                }
+            }
+        }
         func find(_ x: Int) -> Int {
             var x = x
             while root[x] != x { x = root[x] }
