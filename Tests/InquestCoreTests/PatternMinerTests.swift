@@ -42,6 +42,7 @@ struct PatternMinerTests {
         ("link up on 0a:1b:2c:3d:4e:5f now", "link up on <*> now"),
         ("mirror at ftp://mirror.example.org/pub/x.tar fetched", "mirror at ftp://<*> fetched"),
         ("request 5f3c2a1e-7b8d-4c2e-9a1b-0c3d4e5f6a7b done", "request <*> done"),
+        ("cache enabled: true, fallback null", "cache enabled: <*>, fallback <*>"),
     ])
     func writing(_ message: String, _ expected: String) {
         #expect(template(message) == expected)

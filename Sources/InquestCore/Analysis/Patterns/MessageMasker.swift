@@ -11,8 +11,8 @@
 /// 2. `key:value` (key a plain identifier) and `key=value` keep the key and mask a
 ///    variable value; a quoted `key="…"` value is a variable;
 /// 3. a token with a digit, a host name under a common top-level domain, an absolute
-///    path, a dotted identifier of three or more parts (`com.example.Foo`), a weekday
-///    or month name is a variable;
+///    path, a URL, a dotted identifier of three or more parts (`com.example.Foo`), a
+///    weekday or month name, `true`, `false` or `null` is a variable;
 /// 4. a unit word right after a variable (`12 ms`, `3 bytes`, `<1 sec`) belongs to it;
 /// 5. consecutive variables collapse into one;
 /// 6. a message with no constant token left is written token by token instead
@@ -208,7 +208,8 @@ struct MessageMasker {
         // Weekday or month name, ignoring trailing punctuation.
         var end = e
         while end > s, isTrailingPunctuation(b[end - 1]) { end -= 1 }
-        return Self.calendarWords.contains(lowercasedKey(b, s, end))
+        let key = lowercasedKey(b, s, end)
+        return Self.calendarWords.contains(key) || Self.literals.contains(key)
     }
 
     /// A host name, path, dotted identifier or calendar word (digits aside).
@@ -295,6 +296,8 @@ struct MessageMasker {
     static let calendarWords: Set<UInt64> = Set(("mon tue wed thu fri sat sun monday tuesday wednesday thursday friday "
         + "saturday sunday jan feb mar apr may jun jul aug sep oct nov dec january february march april "
         + "june july august september october november december").split(separator: " ").map { pack(String($0)) })
+    /// Boolean and null literals: values, not words (Loghub-2.0's labelling rules).
+    static let literals: Set<UInt64> = [pack("true"), pack("false"), pack("null")]
     static let units: Set<UInt64> = Set(("b kb mb gb tb kib mib gib bytes byte ms us ns s sec secs second seconds "
         + "min mins minute minutes h hr hrs hour hours day days %").split(separator: " ").map { pack(String($0)) })
     static let topLevelDomains: Set<UInt64> = Set(("com net org edu gov io cn hk uk de jp ru info biz us fr it nl au ca "
