@@ -72,6 +72,16 @@ struct PatternMinerTests {
         #expect(n.finish().patterns.map(\.template) == ["peer <*>, weight <*>"], "shared punctuation kept")
     }
 
+    @Test("a position of unique values keeps examples to be written from")
+    func uniqueValues() {
+        let m = PatternMiner()
+        for i in 0..<34 { m.add("refund failed for order ord-\(String(0x1000 + i * 7919, radix: 16)): gateway down") }
+        #expect(m.finish().patterns.map(\.template) == ["refund failed for order ord-<*>: gateway down"])
+        let names = (1...12).map { "n\($0)" }.joined(separator: " ")
+        #expect(template("could not resolve names \(names)") == "could not resolve names <*>", "a list is one <*>")
+        #expect(template("pair (3, 4) done") == "pair (<*>, <*>) done", "a short group keeps its values apart")
+    }
+
     @Test("a signature joins a more general one that agrees wherever that one is constant")
     func generalMerge() {
         let m = PatternMiner()

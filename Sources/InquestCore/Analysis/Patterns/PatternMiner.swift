@@ -103,8 +103,11 @@ public final class PatternMiner {
             if values[v] != nil || values.count < 16 {
                 values[v, default: 0] += 1
             } else {
-                // Misra–Gries: a new value wears every kept value down by one.
+                // Misra–Gries: a new value wears every kept value down by one; it takes
+                // a freed place, so that a position of unique values (IDs) always keeps
+                // some examples to write its template from.
                 for (k, x) in values { if x <= 1 { values[k] = nil } else { values[k] = x - 1 } }
+                if values.count < 16 { values[v] = 1 }
             }
             clusters[c].values[slot.token] = values
         }

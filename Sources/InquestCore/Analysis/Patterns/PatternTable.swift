@@ -76,7 +76,7 @@ extension PatternMiner {
             spellings.insert(String(decoding: out, as: UTF8.self))
         }
         guard let first = spellings.first, !first.isEmpty else { return "<*>" }
-        if spellings.count == 1 { return first }
+        if spellings.count == 1 { return Self.listed(first) }
         let pieces = spellings.map(Self.pieces)
         let n = pieces[0].count
         guard pieces.allSatisfy({ $0.count == n }) else { return Self.wrapped(pieces) }
@@ -96,7 +96,17 @@ extension PatternMiner {
             lastVariable = piece == "<*>"
             result += piece
         }
-        return result
+        return Self.listed(result)
+    }
+
+    /// A list: eight or more values in a row and nothing else are one `<*>`.
+    static func listed(_ spelling: String) -> String {
+        var count = 0
+        for token in spelling.split(separator: " ", omittingEmptySubsequences: false) {
+            guard token == "<*>" else { return spelling }
+            count += 1
+        }
+        return count >= 8 ? "<*>" : spelling
     }
 
     /// `<*>` inside the punctuation that every spelling starts and ends with
