@@ -208,8 +208,7 @@ struct MessageMasker {
         // Weekday or month name, ignoring trailing punctuation.
         var end = e
         while end > s, isTrailingPunctuation(b[end - 1]) { end -= 1 }
-        let key = lowercasedKey(b, s, end)
-        return Self.calendarWords.contains(key) || Self.literals.contains(key)
+        return Self.valueWords.contains(lowercasedKey(b, s, end))
     }
 
     /// A host name, path, dotted identifier or calendar word (digits aside).
@@ -298,6 +297,7 @@ struct MessageMasker {
         + "june july august september october november december").split(separator: " ").map { pack(String($0)) })
     /// Boolean and null literals: values, not words (Loghub-2.0's labelling rules).
     static let literals: Set<UInt64> = [pack("true"), pack("false"), pack("null")]
+    static let valueWords = calendarWords.union(literals)
     static let units: Set<UInt64> = Set(("b kb mb gb tb kib mib gib bytes byte ms us ns s sec secs second seconds "
         + "min mins minute minutes h hr hrs hour hours day days %").split(separator: " ").map { pack(String($0)) })
     static let topLevelDomains: Set<UInt64> = Set(("com net org edu gov io cn hk uk de jp ru info biz us fr it nl au ca "
