@@ -12,7 +12,13 @@
 /// finds variables without digits (user names, states) while two or three
 /// alternatives stay separate templates (`opened` / `closed`).
 ///
-/// Measured on the 16 Loghub-2k sets with these defaults: see `Benchmarks/`.
+/// Then a signature joins a more general one of the same length that agrees with it
+/// wherever that one is constant (a position variable in either is variable in both).
+/// Each template is written from its variables' sampled values
+/// (`MessageMasker+Writing.swift`, `PatternMiner.written`), the way Loghub-2.0 labels
+/// spell templates.
+///
+/// Measured on the Loghub-2k sets with these defaults: see `Benchmarks/README.md`.
 public final class PatternMiner {
     public struct Options: Sendable {
         /// Distinct words in one position that make it a variable.
