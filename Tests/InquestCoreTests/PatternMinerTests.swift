@@ -43,6 +43,9 @@ struct PatternMinerTests {
         ("mirror at ftp://mirror.example.org/pub/x.tar fetched", "mirror at ftp://<*> fetched"),
         ("request 5f3c2a1e-7b8d-4c2e-9a1b-0c3d4e5f6a7b done", "request <*> done"),
         ("cache enabled: true, fallback null", "cache enabled: <*>, fallback <*>"),
+        ("wrote /srv/data/part-0001. now", "wrote <*> now"),
+        ("cd failed: mkdir(/srv/x/y7) denied", "cd failed: mkdir(<*>) denied"),
+        ("regs R0=0x1f R1=0x2 saved", "regs R0=<*> R1=<*> saved"),
     ])
     func writing(_ message: String, _ expected: String) {
         #expect(template(message) == expected)
@@ -70,6 +73,10 @@ struct PatternMinerTests {
         n.add("peer 10.0.0.1, weight 3")
         n.add("peer LOOP(0), weight 2")
         #expect(n.finish().patterns.map(\.template) == ["peer <*>, weight <*>"], "shared punctuation kept")
+        let u = PatternMiner()
+        u.add("cached (size 5.2 KB, left 3 KB)")
+        u.add("cached (size 310 B, left 4 KB)")
+        #expect(u.finish().patterns.map(\.template) == ["cached (size <*>, left <*> KB)"], "a varying unit joins its value")
     }
 
     @Test("a position of unique values keeps examples to be written from")

@@ -43,7 +43,8 @@ extension MessageMasker {
         // Wrapping brackets and quotes, trailing punctuation: kept.
         while s < e, Self.isOpener(b[s]) { out.append(b[s]); s += 1 }
         var suffixStart = e
-        while suffixStart > s, Self.isCloser(b[suffixStart - 1]) { suffixStart -= 1 }
+        let path = b[s] == 0x2F
+        while suffixStart > s, Self.isCloser(b[suffixStart - 1]), !(path && b[suffixStart - 1] == 0x2E) { suffixStart -= 1 }
         e = suffixStart
         defer { for k in suffixStart..<e0 { out.append(b[k]) } }
         guard s < e else { return }
@@ -58,6 +59,10 @@ extension MessageMasker {
         }
         if isWholeVariable(b, s, e) { out.append(contentsOf: Self.variable); return }
         writeRuns(b, s, e, into: &out)
+    }
+
+    static func beforePath(_ c: UInt8) -> Bool {
+        c == 0x3A || c == 0x3D || c == 0x28 || c == 0x5B || c == 0x7B || c == 0x22 || c == 0x27
     }
 
     /// Brackets and quotes that open a token.
@@ -128,10 +133,11 @@ extension MessageMasker {
             let c = b[k]
             let sign = (c == 0x2D || c == 0x2B) && k + 1 < e && b[k + 1] &- 0x30 < 10
                 && (k == s || !(isAlphaByte(b[k - 1]) || b[k - 1] &- 0x30 < 10))
-            if c == 0x2F, k + 1 < e, b[k + 1] != 0x2F, k == s || b[k - 1] == 0x3A || b[k - 1] == 0x3D {
-                // A path after `:` or `=`: up to the next `:` is one variable.
+            if c == 0x2F, k + 1 < e, b[k + 1] != 0x2F, k == s || Self.beforePath(b[k - 1]) {
+                // A path after `:`, `=` or an opening bracket: up to the next `:`, `,`
+                // or closing bracket is one variable.
                 var j = k + 1
-                while j < e, b[j] != 0x3A, b[j] != 0x2C { j += 1 }
+                while j < e, b[j] != 0x3A, b[j] != 0x2C, b[j] != 0x29, b[j] != 0x5D, b[j] != 0x7D { j += 1 }
                 out.append(contentsOf: Self.variable)
                 k = j
                 continue
@@ -164,7 +170,9 @@ extension MessageMasker {
                     break
                 }
             }
-            if !digit {
+            if digit, isAlphaByte(b[rs]), k < e, b[k] == 0x3D {
+                for x in rs..<k { out.append(b[x]) }   // a key: `PSR0=`
+            } else if !digit {
                 if isCalendarWord(b, rs, k) || (lastDotBeforeDigit > rs && isVariableShape(b, rs, k)) {
                     out.append(contentsOf: Self.variable)
                 } else {

@@ -89,6 +89,8 @@ extension PatternMiner {
                 piece = only
             } else if column.allSatisfy({ $0 == "<*>" || $0.unicodeScalars.allSatisfy(Self.isWordScalar) }) {
                 piece = "<*>"
+                // A word that varies right after a value belongs to it (`5.2 KB`, `3 MB`).
+                if !column.contains("<*>"), result.hasSuffix("<*> ") { result.removeLast(); continue }
             } else {
                 return Self.wrapped(pieces)
             }
