@@ -77,6 +77,11 @@ struct PatternMinerTests {
         u.add("cached (size 5.2 KB, left 3 KB)")
         u.add("cached (size 310 B, left 4 KB)")
         #expect(u.finish().patterns.map(\.template) == ["cached (size <*>, left <*> KB)"], "a varying unit joins its value")
+        let h = PatternMiner()
+        h.add("opening tunnel : db-eu-7:5432")
+        h.add("opening tunnel : gw-7.example.org:80")
+        h.add("opening tunnel : edge-3:443")
+        #expect(h.finish().patterns.map(\.template) == ["opening tunnel : <*>:<*>"], "common ends kept")
     }
 
     @Test("a position of unique values keeps examples to be written from")

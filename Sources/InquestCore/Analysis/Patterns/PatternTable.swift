@@ -111,18 +111,20 @@ extension PatternMiner {
         return count >= 8 ? "<*>" : spelling
     }
 
-    /// `<*>` inside the punctuation that every spelling starts and ends with
-    /// (`<*>,` for `1.2.3.4,` and `LOCAL(0),`).
+    /// The pieces every spelling starts and ends with, and one `<*>` for the rest
+    /// (`<*>,` for `1.2.3.4,` and `LOCAL(0),`; `<*>:<*>` for `db-eu-7:80` and `node-<*>:81`).
     static func wrapped(_ pieces: [[String]]) -> String {
-        func punctuation(_ p: String) -> Bool { p != "<*>" && !p.unicodeScalars.contains(where: isWordScalar) }
+        guard let first = pieces.first else { return "<*>" }
         let shortest = pieces.map(\.count).min() ?? 0
         var head = 0
-        while head < shortest, let p = pieces.first?[head], punctuation(p), pieces.allSatisfy({ $0[head] == p }) { head += 1 }
+        while head < shortest, pieces.allSatisfy({ $0[head] == first[head] }) { head += 1 }
         var tail = 0
-        while tail < shortest - head, let p = pieces.first?[pieces[0].count - 1 - tail], punctuation(p),
-              pieces.allSatisfy({ $0[$0.count - 1 - tail] == p }) { tail += 1 }
-        guard let first = pieces.first else { return "<*>" }
-        return first[..<head].joined() + "<*>" + first[(first.count - tail)...].joined()
+        while tail < shortest - head, pieces.allSatisfy({ $0[$0.count - 1 - tail] == first[first.count - 1 - tail] }) { tail += 1 }
+        var result = first[..<head].joined()
+        if !result.hasSuffix("<*>") { result += "<*>" }
+        var rest = first[(first.count - tail)...].joined()
+        if rest.hasPrefix("<*>") { rest.removeFirst(3) }
+        return result + rest
     }
 
     private static func isWordScalar(_ u: Unicode.Scalar) -> Bool {
