@@ -1,25 +1,52 @@
 #!/usr/bin/env python3
-"""Grouping accuracy of `inquest patterns` on the Loghub-2k sets (and of drain3 when installed).
+"""Grouping and parsing accuracy of `inquest patterns` on the Loghub-2k sets, beside drain3.
 
-Usage: Benchmarks/loghub-eval.py [--inquest PATH] [--loghub DIR] [--drain3] [--json]
+Usage: Benchmarks/loghub-eval.py [--inquest PATH] [--loghub DIR] [--drain3] [--sets A|B|all|NAME,...]
+                                 [--labels original|corrected|both] [--json] [--averages-only]
 
-For each of the 16 labelled sets, runs
-    inquest patterns --assign --output ndjson NAME_2k.content.txt
-and scores the grouping against the EventId column of NAME_2k.log_structured.csv.
+For each labelled set, runs
+    inquest patterns --assign --output ndjson NAME_2k.content.txt   (each line's pattern ID)
+    inquest patterns --output json NAME_2k.content.txt              (each ID's template)
+and scores them against the labels:
+- original labels: EventId/EventTemplate of NAME_2k.log_structured.csv (16 sets);
+- corrected labels (Loghub-2.0): NAME_2k.log_structured_corrected.csv (14 sets; not
+  Android, Windows), joined on LineId.
 Grouping accuracy (GA): a message is correct when the set of messages grouped with it
-equals the set sharing its EventId; GA is the share of correct messages. All sets run
-with the same (default) settings.
+equals the set sharing its label; GA is the share of correct messages. Parsing accuracy
+(PA, Loghub-2.0's definition): the share of messages whose template string equals the
+labelled EventTemplate exactly (runs of spaces collapsed on both sides).
+All sets run with the same default settings.
+
+Sets: half A (development) and half B (held out: only averages are looked at while
+developing). See Benchmarks/README.md.
 """
-import argparse, collections, csv, json, os, subprocess, sys
+import argparse, collections, csv, json, os, re, subprocess, sys
 
-SETS = ("HDFS Hadoop Spark Zookeeper BGL HPC Thunderbird Windows Linux Android "
-        "HealthApp Apache Proxifier OpenSSH OpenStack Mac").split()
+ALL = ("HDFS Hadoop Spark Zookeeper BGL HPC Thunderbird Windows Linux Android "
+       "HealthApp Apache Proxifier OpenSSH OpenStack Mac").split()
+HALF_A = "HDFS Hadoop Spark Zookeeper BGL HPC Thunderbird".split()
+HALF_B = "Linux Mac OpenSSH OpenStack Proxifier Apache HealthApp".split()
+NO_CORRECTED = {"Android", "Windows"}
+
+csv.field_size_limit(1 << 24)
 
 
-def load(root, name):
-    with open(f"{root}/{name}/{name}_2k.log_structured.csv", encoding="utf-8", errors="replace") as f:
-        truth = [row["EventId"] for row in csv.DictReader(f)]
-    return truth
+def spaces(s):
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def load(root, name, corrected):
+    suffix = "_corrected" if corrected else ""
+    with open(f"{root}/{name}/{name}_2k.log_structured{suffix}.csv", encoding="utf-8", errors="replace") as f:
+        rows = list(csv.DictReader(f))
+    # Join on LineId (line N of content.txt is LineId N).
+    ids = [None] * 2000
+    templates = [None] * 2000
+    for r in rows:
+        i = int(r["LineId"]) - 1
+        ids[i] = r["EventId"]
+        templates[i] = spaces(r["EventTemplate"])
+    return ids, templates
 
 
 def grouping_accuracy(pred, truth):
@@ -35,22 +62,33 @@ def grouping_accuracy(pred, truth):
     return correct / len(truth)
 
 
+def parsing_accuracy(pred_templates, truth_templates):
+    ok = sum(1 for p, t in zip(pred_templates, truth_templates) if spaces(p) == t)
+    return ok / len(truth_templates)
+
+
 def inquest(binary, path, n):
     out = subprocess.run([binary, "patterns", "--assign", "--output", "ndjson", path],
                          capture_output=True, text=True, check=True).stdout
+    doc = json.loads(subprocess.run([binary, "patterns", "--output", "json", "--limit", "0", path],
+                                    capture_output=True, text=True, check=True).stdout)
+    template = {p["id"]: p["template"] for p in doc["patterns"]}
     pred = [None] * n
     for line in out.splitlines():
         r = json.loads(line)
         pred[r["line"] - 1] = r["pattern"]
     # A line inquest did not read (none expected) is its own group: it can only lose.
-    return [p if p is not None else f"missing-{i}" for i, p in enumerate(pred)]
+    groups = [p if p is not None else f"missing-{i}" for i, p in enumerate(pred)]
+    return groups, [template.get(p, "") for p in groups]
 
 
 def drain3(path):
     from drain3 import TemplateMiner
     miner = TemplateMiner()
     with open(path, encoding="utf-8", errors="replace") as f:
-        return [miner.add_log_message(line.rstrip("\n"))["cluster_id"] for line in f]
+        ids = [miner.add_log_message(line.rstrip("\n"))["cluster_id"] for line in f]
+    template = {c.cluster_id: c.get_template() for c in miner.drain.clusters}
+    return ids, [template[i] for i in ids]
 
 
 def main():
@@ -59,27 +97,42 @@ def main():
     ap.add_argument("--inquest", default=os.path.join(here, "..", ".build", "release", "inquest"))
     ap.add_argument("--loghub", default=os.path.join(here, "..", "..", "shared", "loghub"))
     ap.add_argument("--drain3", action="store_true", help="also score drain3 with its default settings")
+    ap.add_argument("--sets", default="all", help="A, B, all (the 16 sets) or a comma-separated list")
+    ap.add_argument("--averages-only", action="store_true", help="print only the averages (for the held-out half)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     if not os.path.isdir(args.loghub):
         sys.exit(f"no Loghub sets at {args.loghub}")
+    sets = {"A": HALF_A, "B": HALF_B, "all": ALL}.get(args.sets) or args.sets.split(",")
+    tools = ["inquest"] + (["drain3"] if args.drain3 else [])
     rows = []
-    for name in SETS:
+    for name in sets:
         path = f"{args.loghub}/{name}/{name}_2k.content.txt"
-        truth = load(args.loghub, name)
-        row = {"set": name, "inquest": grouping_accuracy(inquest(args.inquest, path, len(truth)), truth)}
-        if args.drain3:
-            row["drain3"] = grouping_accuracy(drain3(path), truth)
+        truth_id, truth_t = load(args.loghub, name, False)
+        fixed = None if name in NO_CORRECTED else load(args.loghub, name, True)
+        row = {"set": name}
+        for tool in tools:
+            groups, templates = inquest(args.inquest, path, len(truth_id)) if tool == "inquest" else drain3(path)
+            row[f"{tool} GA"] = grouping_accuracy(groups, truth_id)
+            row[f"{tool} PA"] = parsing_accuracy(templates, truth_t)
+            if fixed:
+                row[f"{tool} GA*"] = grouping_accuracy(groups, fixed[0])
+                row[f"{tool} PA*"] = parsing_accuracy(templates, fixed[1])
         rows.append(row)
-    avg = {k: sum(r[k] for r in rows) / len(rows) for k in rows[0] if k != "set"}
+    cols = [f"{t} {m}" for t in tools for m in ("GA", "PA", "GA*", "PA*")]
+    avg = {}
+    for c in cols:
+        vals = [r[c] for r in rows if c in r]
+        avg[c] = sum(vals) / len(vals) if vals else float("nan")
     if args.json:
-        print(json.dumps({"sets": rows, "average": avg}))
+        print(json.dumps({"sets": [] if args.averages_only else rows, "average": avg}))
         return
-    tools = [k for k in rows[0] if k != "set"]
-    print(f"{'set':<12}" + "".join(f"{t:>9}" for t in tools))
-    for r in rows:
-        print(f"{r['set']:<12}" + "".join(f"{r[t]:>9.3f}" for t in tools))
-    print(f"{'average':<12}" + "".join(f"{avg[t]:>9.4f}" for t in tools))
+    print("GA, PA: original labels; GA*, PA*: corrected (Loghub-2.0) labels, averaged over the sets that have them")
+    print(f"{'set':<12}" + "".join(f"{c:>12}" for c in cols))
+    if not args.averages_only:
+        for r in rows:
+            print(f"{r['set']:<12}" + "".join(f"{r[c]:>12.3f}" if c in r else f"{'-':>12}" for c in cols))
+    print(f"{'average':<12}" + "".join(f"{avg[c]:>12.4f}" for c in cols))
 
 
 if __name__ == "__main__":

@@ -11,15 +11,18 @@ struct PatternMinerTests {
         return m.finish().patterns.first?.template ?? ""
     }
 
+    /// Templates are written the way Loghub-2.0 labels them: one `<*>` per value,
+    /// the punctuation between values (`host:port`, `hh:mm:ss`) and constant words
+    /// (units) kept.
     @Test("masks numbers, addresses, host names, paths, units, dates and keyed values", arguments: [
         ("Served block blk_-1608999687919862906 to /10.250.19.102", "Served block <*> to <*>"),
         ("Connection closed by 173.234.31.186 [preauth]", "Connection closed by <*> [preauth]"),
-        ("proxy.cse.cuhk.edu.hk:5070 open through proxy github.com:443 HTTPS", "<*> open through proxy <*> HTTPS"),
-        ("request took 12 ms", "request took <*>"),
-        ("1190 bytes (1.16 KB) sent", "<*> sent"),
-        ("lifetime <1 sec", "lifetime <*>"),
+        ("proxy.cse.cuhk.edu.hk:5070 open through proxy github.com:443 HTTPS", "<*>:<*> open through proxy <*>:<*> HTTPS"),
+        ("request took 12 ms", "request took <*> ms"),
+        ("1190 bytes (1.16 KB) sent", "<*> bytes (<*> KB) sent"),
+        ("lifetime <1 sec", "lifetime <<*> sec"),
         ("opening /var/log/app/current.log", "opening <*>"),
-        ("connection at Fri Jun 17 07:07:00 2005", "connection at <*>"),
+        ("connection at Fri Jun 17 07:07:00 2005", "connection at <*> <*> <*> <*>:<*>:<*> <*>"),
         ("size=1024 mode=rw", "size=<*> mode=rw"),
         ("totalTime:125 done", "totalTime:<*> done"),
         ("visible is system.time.showampm", "visible is <*>"),
@@ -29,6 +32,88 @@ struct PatternMinerTests {
     ])
     func masking(_ message: String, _ expected: String) {
         #expect(template(message) == expected)
+    }
+
+    @Test("variables are written with the punctuation and words around them kept", arguments: [
+        ("worker 7 bound to /10.0.0.5:8080", "worker <*> bound to <*>:<*>"),
+        ("job done (TID 12). ok", "job done (TID <*>). ok"),
+        ("fetched core.2291 from #3#", "fetched core.<*> from #<*>#"),
+        ("lease lost for blk_-42 after delay=00:00:05, sorry", "lease lost for <*> after delay=<*>:<*>:<*>, sorry"),
+        ("link up on 0a:1b:2c:3d:4e:5f now", "link up on <*> now"),
+        ("mirror at ftp://mirror.example.org/pub/x.tar fetched", "mirror at ftp://<*> fetched"),
+        ("request 5f3c2a1e-7b8d-4c2e-9a1b-0c3d4e5f6a7b done", "request <*> done"),
+        ("cache enabled: true, fallback null", "cache enabled: <*>, fallback <*>"),
+        ("wrote /srv/data/part-0001. now", "wrote <*> now"),
+        ("cd failed: mkdir(/srv/x/y7) denied", "cd failed: mkdir(<*>) denied"),
+        ("regs R0=0x1f R1=0x2 saved", "regs R0=<*> R1=<*> saved"),
+    ])
+    func writing(_ message: String, _ expected: String) {
+        #expect(template(message) == expected)
+    }
+
+    @Test("a message with nothing constant keeps its shape instead of becoming <*> alone")
+    func neverOnlyAVariable() {
+        #expect(template("[<0a1b2c3d>] handle_irq+0x1f/0x40") == "[<<*>>] handle_irq+<*>/<*>")
+        let m = PatternMiner()
+        m.add("[<0a1b2c3d>] handle_irq+0x1f/0x40")
+        m.add("[<0a1b2c4e>] handle_irq+0x2a/0x40")
+        m.add("[<0a1b2f00>] schedule_tick+0x10/0x80")
+        #expect(m.finish().patterns.count == 2)
+    }
+
+    @Test("a variable spelled differently from one message to the next is one <*>")
+    func mixedSpellings() {
+        let m = PatternMiner()
+        m.add("served peer /10.0.0.1:80 fast")
+        m.add("served peer 10.0.0.2 fast")
+        m.add("served peer 10.0.0.3:81 fast")
+        let t = m.finish()
+        #expect(t.patterns.map(\.template) == ["served peer <*> fast"])
+        let n = PatternMiner()
+        n.add("peer 10.0.0.1, weight 3")
+        n.add("peer LOOP(0), weight 2")
+        #expect(n.finish().patterns.map(\.template) == ["peer <*>, weight <*>"], "shared punctuation kept")
+        let u = PatternMiner()
+        u.add("cached (size 5.2 KB, left 3 KB)")
+        u.add("cached (size 310 B, left 4 KB)")
+        #expect(u.finish().patterns.map(\.template) == ["cached (size <*>, left <*> KB)"], "a varying unit joins its value")
+        let h = PatternMiner()
+        h.add("opening tunnel : db-eu-7:5432")
+        h.add("opening tunnel : gw-7.example.org:80")
+        h.add("opening tunnel : edge-3:443")
+        #expect(h.finish().patterns.map(\.template) == ["opening tunnel : <*>:<*>"], "common ends kept")
+    }
+
+    @Test("a position of unique values keeps examples to be written from")
+    func uniqueValues() {
+        let m = PatternMiner()
+        for i in 0..<34 { m.add("refund failed for order ord-\(String(0x1000 + i * 7919, radix: 16)): gateway down") }
+        #expect(m.finish().patterns.map(\.template) == ["refund failed for order ord-<*>: gateway down"])
+        let names = (1...12).map { "n\($0)" }.joined(separator: " ")
+        #expect(template("could not resolve names \(names)") == "could not resolve names <*>", "a list is one <*>")
+        #expect(template("pair (3, 4) done") == "pair (<*>, <*>) done", "a short group keeps its values apart")
+    }
+
+    @Test("a signature joins a more general one that agrees wherever that one is constant")
+    func generalMerge() {
+        let m = PatternMiner()
+        for i in 0..<40 { m.add("Reaper killed (make) as job \(1000 + i) ended") }
+        for i in 0..<3 { m.add("Reaper killed (cc1.so.2) as job \(2000 + i) ended") }
+        m.add("Reaper killed (ld-new) as job 3000 ended")
+        let t = m.finish()
+        #expect(t.patterns.count == 1, "\(t.patterns.map(\.template))")
+        #expect(t.patterns.first?.count == 44)
+        // Two constant alternatives with no masked value between them stay apart.
+        let n = PatternMiner()
+        for _ in 0..<5 { n.add("disk sda went offline now"); n.add("disk sda went online now") }
+        #expect(n.finish().patterns.count == 2)
+    }
+
+    @Test("a name of three or more parts joined by dashes, one with a digit, is one <*>")
+    func dashedNames() {
+        #expect(template("connected to db-eu-7:5432 now") == "connected to <*>:<*> now")
+        #expect(template("built on 2026-01-31 by ci") == "built on <*> by ci")
+        #expect(template("using driver-4 now") == "using driver-<*> now")
     }
 
     @Test("only the first line of a message is mined")

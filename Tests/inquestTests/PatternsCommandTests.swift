@@ -24,7 +24,7 @@ struct PatternsCommandTests {
         let counts = patterns.compactMap { $0["count"] as? Int }
         #expect(counts == counts.sorted(by: >))
         // The incident's failing charge is one template, all of its records errors.
-        let charge = try #require(patterns.first { ($0["template"] as? String ?? "").contains("Charge failed for order <*>") })
+        let charge = try #require(patterns.first { ($0["template"] as? String ?? "").contains("Charge failed for order ord-<*>") })
         #expect((charge["count"] as? Int ?? 0) > 10)
         #expect(charge["errors"] as? Int == charge["count"] as? Int)
         #expect(charge["first_seen"] is String && charge["last_seen"] is String)

@@ -11,10 +11,12 @@
 /// 2. `key:value` (key a plain identifier) and `key=value` keep the key and mask a
 ///    variable value; a quoted `key="…"` value is a variable;
 /// 3. a token with a digit, a host name under a common top-level domain, an absolute
-///    path, a dotted identifier of three or more parts (`com.example.Foo`), a weekday
-///    or month name is a variable;
+///    path, a URL, a dotted identifier of three or more parts (`com.example.Foo`), a
+///    weekday or month name, `true`, `false` or `null` is a variable;
 /// 4. a unit word right after a variable (`12 ms`, `3 bytes`, `<1 sec`) belongs to it;
-/// 5. consecutive variables collapse into one.
+/// 5. consecutive variables collapse into one;
+/// 6. a message with no constant token left is written token by token instead
+///    (`MessageMasker+Writing.swift`), so it is never `<*>` alone.
 struct MessageMasker {
     /// The masked tokens, each followed by one space.
     var signature: [UInt8] = []
@@ -27,6 +29,7 @@ struct MessageMasker {
     private var starts: [Int] = []
     private var ends: [Int] = []
     private var lastWasVariable = false
+    private var constants = 0
 
     static let variable: [UInt8] = Array("<*>".utf8)
 
@@ -37,6 +40,7 @@ struct MessageMasker {
         starts.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         tokenCount = 0
+        constants = 0
         lastWasVariable = false
         var i = 0
         let n = text.count
@@ -52,6 +56,18 @@ struct MessageMasker {
         var t = 0
         while t < starts.count {
             t = maskToken(at: t, text)
+        }
+        if constants == 0 && tokenCount > 0 {
+            // 6. Nothing constant left: the message keeps its own shape, written
+            // token by token (`[<<*>>] do_page_fault+<*>/<*>`), rather than `<*>` alone.
+            signature.removeAll(keepingCapacity: true)
+            slots.removeAll(keepingCapacity: true)
+            tokenCount = 0
+            for k in starts.indices {
+                writeToken(text, starts[k], ends[k], into: &signature)
+                signature.append(0x20)
+                tokenCount += 1
+            }
         }
     }
 
@@ -91,6 +107,7 @@ struct MessageMasker {
         }
         // 2. key:value and key=value.
         if let colon = keyEnd(b, s, e, separator: 0x3A, dotted: false), colon + 1 < e,
+           !(colon + 2 < e && b[colon + 1] == 0x2F && b[colon + 2] == 0x2F),   // not `scheme://`
            isVariable(b, colon + 1, e) {
             emitKeyed(b, s, colon + 1, e)
             return t + 1
@@ -138,6 +155,7 @@ struct MessageMasker {
         signature.append(0x20)
         slots.append((tokenCount, valueStart, e))
         tokenCount += 1
+        constants += 1
         lastWasVariable = true
         signatureEndsWithBareVariable = false
     }
@@ -146,6 +164,7 @@ struct MessageMasker {
         for k in s..<e { signature.append(b[k]) }
         signature.append(0x20)
         tokenCount += 1
+        constants += 1
         lastWasVariable = false
         signatureEndsWithBareVariable = false
     }
@@ -185,11 +204,25 @@ struct MessageMasker {
             for k in s..<e where b[k] == 0x2F { slashes += 1 }
             if slashes >= 2 { return true }
         }
-        if isDottedIdentifier(b, s, e) || isHostName(b, s, e) { return true }
+        if isDottedIdentifier(b, s, e) || isHostName(b, s, e) || isURL(b, s, e) { return true }
         // Weekday or month name, ignoring trailing punctuation.
         var end = e
         while end > s, isTrailingPunctuation(b[end - 1]) { end -= 1 }
-        return Self.calendarWords.contains(lowercasedKey(b, s, end))
+        return Self.valueWords.contains(lowercasedKey(b, s, end))
+    }
+
+    /// A host name, path, dotted identifier or calendar word (digits aside).
+    func isVariableShape(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool { isVariable(b, s, e) }
+
+    func isCalendarWord(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        Self.calendarWords.contains(lowercasedKey(b, s, e))
+    }
+
+    /// `scheme://…` (letters, then `://`, then something).
+    private func isURL(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        var k = s
+        while k < e, isAlpha(b[k]) { k += 1 }
+        return k > s && k + 3 < e && b[k] == 0x3A && b[k + 1] == 0x2F && b[k + 2] == 0x2F
     }
 
     private func isTrailingPunctuation(_ c: UInt8) -> Bool { c == 0x2C || c == 0x2E || c == 0x3B || c == 0x3A }
@@ -262,6 +295,9 @@ struct MessageMasker {
     static let calendarWords: Set<UInt64> = Set(("mon tue wed thu fri sat sun monday tuesday wednesday thursday friday "
         + "saturday sunday jan feb mar apr may jun jul aug sep oct nov dec january february march april "
         + "june july august september october november december").split(separator: " ").map { pack(String($0)) })
+    /// Boolean and null literals: values, not words (Loghub-2.0's labelling rules).
+    static let literals: Set<UInt64> = [pack("true"), pack("false"), pack("null")]
+    static let valueWords = calendarWords.union(literals)
     static let units: Set<UInt64> = Set(("b kb mb gb tb kib mib gib bytes byte ms us ns s sec secs second seconds "
         + "min mins minute minutes h hr hrs hour hours day days %").split(separator: " ").map { pack(String($0)) })
     static let topLevelDomains: Set<UInt64> = Set(("com net org edu gov io cn hk uk de jp ru info biz us fr it nl au ca "

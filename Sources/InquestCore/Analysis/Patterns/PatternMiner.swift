@@ -12,7 +12,13 @@
 /// finds variables without digits (user names, states) while two or three
 /// alternatives stay separate templates (`opened` / `closed`).
 ///
-/// Measured on the 16 Loghub-2k sets with these defaults: see `Benchmarks/`.
+/// Then a signature joins a more general one of the same length that agrees with it
+/// wherever that one is constant (a position variable in either is variable in both).
+/// Each template is written from its variables' sampled values
+/// (`MessageMasker+Writing.swift`, `PatternMiner.written`), the way Loghub-2.0 labels
+/// spell templates.
+///
+/// Measured on the Loghub-2k sets with these defaults: see `Benchmarks/README.md`.
 public final class PatternMiner {
     public struct Options: Sendable {
         /// Distinct words in one position that make it a variable.
@@ -98,16 +104,22 @@ public final class PatternMiner {
 
     private func sampleValues(_ c: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
         for slot in masker.slots {
-            var values = clusters[c].values[slot.token] ?? [:]
             let v = String(decoding: UnsafeBufferPointer(rebasing: bytes[slot.start..<slot.end]), as: UTF8.self)
-            if values[v] != nil || values.count < 16 {
-                values[v, default: 0] += 1
-            } else {
-                // Misra–Gries: a new value wears every kept value down by one.
-                for (k, x) in values { if x <= 1 { values[k] = nil } else { values[k] = x - 1 } }
-            }
-            clusters[c].values[slot.token] = values
+            // In place: copying the dictionary out and back would copy it on every sample.
+            Self.sample(v, into: &clusters[c].values[slot.token, default: [:]])
         }
+    }
+
+    private static func sample(_ v: String, into values: inout [String: Int]) {
+        if values[v] != nil || values.count < 16 {
+            values[v, default: 0] += 1
+            return
+        }
+        // Misra–Gries: a new value wears every kept value down by one; it takes a
+        // freed place, so that a position of unique values (IDs) always keeps some
+        // examples to write its template from.
+        for (k, x) in values { if x <= 1 { values[k] = nil } else { values[k] = x - 1 } }
+        if values.count < 16 { values[v] = 1 }
     }
 
     // MARK: - Signature table (open addressing over the arena)

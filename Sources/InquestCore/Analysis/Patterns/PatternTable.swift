@@ -2,7 +2,8 @@
 public struct MinedPattern: Sendable {
     /// Stable identifier: eight hex digits of a hash of the template, the same in every run.
     public var id: String
-    /// Tokens separated by spaces, variables as `<*>`.
+    /// Tokens separated by single spaces, each variable part as `<*>` with the
+    /// punctuation around it kept (`<*>:<*>`, `(TID <*>).`), the way Loghub-2.0 labels are written.
     public var template: String
     /// Records (outside the baseline, when there is one).
     public var count: Int
@@ -15,7 +16,8 @@ public struct MinedPattern: Sendable {
     public var level: Level
     /// Records at error level or above (outside the baseline).
     public var errors: Int
-    /// For each `<*>` in the template, in order: its most frequent values with
+    /// For each variable of the masked signature, in order (one variable may be written
+    /// as several `<*>`, as in `<*>:<*>`): its most frequent values with
     /// estimated counts (values are sampled), most frequent first.
     public var variables: [[(value: String, count: Int)]]
 }
@@ -61,6 +63,98 @@ public struct PatternTable: Sendable {
 }
 
 extension PatternMiner {
+    /// How a variable position is written in the template: each of its (sampled)
+    /// values written by `MessageMasker.write`; one spelling when they all agree,
+    /// else piece by piece where they have the same punctuation (`<*>:<*>`), else `<*>`.
+    func written(_ values: [String: Double]) -> String {
+        var spellings: Set<String> = []
+        var out: [UInt8] = []
+        for value in values.keys.sorted().prefix(64) {
+            var v = value
+            out.removeAll(keepingCapacity: true)
+            v.withUTF8 { masker.write($0, 0, $0.count, into: &out) }
+            spellings.insert(String(decoding: out, as: UTF8.self))
+        }
+        guard let first = spellings.first, !first.isEmpty else { return "<*>" }
+        if spellings.count == 1 { return Self.listed(first) }
+        let pieces = spellings.map(Self.pieces)
+        let n = pieces[0].count
+        guard pieces.allSatisfy({ $0.count == n }) else { return Self.wrapped(pieces) }
+        var result = ""
+        var lastVariable = false
+        for k in 0..<n {
+            let column = Set(pieces.map { $0[k] })
+            let piece: String
+            if column.count == 1, let only = column.first {
+                piece = only
+            } else if column.allSatisfy({ $0 == "<*>" || $0.unicodeScalars.allSatisfy(Self.isWordScalar) }) {
+                piece = "<*>"
+                // A word that varies right after a value belongs to it (`5.2 KB`, `3 MB`).
+                if !column.contains("<*>"), result.hasSuffix("<*> ") { result.removeLast(); continue }
+            } else {
+                return Self.wrapped(pieces)
+            }
+            if piece == "<*>" && lastVariable { continue }
+            lastVariable = piece == "<*>"
+            result += piece
+        }
+        return Self.listed(result)
+    }
+
+    /// A list: eight or more values in a row and nothing else are one `<*>`.
+    static func listed(_ spelling: String) -> String {
+        var count = 0
+        for token in spelling.split(separator: " ", omittingEmptySubsequences: false) {
+            guard token == "<*>" else { return spelling }
+            count += 1
+        }
+        return count >= 8 ? "<*>" : spelling
+    }
+
+    /// The pieces every spelling starts and ends with, and one `<*>` for the rest
+    /// (`<*>,` for `1.2.3.4,` and `LOCAL(0),`; `<*>:<*>` for `db-eu-7:80` and `node-<*>:81`).
+    static func wrapped(_ pieces: [[String]]) -> String {
+        guard let first = pieces.first else { return "<*>" }
+        let shortest = pieces.map(\.count).min() ?? 0
+        var head = 0
+        while head < shortest, pieces.allSatisfy({ $0[head] == first[head] }) { head += 1 }
+        var tail = 0
+        while tail < shortest - head, pieces.allSatisfy({ $0[$0.count - 1 - tail] == first[first.count - 1 - tail] }) { tail += 1 }
+        var result = first[..<head].joined()
+        if !result.hasSuffix("<*>") { result += "<*>" }
+        var rest = first[(first.count - tail)...].joined()
+        if rest.hasPrefix("<*>") { rest.removeFirst(3) }
+        return result + rest
+    }
+
+    private static func isWordScalar(_ u: Unicode.Scalar) -> Bool {
+        (u.value >= 0x30 && u.value <= 0x39) || (u.value | 0x20 >= 0x61 && u.value | 0x20 <= 0x7A) || u == "_" || u.value >= 0x80
+    }
+
+    /// `<*>`, runs of word characters, and single other characters.
+    static func pieces(_ s: String) -> [String] {
+        var result: [String] = []
+        var run = ""
+        var rest = Substring(s)
+        while let c = rest.unicodeScalars.first {
+            if rest.hasPrefix("<*>") {
+                if !run.isEmpty { result.append(run); run = "" }
+                result.append("<*>")
+                rest = rest.dropFirst(3)
+                continue
+            }
+            if isWordScalar(c) {
+                run.unicodeScalars.append(c)
+            } else {
+                if !run.isEmpty { result.append(run); run = "" }
+                result.append(String(c))
+            }
+            rest = Substring(rest.unicodeScalars.dropFirst())
+        }
+        if !run.isEmpty { result.append(run) }
+        return result
+    }
+
     /// Merges signatures into patterns (see the type's comment) and returns them.
     /// The miner can go on adding after this; a later `finish` sees everything.
     public func finish() -> PatternTable {
@@ -124,6 +218,47 @@ extension PatternMiner {
                 }
             }
         }
+        // A signature that agrees with a more general one wherever that one is
+        // constant joins it: a position variable in either is variable in both
+        // (`Killed process <*> (httpd).` joins `Killed process <*> <*>` when another
+        // process name was masked by its shape). The general one must keep enough
+        // constants, as for column merges; the most general is tried first.
+        var byMask: [[Int]: [Int]] = [:]
+        for r in mergeable where alive[r] {
+            let t = templates[r]
+            let variables = t.indices.filter { t[$0] < 0 }
+            guard !variables.isEmpty, constantCount[r] >= options.minimumConstants,
+                  Double(constantCount[r]) >= options.minimumConstantShare * Double(t.count) else { continue }
+            byMask[variables, default: []].append(r)
+        }
+        if !byMask.isEmpty && byMask.count <= 256 {
+            let masks = byMask.keys.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+            var index: [[Int]: [[Int32]: Int]] = [:]
+            for mask in masks {
+                var keys: [[Int32]: Int] = [:]
+                for r in byMask[mask] ?? [] {
+                    var key = templates[r]
+                    key.append(Int32(key.count))
+                    if keys[key] == nil { keys[key] = r }
+                }
+                index[mask] = keys
+            }
+            for r in mergeable where alive[r] {
+                let t = templates[r]
+                let own = Set(t.indices.filter { t[$0] < 0 })
+                for mask in masks where mask.count > own.count && mask.last.map({ $0 < t.count }) ?? false {
+                    guard own.isSubset(of: mask) else { continue }
+                    var key = t
+                    for j in mask { key[j] = -1 }
+                    key.append(Int32(t.count))
+                    if let general = index[mask]?[key], general != r, alive[general] {
+                        root[r] = general
+                        alive[r] = false
+                        break
+                    }
+                }
+            }
+        }
         func find(_ x: Int) -> Int {
             var x = x
             while root[x] != x { x = root[x] }
@@ -144,11 +279,12 @@ extension PatternMiner {
             members[p].append(c)
             clusterToPattern[c] = Int32(p)
         }
+        // `key=<*>` words: their value is written like a variable's.
+        let keyed = words.map { $0.contains("<*>") }
         var patterns: [MinedPattern] = []
         var lines = 0, baselineLines = 0
         for (p, list) in members.enumerated() {
             let t = templates[find(list[0])]
-            let text = t.map { $0 < 0 ? "<*>" : words[Int($0)] }.joined(separator: " ")
             var count = 0, baseline = 0
             var first: Timestamp?, last: Timestamp?
             var level = Level.unknown
@@ -165,8 +301,8 @@ extension PatternMiner {
                 if cl.level > level { level = cl.level }
                 errors += cl.errors
                 let own = templates[c]
-                for j in t.indices where t[j] < 0 {
-                    if own[j] >= 0 {
+                for j in t.indices where t[j] < 0 || keyed[Int(t[j])] {
+                    if own[j] >= 0 && !keyed[Int(own[j])] {
                         values[j, default: [:]][words[Int(own[j])], default: 0] += Double(cl.count)
                     } else if let sampled = cl.values[j] {
                         let total = sampled.values.reduce(0, +)
@@ -177,6 +313,12 @@ extension PatternMiner {
             }
             lines += count
             baselineLines += baseline
+            let text = t.indices.map { j -> String in
+                if t[j] < 0 { return written(values[j] ?? [:]) }
+                let word = words[Int(t[j])]
+                guard keyed[Int(t[j])], let star = word.range(of: "<*>") else { return word }
+                return word.replacingCharacters(in: star, with: written(values[j] ?? [:]))
+            }.joined(separator: " ")
             let variables = t.indices.filter { t[$0] < 0 }.map { j -> [(value: String, count: Int)] in
                 (values[j] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                     .prefix(3).map { (value: $0.key, count: Int($0.value.rounded())) }

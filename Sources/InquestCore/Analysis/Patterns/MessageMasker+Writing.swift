@@ -1,0 +1,214 @@
+/// Writing a variable's text the way labelled templates spell it.
+///
+/// The masker decides *which* parts of a message vary; this decides how a varying
+/// part is *written*. The Loghub-2.0 labelling rules keep constant words and the
+/// punctuation around and between values, and give each value one `<*>`:
+/// `/10.1.2.3:50010` → `<*>:<*>`, `(TID 3).` → `(TID <*>).`, `#7#` → `#<*>#`,
+/// `core.2275` → `core.<*>`, `delay=00:00:01,` → `delay=<*>:<*>:<*>,`. Rules, by
+/// shape only:
+/// - brackets and quotes around a token and trailing `,;.:` stay as they are;
+/// - an absolute path (up to a `:`), a URL's part after `scheme://` when it holds a
+///   `/`, a MAC or IPv6 address, a UUID, a host name, a dotted identifier of three or more
+///   parts, and a weekday or month name are one `<*>` each;
+/// - otherwise the token is cut into runs of letters, digits and `_` (a `.` between
+///   two of them and a sign before a digit join the run): a run holding a digit is
+///   one `<*>` (`blk_-42`, `10.1.2.3`, `0x1f`, `12ms`), but leading letter-only
+///   parts of a dotted run stay (`core.<*>`); other runs and punctuation stay.
+///
+/// Used at the end of mining on sampled values (`PatternMiner.finish`) and, for a
+/// message that would otherwise be `<*>` alone, on the message itself.
+extension MessageMasker {
+    /// Appends the written form of `b[s..<e]` (which may hold several
+    /// whitespace-separated tokens, written with single spaces) to `out`.
+    func write(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into out: inout [UInt8]) {
+        var i = s
+        var first = true
+        while i < e {
+            if isBlank(b[i]) { i += 1; continue }
+            let ts = i
+            while i < e, !isBlank(b[i]) { i += 1 }
+            if !first { out.append(0x20) }
+            first = false
+            writeToken(b, ts, i, into: &out)
+        }
+    }
+
+    @inline(__always) private func isBlank(_ c: UInt8) -> Bool {
+        c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0B || c == 0x0C || c == 0x0A
+    }
+
+    /// One token without spaces.
+    func writeToken(_ b: UnsafeBufferPointer<UInt8>, _ s0: Int, _ e0: Int, into out: inout [UInt8]) {
+        var s = s0, e = e0
+        // Wrapping brackets and quotes, trailing punctuation: kept.
+        while s < e, Self.isOpener(b[s]) { out.append(b[s]); s += 1 }
+        var suffixStart = e
+        let path = b[s] == 0x2F
+        while suffixStart > s, Self.isCloser(b[suffixStart - 1]), !(path && b[suffixStart - 1] == 0x2E) { suffixStart -= 1 }
+        e = suffixStart
+        defer { for k in suffixStart..<e0 { out.append(b[k]) } }
+        guard s < e else { return }
+        // scheme://rest
+        if let sep = schemeEnd(b, s, e) {
+            for k in s..<sep { out.append(b[k]) }
+            var slash = false
+            for k in sep..<e where b[k] == 0x2F { slash = true; break }
+            if slash { out.append(contentsOf: Self.variable); return }
+            writeRuns(b, sep, e, into: &out)
+            return
+        }
+        if isWholeVariable(b, s, e) { out.append(contentsOf: Self.variable); return }
+        writeRuns(b, s, e, into: &out)
+    }
+
+    static func beforePath(_ c: UInt8) -> Bool {
+        c == 0x3A || c == 0x3D || c == 0x28 || c == 0x5B || c == 0x7B || c == 0x22 || c == 0x27
+    }
+
+    /// Brackets and quotes that open a token.
+    static func isOpener(_ c: UInt8) -> Bool {
+        c == 0x28 || c == 0x5B || c == 0x7B || c == 0x3C || c == 0x27 || c == 0x22
+    }
+
+    /// Brackets, quotes and punctuation that close a token.
+    static func isCloser(_ c: UInt8) -> Bool {
+        c == 0x29 || c == 0x5D || c == 0x7D || c == 0x3E || c == 0x27 || c == 0x22
+            || c == 0x2C || c == 0x3B || c == 0x2E || c == 0x3A
+    }
+
+    /// Shapes written as a single `<*>` even without digits.
+    private func isWholeVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        if isMACOrIPv6(b, s, e) || isUUID(b, s, e) { return true }
+        if b[s] == 0x2F || b[s] == 0x7E {      // an absolute or home path without `:`
+            for k in s..<e where b[k] == 0x3A { return false }
+            return e - s > 1
+        }
+        // A Windows path: `C:\…`.
+        if e - s > 3, isAlphaByte(b[s]), b[s + 1] == 0x3A, b[s + 2] == 0x5C { return true }
+        var digit = false
+        for k in s..<e where b[k] &- 0x30 < 10 { digit = true; break }
+        if digit { return false }
+        return isVariableShape(b, s, e)
+    }
+
+    @inline(__always) private func isAlphaByte(_ c: UInt8) -> Bool { (c | 0x20) &- 0x61 < 26 }
+    @inline(__always) private func isWordByte(_ c: UInt8) -> Bool {
+        isAlphaByte(c) || c &- 0x30 < 10 || c == 0x5F || c >= 0x80
+    }
+
+    /// Hex groups separated by `:`, three separators or more (`00:11:43:e3:ba:c3`, `fe80::1`).
+    private func isMACOrIPv6(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        var colons = 0
+        for k in s..<e {
+            let c = b[k]
+            if c == 0x3A { colons += 1; continue }
+            guard c &- 0x30 < 10 || (c | 0x20) &- 0x61 < 6 else { return false }
+        }
+        return colons >= 3
+    }
+
+    /// Hex groups joined by `-`, four joins or more.
+    private func isUUID(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        var dashes = 0
+        for k in s..<e {
+            let c = b[k]
+            if c == 0x2D { dashes += 1; continue }
+            guard c &- 0x30 < 10 || (c | 0x20) &- 0x61 < 6 else { return false }
+        }
+        return dashes >= 4
+    }
+
+    /// The end of `scheme://` at the start of a token.
+    private func schemeEnd(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int? {
+        var k = s
+        while k < e, isAlphaByte(b[k]) || b[k] == 0x2B || b[k] == 0x2D || b[k] == 0x2E { k += 1 }
+        guard k > s, k + 3 <= e, b[k] == 0x3A, b[k + 1] == 0x2F, b[k + 2] == 0x2F else { return nil }
+        return k + 3
+    }
+
+    /// Runs of word bytes (with inner dots and signs) and single punctuation bytes.
+    private func writeRuns(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into out: inout [UInt8]) {
+        var k = s
+        while k < e {
+            let c = b[k]
+            let sign = (c == 0x2D || c == 0x2B) && k + 1 < e && b[k + 1] &- 0x30 < 10
+                && (k == s || !(isAlphaByte(b[k - 1]) || b[k - 1] &- 0x30 < 10))
+            if c == 0x2F, k + 1 < e, b[k + 1] != 0x2F, k == s || Self.beforePath(b[k - 1]) {
+                // A path after `:`, `=` or an opening bracket: up to the next `:`, `,`
+                // or closing bracket is one variable.
+                var j = k + 1
+                while j < e, b[j] != 0x3A, b[j] != 0x2C, b[j] != 0x29, b[j] != 0x5D, b[j] != 0x7D { j += 1 }
+                out.append(contentsOf: Self.variable)
+                k = j
+                continue
+            }
+            guard isWordByte(c) || sign else { out.append(c); k += 1; continue }
+            if !sign, let chain = hostLikeChain(b, k, e) {
+                out.append(contentsOf: Self.variable)
+                k = chain
+                continue
+            }
+            let rs = k
+            if sign { k += 1 }
+            var digit = false
+            var lastDotBeforeDigit = -1   // end of the leading letter-only dotted parts
+            var partHasDigit = false
+            var leadingLettersOnly = true
+            while k < e {
+                let d = b[k]
+                if isWordByte(d) {
+                    if d &- 0x30 < 10 { digit = true; partHasDigit = true }
+                    k += 1
+                } else if d == 0x2D || d == 0x2B, k > rs, b[k - 1] == 0x5F, k + 1 < e, b[k + 1] &- 0x30 < 10 {
+                    k += 1   // a sign after `_`: `blk_-42`
+                } else if d == 0x2E, k + 1 < e, isWordByte(b[k + 1]), k > rs, isWordByte(b[k - 1]) {
+                    if leadingLettersOnly && !partHasDigit { lastDotBeforeDigit = k }
+                    if partHasDigit { leadingLettersOnly = false }
+                    partHasDigit = false
+                    k += 1
+                } else {
+                    break
+                }
+            }
+            if digit, isAlphaByte(b[rs]), k < e, b[k] == 0x3D {
+                for x in rs..<k { out.append(b[x]) }   // a key: `PSR0=`
+            } else if !digit {
+                if isCalendarWord(b, rs, k) || (lastDotBeforeDigit > rs && isVariableShape(b, rs, k)) {
+                    out.append(contentsOf: Self.variable)
+                } else {
+                    for x in rs..<k { out.append(b[x]) }
+                }
+            } else if lastDotBeforeDigit > rs, allDigitParts(b, lastDotBeforeDigit + 1, k) {
+                for x in rs...lastDotBeforeDigit { out.append(b[x]) }
+                out.append(contentsOf: Self.variable)
+            } else {
+                out.append(contentsOf: Self.variable)
+            }
+        }
+    }
+
+    /// The end of three or more word runs joined by `-`, one of them with a digit
+    /// (`db-eu-7`, `2005-06-17`): a name or date written as one `<*>`.
+    private func hostLikeChain(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int? {
+        var k = s, parts = 0, digit = false
+        while k < e {
+            let ps = k
+            while k < e, isWordByte(b[k]) || (b[k] == 0x2E && k > ps && k + 1 < e && isWordByte(b[k + 1])) {
+                if b[k] &- 0x30 < 10 { digit = true }
+                k += 1
+            }
+            guard k > ps else { return nil }
+            parts += 1
+            guard k + 1 < e, b[k] == 0x2D, isWordByte(b[k + 1]) else { break }
+            k += 1
+        }
+        return parts >= 3 && digit ? k : nil
+    }
+
+    /// Dotted parts that are all digits (`2275`, `3.1`).
+    private func allDigitParts(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        guard s < e else { return false }
+        for k in s..<e where !(b[k] &- 0x30 < 10 || b[k] == 0x2E) { return false }
+        return true
+    }
+}
