@@ -85,17 +85,22 @@ public enum MetricRenderer {
         return Timestamp(nanos: nanos).rfc3339(digits: f == 0 ? 0 : f % 1_000_000 == 0 ? 3 : f % 1000 == 0 ? 6 : 9)
     }
 
+    /// A series' `name`, `labels` and `unit` as JSON members (shared with `report`).
+    static func identity(_ s: MetricSeries, into j: inout JSONOut) {
+        j.field("name", s.name)
+        j.beginObject("labels")
+        for (k, v) in s.labels { j.field(k, v) }
+        j.endObject()
+        j.field("unit", s.unit)
+    }
+
     public static func json(_ rows: [MetricSummary], skipped: Int, points: Bool, to out: inout some TextOutputStream) {
         var j = JSONOut()
         j.beginObject()
         j.beginArray("series")
         for r in rows {
             j.beginObject()
-            j.field("name", r.series.name)
-            j.beginObject("labels")
-            for (k, v) in r.series.labels { j.field(k, v) }
-            j.endObject()
-            j.field("unit", r.series.unit)
+            identity(r.series, into: &j)
             j.field("points", r.points)
             j.field("missing", r.missing)
             j.field("first", r.first?.rfc3339())

@@ -418,11 +418,7 @@ public enum ReportRenderer {
         j.beginArray("metrics")
         for m in r.metrics {
             j.beginObject()
-            j.field("name", m.series.name)
-            j.beginObject("labels")
-            for (k, v) in m.series.labels { j.field(k, v) }
-            j.endObject()
-            j.field("unit", m.series.unit)
+            MetricRenderer.identity(m.series, into: &j)
             j.beginArray("values")
             for v in m.values { if let v { j.value(round(v)) } else { j.null() } }
             j.endArray()
