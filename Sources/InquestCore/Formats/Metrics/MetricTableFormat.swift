@@ -93,27 +93,43 @@ enum MetricTableFormat {
         var lastBase: Int?
         let parser = TimestampParser()
         var issues: [Issue] = []
+        /// The index of the first of the series of one set of label values (made on first sight).
+        func series(_ labelValues: [String]) -> Int {
+            if let g = groups[labelValues] { return g }
+            var labels: [(key: String, value: String)] = fileLabels
+            for (k, c) in labelColumns.enumerated() where !labelValues[k].isEmpty {
+                let name = labelName(schema.columns[c])
+                labels.append((name, labelValues[k]))
+                if name == "pod", !labelColumns.contains(where: { labelName(schema.columns[$0]) == "service" }) {
+                    labels.append(("service", PodName.service(labelValues[k])))
+                }
+            }
+            let base = out.series.count
+            for (k, name) in names.enumerated() { out.series.append(MetricSeries(name: name, labels: labels, unit: units[k])) }
+            groups[labelValues] = base
+            return base
+        }
+        // A damaged row loses the samples of all its metric cells: one issue, every sample counted.
+        func skip(_ number: Int, _ reason: String) {
+            stats.skip(line: number, reason: reason)
+            stats.records += max(0, metrics.count - 1)
+            stats.skipped += max(0, metrics.count - 1)
+        }
         TableRows.forEach(&lines, schema: schema, maxRowBytes: 16 << 20, issues: &issues) { event in
             switch event {
             case .bad(let number, let reason):
-                stats.skip(line: number, reason: reason)
-                stats.records += max(0, metrics.count - 1)
-                stats.skipped += max(0, metrics.count - 1)
+                skip(number, reason)
             case .row(let line, let number, let row):
-                func skip(_ reason: String) {
-                    stats.skip(line: number, reason: reason)
-                    stats.records += max(0, metrics.count - 1)
-                    stats.skipped += max(0, metrics.count - 1)
-                }
+
                 guard let t = TableValues.time(row.bytes(timeColumn, in: line), unitHint: timeUnit, parser: parser) else {
-                    skip("\(schema.columns[timeColumn].name): '\(cellText(row.bytes(timeColumn, in: line)))' is not a time")
+                    skip(number, "\(schema.columns[timeColumn].name): '\(cellText(row.bytes(timeColumn, in: line)))' is not a time")
                     return
                 }
                 var values: [Double] = []
                 values.reserveCapacity(metrics.count)
                 for c in metrics {
                     guard let v = TableValues.double(row.bytes(c, in: line)) else {
-                        skip("\(schema.columns[c].name): '\(cellText(row.bytes(c, in: line)))' is not a number")
+                        skip(number, "\(schema.columns[c].name): '\(cellText(row.bytes(c, in: line)))' is not a number")
                         return
                     }
                     values.append(v)
@@ -127,28 +143,11 @@ enum MetricTableFormat {
                         if b.count != lastLabels[k].count || !lastLabels[k].withUnsafeBufferPointer({ $0.elementsEqual(b) }) { same = false; break }
                     }
                 }
-                if same, let b = lastBase {
-                    for k in values.indices { out.series[b + k].points.append(MetricSeries.Point(time: t.nanos, value: values[k])) }
-                    stats.records += values.count
-                    stats.parsed += values.count
-                    return
-                }
-                lastLabels = labelColumns.map { Array(row.bytes($0, in: line)) }
-                let labelValues = labelColumns.map { row.string($0, in: line).trimmingSpaces }
                 let base: Int
-                defer { lastBase = base }
-                if let g = groups[labelValues] { base = g } else {
-                    var labels: [(key: String, value: String)] = fileLabels
-                    for (k, c) in labelColumns.enumerated() where !labelValues[k].isEmpty {
-                        let name = labelName(schema.columns[c])
-                        labels.append((name, labelValues[k]))
-                        if name == "pod", !labelColumns.contains(where: { labelName(schema.columns[$0]) == "service" }) {
-                            labels.append(("service", PodName.service(labelValues[k])))
-                        }
-                    }
-                    base = out.series.count
-                    for (k, name) in names.enumerated() { out.series.append(MetricSeries(name: name, labels: labels, unit: units[k])) }
-                    groups[labelValues] = base
+                if same, let b = lastBase { base = b } else {
+                    lastLabels = labelColumns.map { Array(row.bytes($0, in: line)) }
+                    base = series(labelColumns.map { row.string($0, in: line).trimmingSpaces })
+                    lastBase = base
                 }
                 for k in values.indices { out.series[base + k].points.append(MetricSeries.Point(time: t.nanos, value: values[k])) }
                 stats.records += values.count
