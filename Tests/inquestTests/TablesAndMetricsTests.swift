@@ -160,6 +160,25 @@ struct TablesAndMetricsTests {
         #expect(anomalies.count == 1)
         let text = try CLI.run(["report", path])
         #expect(text.stdout.contains("Metric series (1, 1 with anomalies"))
+
+        // Split into two files, each through --partial and merged: the same report.
+        let lines = csv.split(separator: "\n")
+        let head = lines[0]
+        let a = dir.appendingPathComponent("a.csv").path, b = dir.appendingPathComponent("b.csv").path
+        try ([head] + lines[1...20]).joined(separator: "\n").appending("\n").write(toFile: a, atomically: true, encoding: .utf8)
+        try ([head] + lines[21...]).joined(separator: "\n").appending("\n").write(toFile: b, atomically: true, encoding: .utf8)
+        var partials: [String] = []
+        for f in [a, b] {
+            let p = f + ".partial.json"
+            let w = try CLI.run(["report", "--partial", p, f])
+            #expect(w.status == 0, "\(w.stderr)")
+            partials.append(p)
+        }
+        let merged = try CLI.run(["merge", "--output", "json"] + partials)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let one = try #require(try CLI.json(r.stdout) as? [String: Any]), two = try #require(try CLI.json(merged.stdout) as? [String: Any])
+        #expect((one["metrics"] as? [[String: Any]])?.first?["values"] as? [Double] == (two["metrics"] as? [[String: Any]])?.first?["values"] as? [Double])
+        #expect((two["anomalies"] as? [[String: Any]])?.first?["start"] as? String == "2024-05-01T10:30:00Z")
     }
 
     /// The real incident tables of ../shared/rca-real, when present: every file read, none skipped.

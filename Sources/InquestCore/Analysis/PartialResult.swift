@@ -79,6 +79,19 @@ public enum PartialResult {
             j.field("untimed", a.untimed)
             j.field("services", strings: a.services)
             j.field("operations", strings: a.operations)
+            // Metric series with every point; values as text so NaN and ±Inf travel exactly.
+            j.beginArray("metrics")
+            for m in r.metrics {
+                j.beginObject()
+                MetricRenderer.identity(m, into: &j)
+                j.beginArray("points")
+                for p in m.points {
+                    j.beginArray(); j.value(Int(p.time)); j.value(String(p.value)); j.endArray()
+                }
+                j.endArray()
+                j.endObject()
+            }
+            j.endArray()
             // Cells as arrays, sorted so that equal states write equal files.
             j.beginArray("logs")
             for (k, v) in a.logCells.sorted(by: { ($0.key.service, $0.key.level, $0.key.pattern, $0.key.bucket) < ($1.key.service, $1.key.level, $1.key.pattern, $1.key.bucket) }) {
@@ -312,14 +325,44 @@ extension PartialResult {
             infos.append((first: c["first_ns"]?.int64 ?? .max, last: c["last_ns"]?.int64 ?? .min, example: c["example"]?.string ?? "",
                           baseline: try budget.take(max(0, c["baseline"]?.int64 ?? 0), line: c.line), counted: c["counted"]?.bool ?? false))
         }
-        return TrendPartial(aggregate: a, clusters: infos, signatures: try readSignatures(root, path: path, budget: &budget),
-                            baseline: root["baseline"]?.bool ?? false,
-                            skipped: try budget.take(max(0, root["skipped"]?.int64 ?? 0), line: root.line),
-                            inputs: try budget.take(max(0, root["inputs"]?.int64 ?? 0), line: root.line))
+        var partial = TrendPartial(aggregate: a, clusters: infos, signatures: try readSignatures(root, path: path, budget: &budget),
+                                   baseline: root["baseline"]?.bool ?? false,
+                                   skipped: try budget.take(max(0, root["skipped"]?.int64 ?? 0), line: root.line),
+                                   inputs: try budget.take(max(0, root["inputs"]?.int64 ?? 0), line: root.line))
+        partial.metrics = try readMetrics(root, path: path, budget: &budget)
+        return partial
+    }
+
+    /// `metrics: [{"name", "labels": {k: v}, "unit", "points": [[ns, "value"], …]}]`.
+    static func readMetrics(_ root: JSONNode, path: String, budget: inout CountBudget) throws(PartialError) -> [MetricSeries] {
+        var out: [MetricSeries] = []
+        for m in root["metrics"]?.array ?? [] {
+            guard let name = m["name"]?.string, !name.isEmpty else {
+                throw PartialError(path: path, message: "line \(m.line): a metric series without a name")
+            }
+            var labels: [(key: String, value: String)] = []
+            for (k, v) in m["labels"]?.members ?? [] {
+                guard let s = v.string else { throw PartialError(path: path, message: "line \(v.line): a label value that is not a string") }
+                labels.append((k, s))
+            }
+            let points = m["points"]?.array ?? []
+            _ = try budget.take(Int64(points.count), line: m.line)
+            var series = MetricSeries(name: name, labels: labels, unit: m["unit"]?.string)
+            series.points.reserveCapacity(points.count)
+            for p in points {
+                guard let pair = p.array, pair.count == 2, let t = pair[0].int64, let text = pair[1].string,
+                      let v = text.utf8.withContiguousStorageIfAvailable({ TableValues.double($0) }) ?? nil else {
+                    throw PartialError(path: path, message: "line \(p.line): a metric point is not [time_ns, \"value\"]")
+                }
+                series.points.append(MetricSeries.Point(time: t, value: v))
+            }
+            out.append(series)
+        }
+        return out
     }
 
     /// Merges report partials (in input order) into one aggregate, patterns mined once.
-    public static func mergeReports(_ parts: [TrendPartial]) throws(PartialError) -> (aggregate: TrendAggregate, baseline: Bool, skipped: Int, inputs: Int) {
+    public static func mergeReports(_ parts: [TrendPartial]) throws(PartialError) -> (aggregate: TrendAggregate, baseline: Bool, skipped: Int, inputs: Int, metrics: [MetricSeries]) {
         guard let first = parts.first else { throw PartialError(path: "", message: "no report partials") }
         try checkCount(parts.count)
         let fixed = first.aggregate.fixedWidth ? first.aggregate.bucketNanos : nil
@@ -329,7 +372,11 @@ extension PartialResult {
         } catch {
             throw PartialError(path: "", message: error.description)
         }
-        return (agg.finish(), parts.contains { $0.baseline }, parts.reduce(0) { $0 + $1.skipped }, parts.reduce(0) { $0 + $1.inputs })
+        // Series of the same name and labels from several partials are joined, points in time order.
+        var metrics = MetricCollector()
+        metrics.series = parts.flatMap(\.metrics)
+        return (agg.finish(), parts.contains { $0.baseline }, parts.reduce(0) { $0 + $1.skipped }, parts.reduce(0) { $0 + $1.inputs },
+                metrics.finish())
     }
 }
 

@@ -86,7 +86,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         switch p {
         case .report(let r):
             guard let m = try? PartialResult.mergeReports([r, r]), let data = try? m.aggregate.data() else { return }
-            let report = TrendReport(data, baseline: m.baseline)
+            var report = TrendReport(data, baseline: m.baseline)
+            report.addMetrics(m.metrics)
             let ctx = ReportRenderer.Context(skipped: m.skipped, inputs: m.inputs)
             ReportRenderer.text(report, context: ctx, style: Style(enabled: true), width: 80, to: &text)
             ReportRenderer.json(report, context: ctx, to: &text)

@@ -67,14 +67,14 @@ extension Inquest {
                     Output.stderr.flush()
                     throw ExitCode(Exit.usage)
                 }
-                let m: (aggregate: TrendAggregate, baseline: Bool, skipped: Int, inputs: Int)
+                let m: (aggregate: TrendAggregate, baseline: Bool, skipped: Int, inputs: Int, metrics: [MetricSeries])
                 do { m = try PartialResult.mergeReports(reports) } catch {
                     Output.stderr.write("inquest: \(error.message)\n")
                     Output.stderr.flush()
                     throw ExitCode(Exit.usage)
                 }
                 try Report.render(m.aggregate, baseline: m.baseline, skipped: m.skipped, inputs: m.inputs, filtered: false,
-                                  output: format, outputOptions: outputOptions)
+                                  output: format, outputOptions: outputOptions, metrics: m.metrics)
                 return
             }
             let merged: PartialResult

@@ -18,7 +18,7 @@ extension Inquest {
                 the first quarter of the range, or with --baseline, when absent from the baseline. \
                 Series of metric dumps among the inputs (see inquest metrics) are drawn beside them, \
                 a bucket's value the mean of its points, and a level far from its trailing median \
-                either way is an anomaly of the series' entity (not carried by --partial).
+                either way is an anomaly of the series' entity; --partial carries their points.
                 """
         )
 
@@ -64,24 +64,28 @@ extension Inquest {
             let read = TrendReader.read(units, baseline: baselineUnits, options: options)
             reportProblems(read.stats, problems + baselineProblems)
             // Series of metric dumps, drawn beside the log and request series.
-            let metrics = partial == nil ? MetricLoad.load(units, format: input.format) : MetricLoad(series: [], stats: [], unreadable: [])
+            let metrics = MetricLoad.load(units, format: input.format)
             reportProblems(metrics.stats.filter { $0.skipped > 0 || !$0.errors.isEmpty }, [])
             if nothingRead(read.stats + metrics.stats, problems) { throw ExitCode(Exit.noInput) }
-            if let partial {
-                let out = try Output.open(partial == "-" ? nil : partial)
-                if let state = read.partial { PartialResult.report(state).write(to: &out.buffered) }
-                out.close()
-                return
-            }
-            let filtered = range.since != nil || range.until != nil || !service.isEmpty
             var q = MetricQuery()
             let newest = metrics.series.compactMap { $0.points.last.map { Timestamp(nanos: $0.time) } }.max()
             q.since = range.sinceBound?.resolve(newest: newest)
             q.until = range.untilBound?.resolve(newest: newest)
             if !service.isEmpty { q.matchers = [MetricQuery.Matcher(label: "service", op: .matches, value: service.joined(separator: "|"))] }
+            let series = q.run(metrics.series)
+            if let partial {
+                let out = try Output.open(partial == "-" ? nil : partial)
+                if var state = read.partial {
+                    state.metrics = series
+                    PartialResult.report(state).write(to: &out.buffered)
+                }
+                out.close()
+                return
+            }
+            let filtered = range.since != nil || range.until != nil || !service.isEmpty
             try Self.render(read.aggregate, baseline: !baselineUnits.isEmpty, skipped: read.stats.reduce(0) { $0 + $1.skipped },
                             inputs: read.stats.count, filtered: filtered, output: output, outputOptions: outputOptions,
-                            metrics: q.run(metrics.series), bucketNanos: options.bucketNanos)
+                            metrics: series, bucketNanos: options.bucketNanos)
         }
 
         /// Renders an aggregate (from inputs, or merged partials) as the report.

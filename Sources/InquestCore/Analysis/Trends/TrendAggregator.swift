@@ -198,6 +198,8 @@ public struct TrendPartial: Sendable {
     /// Records skipped and inputs read, for the report's footer.
     public var skipped: Int
     public var inputs: Int
+    /// Series of the metric dumps among the inputs (drawn beside the log and request series).
+    public var metrics: [MetricSeries] = []
 }
 
 extension TrendAggregator {
