@@ -76,3 +76,15 @@ struct TimeRangeOptions: ParsableArguments {
         return false
     }
 }
+
+extension TimeRangeOptions {
+    /// A metric query over this time range; a relative bound (`2h`) counts back from the
+    /// newest point of `series`, as it counts back from the newest record for logs.
+    func metricQuery(over series: [MetricSeries]) -> MetricQuery {
+        var q = MetricQuery()
+        let newest = series.compactMap { $0.points.last.map { Timestamp(nanos: $0.time) } }.max()
+        q.since = sinceBound?.resolve(newest: newest)
+        q.until = untilBound?.resolve(newest: newest)
+        return q
+    }
+}

@@ -75,15 +75,11 @@ extension Inquest {
             // Mining templates costs time; only `pattern` selectors need it.
             options.patterns = alertRules.contains { $0.expression.comparisons.contains { $0.matchers.contains { $0.label == "pattern" } } }
             let read = TrendReader.read(units, options: options)
-            reportProblems(read.stats.filter { $0.kind != "metrics" } + metrics.stats + metrics.unreadable, problems)
+            reportProblems(read.stats + metrics.stats + metrics.unreadable, problems)
             if nothingRead(read.stats + metrics.stats, problems) { throw ExitCode(Exit.noInput) }
 
             // Metric dumps' series, cut to the time range.
-            var q = MetricQuery()
-            let newest = metrics.series.compactMap { $0.points.last.map { Timestamp(nanos: $0.time) } }.max()
-            q.since = range.sinceBound?.resolve(newest: newest)
-            q.until = range.untilBound?.resolve(newest: newest)
-            let metricSeries = q.run(metrics.series)
+            let metricSeries = range.metricQuery(over: metrics.series).run(metrics.series)
 
             let result: RuleBacktest.Result
             do throws(TrendAggregate.LayoutError) {

@@ -49,12 +49,9 @@ extension Inquest {
         func run() throws {
             let (units, problems) = input.discover()
             let load = MetricLoad.load(units, format: input.format)
-            var q = MetricQuery()
+            var q = range.metricQuery(over: load.series)
             q.name = name
             q.matchers = label.compactMap(MetricQuery.Matcher.parse)
-            let newest = load.series.compactMap { $0.points.last.map { Timestamp(nanos: $0.time) } }.max()
-            q.since = range.sinceBound?.resolve(newest: newest)
-            q.until = range.untilBound?.resolve(newest: newest)
             let selected = q.run(load.series)
             let rows = selected.prefix(limit ?? .max).map(MetricSummary.init)
             let skipped = load.stats.reduce(0) { $0 + $1.skipped }

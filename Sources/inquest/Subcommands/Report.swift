@@ -62,15 +62,11 @@ extension Inquest {
             options.format = input.format
             options.keepPartial = partial != nil
             let read = TrendReader.read(units, baseline: baselineUnits, options: options)
-            reportProblems(read.stats, problems + baselineProblems)
             // Series of metric dumps, drawn beside the log and request series.
             let metrics = MetricLoad.load(units, format: input.format)
-            reportProblems(metrics.stats.filter { $0.skipped > 0 || !$0.errors.isEmpty }, [])
+            reportProblems(read.stats + metrics.stats + metrics.unreadable, problems + baselineProblems)
             if nothingRead(read.stats + metrics.stats, problems) { throw ExitCode(Exit.noInput) }
-            var q = MetricQuery()
-            let newest = metrics.series.compactMap { $0.points.last.map { Timestamp(nanos: $0.time) } }.max()
-            q.since = range.sinceBound?.resolve(newest: newest)
-            q.until = range.untilBound?.resolve(newest: newest)
+            var q = range.metricQuery(over: metrics.series)
             if !service.isEmpty { q.matchers = [MetricQuery.Matcher(label: "service", op: .matches, value: service.joined(separator: "|"))] }
             let series = q.run(metrics.series)
             if let partial {

@@ -57,8 +57,9 @@ public enum MetricReader {
         stats.kind = detected.kind
         guard case .metrics(let format) = detected else { return Result(series: [], stats: stats) }
         var collector = MetricCollector()
+        // An API answer is one JSON document, often on one line: read as span dumps are.
         var lines = LineReader(source: ReplaySource(prefix: head, rest: source, gaps: headGaps), chunkSize: unit.limits.blockSize,
-                               maxLineBytes: unit.limits.maxLineBytes)
+                               maxLineBytes: format == .prometheusAPI ? max(unit.limits.maxLineBytes, 1 << 30) : unit.limits.maxLineBytes)
         switch format {
         case .table:
             guard let schema = TableSchema.required(.metrics, head: head, unit: unit, stats: &stats) else {
@@ -68,9 +69,7 @@ public enum MetricReader {
         case .prometheus:
             PrometheusTextFormat.read(&lines, unit: unit, into: &collector, stats: &stats)
         case .prometheusAPI:
-            var big = LineReader(source: ReplaySource(prefix: head, rest: source, gaps: headGaps),
-                                 maxLineBytes: max(unit.limits.maxLineBytes, 1 << 30))
-            let docs = JSONDocuments.read(&big, maxDepth: unit.limits.maxJSONDepth)
+            let docs = JSONDocuments.read(&lines, maxDepth: unit.limits.maxJSONDepth)
             for i in docs.issues { stats.note(i) }
             stats.records += docs.brokenLines
             stats.skipped += docs.brokenLines
