@@ -54,21 +54,118 @@ public final class LogStream: @unchecked Sendable {
         }
     }
 
-    /// Counts the records that pass the filter, reading inputs in parallel.
+    /// Counts the records that pass the filter, reading inputs in parallel. A large plain
+    /// file, when there are fewer inputs than cores, is cut at line starts into slices
+    /// read on every core; their statistics are joined with lines numbered as in the file.
     public func count() -> Int {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        // One job a unit, or a unit's slices.
+        var jobs: [(unit: Int, slices: [Range<Int64>])] = []
+        for i in units.indices {
+            var slices: [Range<Int64>] = []
+            if units.count < cores, let r = sliceable(units[i]) { slices = r }
+            jobs.append((i, slices))
+        }
         let total = Atomic()
-        DispatchQueue.concurrentPerform(iterations: units.count) { i in
+        for (i, slices) in jobs where slices.count > 1 {
+            total.add(countSlices(i, slices))
+        }
+        let whole = jobs.filter { $0.slices.count <= 1 }.map(\.unit)
+        DispatchQueue.concurrentPerform(iterations: whole.count) { k in
+            let i = whole[k]
             guard let reader = openReader(i) else { return }
-            var n = 0
-            if filter.isEmpty {
-                while reader.next() != nil { n += 1 }
-            } else {
-                while let r = reader.next() { if filter.matches(r) { n += 1 } }
-            }
-            total.add(n)
+            total.add(reader.count(matching: filter))
             record(reader.stats, at: i)
         }
         return total.value
+    }
+
+    /// The slices of a large plain file, or nil to read it whole.
+    func sliceable(_ unit: InputUnit) -> [Range<Int64>]? {
+        guard case .file(let path) = unit.origin, path != "-", unit.compression == .none, unit.byteRange == nil,
+              let size = unit.uncompressedSizeHint, size >= unit.limits.sliceBytes else { return nil }
+        let parts = max(2, min(8, ProcessInfo.processInfo.activeProcessorCount))
+        guard let starts = LineCuts.starts(path: path, size: size, parts: parts) else { return nil }
+        return starts.indices.map { k in starts[k]..<(k + 1 < starts.count ? starts[k + 1] : size) }
+    }
+
+    /// Counts a file read in slices on every core. The first slice is read as the file
+    /// would be (its format detected); the others with that format, continuing its records.
+    /// A format whose records or times carry state from line to line (tables, container
+    /// logs, times without a year under a time bound) is read whole instead.
+    func countSlices(_ i: Int, _ slices: [Range<Int64>]) -> Int {
+        let unit = units[i]
+        let first: LogReader
+        do {
+            first = try LogReader(unit: unit.slice(slices[0]), format: forcedFormat, needs: needs, time: time)
+        } catch {
+            record(.unreadable(unit, error.message), at: i)
+            return 0
+        }
+        guard !first.format.isSpans, LogStream.sliceable(first.format, filter: filter) else {
+            // Read whole: the first reader read only the head so far; start again.
+            guard let reader = openReader(i) else { return 0 }
+            let n = reader.count(matching: filter)
+            record(reader.stats, at: i)
+            return n
+        }
+        let format = first.format
+        let counts = ResultBox<(Int, InputStats, Int)>(count: slices.count)
+        let readers = ResultBox<LogReader>(count: slices.count)
+        readers.set(0, first)
+        DispatchQueue.concurrentPerform(iterations: slices.count) { k in
+            let reader: LogReader
+            if k == 0, let r = readers.values.first {
+                reader = r
+            } else {
+                do throws(InputError) {
+                    reader = try LogReader(unit: unit.slice(slices[k]), format: format, needs: needs, time: time, continuing: true)
+                } catch {
+                    counts.set(k, (0, .unreadable(unit, error.message), 0))
+                    return
+                }
+            }
+            let n = reader.count(matching: filter)
+            counts.set(k, (n, reader.stats, reader.linesRead))
+        }
+        // Join: counts add up; problems keep their order, numbered by line in the whole file.
+        var stats = first.stats
+        stats.records = 0; stats.parsed = 0; stats.skipped = 0; stats.repaired = 0
+        stats.errors = []; stats.errorsOmitted = 0
+        var n = 0
+        var linesBefore = 0
+        for part in counts.slots {
+            guard let (c, s, lines) = part else { continue }
+            n += c
+            stats.records += s.records
+            stats.parsed += s.parsed
+            stats.skipped += s.skipped
+            stats.repaired += s.repaired
+            stats.unreadable = stats.unreadable || s.unreadable
+            for issue in s.errors {
+                stats.note(Issue(line: issue.line == 0 ? 0 : issue.line + linesBefore, reason: issue.reason))
+            }
+            stats.errorsOmitted += s.errorsOmitted
+            if stats.yearNote == nil { stats.yearNote = s.yearNote }
+            linesBefore += lines
+        }
+        record(stats, at: i)
+        return n
+    }
+
+    /// Whether a format's lines can be counted slice by slice with the same answer: each
+    /// record is one line, or the filter reads only a record's first line (the lines that
+    /// continue a record of the slice before are then only passed over); and, under a
+    /// time bound, a time does not depend on the lines before (a year carried over from
+    /// December to January).
+    static func sliceable(_ format: DetectedFormat, filter: LogFilter) -> Bool {
+        guard case .logLines(let f) = format else { return false }
+        switch f {
+        case is JSONLinesFormat, is LogfmtFormat, is AccessLogFormat: return true
+        case is PlainTextFormat, is SyslogFormat, is TextLinesFormat:
+            return LogReader.countsByFirstLine(filter) && filter.since == nil && filter.until == nil
+        default: return false
+        }
     }
 
     /// Calls `body` with each record that passes the filter, in time order, until it returns false.

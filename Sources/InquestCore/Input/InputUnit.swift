@@ -27,6 +27,8 @@ public final class InputUnit: @unchecked Sendable {
     public internal(set) var compression: Compression
     /// Limits applied while reading.
     public internal(set) var limits: InputLimits
+    /// Only these bytes of a plain file (a slice read on one core), when set.
+    public internal(set) var byteRange: Range<Int64>?
 
     init(path: String, origin: Origin, compression: Compression, limits: InputLimits) {
         self.path = path
@@ -100,6 +102,7 @@ public final class InputUnit: @unchecked Sendable {
     public func open() throws(InputError) -> any ByteSource {
         switch origin {
         case .file(let p):
+            if let r = byteRange { return try FileSliceSource(path: p, range: r) }
             let raw = try FileSource(path: p)
             return try Self.decompressing(raw, path: p, limits: limits)
         case .tarMember(let archive, let index, _):
@@ -150,5 +153,7 @@ public struct InputLimits: Sendable {
     public var blockSize = 1 << 20
     /// Roles chosen by hand for the columns of tables (`--span-columns trace=Id,…`).
     public var tableColumns: TableSchema.Overrides = [:]
+    /// A plain file at least this large is counted in slices on every core (`logs --count`).
+    public var sliceBytes: Int64 = 32 << 20
     public init() {}
 }

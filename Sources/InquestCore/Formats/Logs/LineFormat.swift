@@ -38,6 +38,9 @@ public struct ParseContext {
     /// Bytes of a line a container runtime split, waiting for its last part.
     var partial: [UInt8] = []
     public var maxDepth: Int
+    /// False when nothing reads the records' times (a count by level or service): formats
+    /// whose records do not depend on their time (JSON lines, logfmt) then skip parsing it.
+    public var needsTime = true
 
     public init(needs: RecordNeeds = .all, time: TimestampParser = TimestampParser(), fallbackService: String? = nil,
                 syslogYear: Int = 2026, maxDepth: Int = 256) {
@@ -91,6 +94,23 @@ extension UnsafeBufferPointer where Element == UInt8 {
         guard count >= n else { return false }
         for i in 0..<n where self[i] != s.utf8Start[i] { return false }
         return true
+    }
+    /// Index of the first space or tab at or after `from` (`count` when none), eight
+    /// bytes at a time.
+    @inline(__always) func blank(from: Int) -> Int {
+        var i = from
+        let n = count
+        guard let base = baseAddress else { return n }
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while i + 8 <= n {
+            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+            let s = w ^ (ones &* 0x20), t = w ^ (ones &* 0x09)
+            let m = ((s &- ones) & ~s | (t &- ones) & ~t) & highs
+            if m != 0 { return i + (m.littleEndian.trailingZeroBitCount >> 3) }
+            i += 8
+        }
+        while i < n, base[i] != 0x20, base[i] != 0x09 { i += 1 }
+        return i
     }
     /// Index of the first occurrence of `byte` at or after `from`.
     @inline(__always) func index(of byte: UInt8, from: Int) -> Int? {

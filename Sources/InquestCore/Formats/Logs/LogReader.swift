@@ -18,15 +18,17 @@ import Darwin
 public final class LogReader {
     public let unit: InputUnit
     public private(set) var format: DetectedFormat
-    public private(set) var stats: InputStats
-    var lines: LineReader
-    var context: ParseContext
+    // Read and written for every line: the exclusivity checks of a class's properties
+    // (a runtime call each) would cost more than parsing a short line.
+    @exclusivity(unchecked) public internal(set) var stats: InputStats
+    @exclusivity(unchecked) var lines: LineReader
+    @exclusivity(unchecked) var context: ParseContext
     var lineFormat: any LineFormat
-    var pending: LogRecord?
+    @exclusivity(unchecked) var pending: LogRecord?
     /// The line a record split by a container runtime (Docker, CRI) started on.
-    var partialStart = 0
-    var scratch = LogRecord()
-    var finished = false
+    @exclusivity(unchecked) var partialStart = 0
+    @exclusivity(unchecked) var scratch = LogRecord()
+    @exclusivity(unchecked) var finished = false
     /// Records from a whole-document format (OTLP logs), served from memory.
     var documentRecords: [LogRecord] = []
     var documentIndex = 0
@@ -40,14 +42,22 @@ public final class LogReader {
     let yearNote: String
     /// A line the format read as a record has been seen: lines it cannot read before
     /// that (a header) are records without a time rather than skipped.
-    var sawRecord = false
+    @exclusivity(unchecked) var sawRecord = false
     /// The year for times without one when the input has no date and no file time
     /// (standard input, memory): fixed, so output does not depend on the day it runs.
     public static let assumedYear = 2000
+    /// The input is a later slice of a file: its first lines continue a record of the
+    /// slice before (they are not headers).
+    let continuing: Bool
+    /// Lines read so far (the number of the last line).
+    var linesRead: Int { lines.lineNumber }
 
     public init(unit: InputUnit, format forced: DetectedFormat? = nil, needs: RecordNeeds = .all,
-                time: TimestampParser = TimestampParser(), syslogYear: Int? = nil, checkUTF8: Bool = false) throws(InputError) {
+                time: TimestampParser = TimestampParser(), syslogYear: Int? = nil, checkUTF8: Bool = false,
+                continuing: Bool = false) throws(InputError) {
         self.unit = unit
+        self.continuing = continuing
+        self.sawRecord = continuing
         var stats = InputStats(path: unit.path)
         stats.compression = unit.compression
         let source = try unit.open()

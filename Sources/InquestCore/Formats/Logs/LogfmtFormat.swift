@@ -29,17 +29,20 @@ public struct LogfmtFormat: LineFormat {
                 i += 1
                 let vs = i
                 var closed = false
-                while i < n {
-                    if line[i] == 0x5C { i += 2; continue }
-                    if line[i] == 0x22 { closed = true; break }
-                    i += 1
+                if let base = line.baseAddress {
+                    while let at = JSONScanner.quoteOrBackslash(base, from: i, end: n) {
+                        i = at
+                        if base[at] == 0x5C { i += 2; continue }
+                        closed = true
+                        break
+                    }
                 }
                 guard closed else { return (false, count, stray) }
                 body(key, vs..<i, true)
                 i += 1
             } else {
                 let vs = i
-                while i < n, line[i] != 0x20, line[i] != 0x09 { i += 1 }
+                i = line.blank(from: i)
                 body(key, vs..<i, false)
             }
             count += 1
@@ -73,6 +76,7 @@ public struct LogfmtFormat: LineFormat {
             switch role {
             case .time where prio < timeP:
                 timeP = prio
+                if !context.needsTime { break }
                 if let (t, _) = context.time.parse(vb) { r.timestamp = t }
                 else if let num = JSONScanner.parseNumber(vb) { r.timestamp = TimestampParser.fromEpoch(num) }
             case .level where prio < levelP:

@@ -1,0 +1,140 @@
+extension JSONLinesFormat {
+    /// One pass over a flat JSON object — the common log line — finding the members a
+    /// record is built from, with the cursor in a register and strings skipped eight
+    /// bytes at a time. It accepts exactly what `scanObject` accepts; it gives up (returns
+    /// false, and the caller scans again with `scanObject`, which says what is wrong) on
+    /// anything else: malformed input, a role's member holding an object (`"log":{…}`),
+    /// or when other fields are wanted.
+    ///
+    /// On success, `sc.pos` is just after the closing brace.
+    static func scanFlat(_ sc: inout JSONScanner, _ scan: inout Scan) -> Bool {
+        let b = sc.base, end = sc.end
+        var i = sc.pos
+        guard sc.maxDepth >= 1, i < end, b[i] == 0x7B else { return false }
+        i += 1
+        // Any byte above a space is not one: one comparison for nearly every byte.
+        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c <= 0x20 && (c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) }
+        while i < end, isSpace(b[i]) { i += 1 }
+        guard i < end else { return false }
+        if b[i] == 0x7D { sc.pos = i + 1; return true }
+        while true {
+            while i < end, isSpace(b[i]) { i += 1 }
+            // The key.
+            guard i < end, b[i] == 0x22 else { return false }
+            let keyStart = i + 1
+            guard let keyEnd = closingQuote(b, from: keyStart, end: end) else { return false }
+            i = keyEnd.at + 1
+            while i < end, isSpace(b[i]) { i += 1 }
+            guard i < end, b[i] == 0x3A else { return false }
+            i += 1
+            while i < end, isSpace(b[i]) { i += 1 }
+            guard i < end else { return false }
+            var (role, prio) = classify(b + keyStart, keyEnd.at - keyStart, nested: nil)
+            let c = b[i]
+            switch role {
+            case .nestLog, .nestService, .nestTrace, .nestSpan, .nestDD, .nestFields:
+                if c == 0x7B { return false }
+                switch role {
+                case .nestService: (role, prio) = (.service, 1)
+                case .nestTrace: (role, prio) = (.trace, TraceContext.bareKeyPriority)
+                case .nestSpan: (role, prio) = (.span, TraceContext.bareKeyPriority)
+                default: (role, prio) = (.other, 0)
+                }
+            default: break
+            }
+            // The value, as `JSONScanner.skipValue` reads it.
+            var f = Found(priority: prio)
+            let valueStart = i
+            if c == 0x22 {
+                guard let q = closingQuote(b, from: i + 1, end: end) else { return false }
+                f.kind = .string
+                f.range = (i + 1)..<q.at
+                f.escaped = q.escaped
+                i = q.at + 1
+            } else if c == 0x7B || c == 0x5B {
+                guard let after = skipNested(b, from: i, end: end, maxDepth: sc.maxDepth) else { return false }
+                f.kind = c == 0x7B ? .object : .array
+                i = after
+                f.range = valueStart..<i
+            } else {
+                while i < end {
+                    let d = b[i]
+                    if d == 0x2C || d == 0x7D || d == 0x5D || isSpace(d) { break }
+                    i += 1
+                }
+                if i == valueStart { return false }
+                switch c {
+                case 0x74: guard i - valueStart == 4, b[valueStart + 1] == 0x72, b[valueStart + 2] == 0x75, b[valueStart + 3] == 0x65 else { return false }
+                    f.kind = .bool
+                case 0x66: guard i - valueStart == 5, b[valueStart + 1] == 0x61, b[valueStart + 2] == 0x6C, b[valueStart + 3] == 0x73, b[valueStart + 4] == 0x65 else { return false }
+                    f.kind = .bool
+                case 0x6E: guard i - valueStart == 4, b[valueStart + 1] == 0x75, b[valueStart + 2] == 0x6C, b[valueStart + 3] == 0x6C else { return false }
+                    f.kind = .null
+                case 0x2D, 0x30...0x39: f.kind = .number
+                default: f.kind = .invalid
+                }
+                f.range = valueStart..<i
+            }
+            switch role {
+            case .time: if prio < scan.time.priority { scan.time = f }
+            case .level: if prio < scan.level.priority { scan.level = f; scan.levelIsOTLP = false }
+            case .levelOTLP: if prio < scan.level.priority { scan.level = f; scan.levelIsOTLP = true }
+            case .message: if prio < scan.message.priority, f.kind == .string || f.kind == .object || f.kind == .array { scan.message = f }
+            case .service: if prio < scan.service.priority, f.kind == .string { scan.service = f }
+            case .trace: if prio < scan.trace.priority { scan.trace = f }
+            case .span: if prio < scan.span.priority { scan.span = f }
+            default: break
+            }
+            while i < end, isSpace(b[i]) { i += 1 }
+            guard i < end else { return false }
+            let sep = b[i]
+            i += 1
+            if sep == 0x2C { continue }
+            if sep == 0x7D { sc.pos = i; return true }
+            return false
+        }
+    }
+
+    /// The closing quote of a string whose contents start at `from`, and whether the
+    /// contents hold an escape.
+    @inline(__always)
+    static func closingQuote(_ b: UnsafePointer<UInt8>, from: Int, end: Int) -> (at: Int, escaped: Bool)? {
+        var i = from
+        var escaped = false
+        while let at = JSONScanner.quoteOrBackslash(b, from: i, end: end) {
+            if b[at] == 0x22 { return (at, escaped) }
+            escaped = true
+            i = at + 2
+            if i > end { return nil }
+        }
+        return nil
+    }
+
+    /// Skips an object or array as `JSONScanner.skipValue` does (brackets counted, strings
+    /// skipped); the index after it, nil when it is cut off or too deep.
+    static func skipNested(_ b: UnsafePointer<UInt8>, from: Int, end: Int, maxDepth: Int) -> Int? {
+        var i = from
+        var depth = 0
+        while i < end {
+            let c = b[i]
+            // Neither a quote nor a bracket (`[`/`{` and `]`/`}` differ from each other by 0x20).
+            if c != 0x22 && c | 0x20 != 0x7B && c | 0x20 != 0x7D { i += 1; continue }
+            switch c {
+            case 0x22:
+                guard let q = closingQuote(b, from: i + 1, end: end) else { return nil }
+                i = q.at + 1
+                continue
+            case 0x7B, 0x5B:
+                depth += 1
+                if depth > maxDepth { return nil }
+            case 0x7D, 0x5D:
+                depth -= 1
+                if depth == 0 { return i + 1 }
+                if depth < 0 { return nil }
+            default: break
+            }
+            i += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,119 @@
+extension LogReader {
+    /// Whether `count(matching:)` can decide each record from its first line alone: the
+    /// filter reads no message or field (continuation lines only extend a message).
+    static func countsByFirstLine(_ filter: LogFilter) -> Bool {
+        filter.grep == nil && filter.conditions.isEmpty
+    }
+
+    /// The number of records that pass `filter`, with the same answer and the same
+    /// statistics as calling `next()` to the end, but without copying a record out for
+    /// each line: a record is tested where it is parsed, in one record reused for every line.
+    /// Times are not parsed when the filter has no time bound (for the formats whose
+    /// records do not depend on their time).
+    public func count(matching filter: LogFilter) -> Int {
+        guard Self.countsByFirstLine(filter), documentRecords.isEmpty else {
+            var n = 0
+            while let r = next() { if filter.matches(r) { n += 1 } }
+            return n
+        }
+        if filter.since == nil && filter.until == nil { context.needsTime = false }
+        let matchAll = filter.isEmpty
+        // Locals, not the reader's properties: a class's property passed to a function is
+        // copied first (the record's strings retained), once a line.
+        var r = LogRecord()
+        var ctx = context
+        let format = lineFormat
+        defer { context = ctx }
+        var n = 0
+        /// A record is open: continuation lines belong to it.
+        var open = continuing
+        while !finished {
+            let event: LineReader.Event?
+            do {
+                event = try lines.next()
+            } catch {
+                stats.note(Issue(line: lines.lineNumber, reason: error.message))
+                event = nil
+            }
+            guard let event else {
+                finished = true
+                if ctx.yearUsed { stats.yearNote = yearNote }
+                for i in lines.streamIssues where !stats.errors.contains(i) { stats.note(i) }
+                if !ctx.partial.isEmpty {
+                    let bytes = ctx.partial
+                    ctx.partial.removeAll()
+                    r = LogRecord()
+                    let result = bytes.withUnsafeBufferPointer { format.finish(partial: $0, into: &r, context: &ctx) }
+                    if case .skip(let reason) = result {
+                        stats.skip(line: partialStart, reason: reason)
+                        break
+                    }
+                    stats.records += 1
+                    stats.parsed += 1
+                    stats.note(Issue(line: partialStart, reason: "container line without its last part (kept as it is)"))
+                    if matchAll || filter.matches(r) { n += 1 }
+                }
+                break
+            }
+            switch event {
+            case .skipped(let number, let reason):
+                stats.skip(line: number, reason: reason)
+            case .line(let raw, let number):
+                let line = raw.bindMemory(to: UInt8.self)
+                r.timestamp = nil
+                r.level = .unknown
+                r.service = nil
+                r.traceID = nil
+                r.spanID = nil
+                if !r.message.isEmpty { r.message = "" }
+                if !r.fields.isEmpty { r.fields.removeAll(keepingCapacity: true) }
+                if ctx.partial.isEmpty { partialStart = number }
+                switch format.parse(line, into: &r, context: &ctx) {
+                case .record:
+                    sawRecord = true
+                    open = true
+                    stats.records += 1
+                    stats.parsed += 1
+                    if checkUTF8 && !isValidUTF8(line) {
+                        stats.repaired += 1
+                        stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
+                    }
+                    if matchAll || filter.matches(r) { n += 1 }
+                case .continuation:
+                    if open {
+                        if checkUTF8 && !isValidUTF8(line) {
+                            stats.repaired += 1
+                            stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
+                        }
+                    } else if !line.isBlank() {
+                        open = true
+                        if countHeader(line, filter: filter, service: ctx.fallbackService) { n += 1 }
+                    }
+                case .ignored:
+                    break
+                case .skip(let reason):
+                    if sawRecord || line.isBlank() {
+                        stats.skip(line: number, reason: reason)
+                        break
+                    }
+                    open = true
+                    if checkUTF8 && !isValidUTF8(line) {
+                        stats.repaired += 1
+                        stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
+                    }
+                    if countHeader(line, filter: filter, service: ctx.fallbackService) { n += 1 }
+                }
+            }
+        }
+        return n
+    }
+
+    /// A line before the first record, kept as a record without a time (as `next()` does):
+    /// counted, and tested against the filter.
+    private func countHeader(_ line: UnsafeBufferPointer<UInt8>, filter: LogFilter, service: String?) -> Bool {
+        stats.records += 1
+        stats.parsed += 1
+        let r = LogRecord(level: inferLevel(line), service: service)
+        return filter.matches(r)
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+@testable import InquestCore
+
+/// `logs --count` decides each record where it is parsed (no record copied out), skips
+/// times no filter reads, reads flat JSON lines in one pass, and cuts large files into
+/// slices read on every core. These tests check every one of those shortcuts against
+/// the slow reference: a reader that builds every record whole (`next()`, all fields,
+/// JSON through the general scanner), filtered afterwards.
+struct FilterCountTests {
+    /// A small deterministic generator (the same files on every run).
+    struct LCG {
+        var state: UInt64
+        mutating func next(_ n: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(n))
+        }
+        mutating func pick<T>(_ xs: [T]) -> T { xs[next(xs.count)] }
+    }
+
+    static let services = ["cart", "payment", "auth", "search"]
+    static let textLevels = ["info", "INFO", "warn", "WARNING", "error", "ERROR", "debug", "fatal", "E", "err"]
+    static let plainLevels = ["INFO", "WARN", "ERROR", "DEBUG", "FATAL"]
+    static let words = ["timeout", "connection refused", "cache miss", "order created", "slow query", "retry"]
+
+    static func hex(_ g: inout LCG, _ n: Int) -> String {
+        String((0..<n).map { _ in Array("0123456789abcdef")[g.next(16)] })
+    }
+
+    static func time(_ i: Int) -> (iso: String, sec: Int) {
+        let s = i / 7
+        return (String(format: "2025-11-25T10:%02d:%02d.%03dZ", s / 60 % 60, s % 60, i % 1000), s)
+    }
+
+    /// `lines` lines of one format, with the defects real files have.
+    static func generate(_ format: String, lines: Int, seed: UInt64) -> String {
+        var g = LCG(state: seed)
+        var out = ""
+        if format == "plain" { out += "Log file opened by test\n" }
+        if format == "table" { out += "Timestamp,PodName,Log\n" }
+        for i in 0..<lines {
+            let t = time(i)
+            let svc = g.pick(services), msg = g.pick(words), trace = hex(&g, 32)
+            let damage = g.next(40)
+            switch format {
+            case "json":
+                switch g.next(8) {
+                case 0: out += #"{ "time" : "\#(t.iso)", "severity" : "\#(g.pick(textLevels))", "app": "\#(svc)", "message": "\#(msg) \"quoted\" caf\u00e9" }"#
+                case 1: out += #"{"time":"\#(t.iso)","level":\#(g.pick([30, 40, 50, 60])),"name":"\#(svc)","msg":"\#(msg)"}"#
+                case 2: out += #"{"@timestamp":"\#(t.iso)","log":{"level":"\#(g.pick(textLevels))"},"service":{"name":"\#(svc)"},"trace":{"id":"\#(trace)"},"message":"\#(msg)"}"#
+                case 3: out += #"{"ts":\#(1764064800 + t.sec),"lvl":"\#(g.pick(textLevels))","service":"\#(svc)","msg":"\#(msg) trace_id=\#(trace)","tags":["a",{"b":[1,2]}],"ok":true,"x":null}"#
+                default: out += #"{"time":"\#(t.iso)","level":"\#(g.pick(textLevels))","service":"\#(svc)","msg":"\#(msg)","trace_id":"\#(trace)","user":{"id":\#(i),"tier":"free"}}"#
+                }
+                if damage == 0 { out += "}" }  // text after the object
+                if damage == 1 { out = String(out.dropLast(5)) }  // cut off
+                if damage == 2 { out += "\n" }  // a blank line
+            case "logfmt":
+                out += "time=\(t.iso) level=\(g.pick(textLevels)) service=\(svc) msg=\"\(msg) \\\"x\\\"\" trace_id=\(trace) n=\(i)"
+                if damage == 0 { out += " bad=\"unclosed" }
+            case "plain":
+                out += "2025-11-25 10:\(String(format: "%02d:%02d", t.sec / 60 % 60, t.sec % 60)).\(String(format: "%03d", i % 1000)) \(g.pick(plainLevels)) [\(svc)] \(msg) trace_id=\(trace)"
+                if damage < 3 { out += "\njava.lang.IllegalStateException: \(msg)\n\tat com.example.Foo.bar(Foo.java:\(i))" }
+            case "syslog":
+                out += "Nov 25 10:\(String(format: "%02d:%02d", t.sec / 60 % 60, t.sec % 60)) host-\(g.next(3)) \(svc)[\(100 + g.next(50))]: \(msg)\(damage < 5 ? " failed with error" : "")"
+            case "access":
+                out += "10.0.0.\(g.next(250)) - - [25/Nov/2025:10:\(String(format: "%02d:%02d", t.sec / 60 % 60, t.sec % 60)) +0000] \"GET /api/\(svc) HTTP/1.1\" \(g.pick([200, 200, 404, 500, 503])) \(g.next(5000))"
+            case "docker":
+                out += #"{"log":"\#(t.iso) \#(g.pick(plainLevels)) \#(msg) trace_id=\#(trace)\n","stream":"stdout","time":"\#(t.iso)"}"#
+            case "table":
+                out += "\(t.iso),\(svc)-7d4f9c8b6-x\(g.next(9))k2p,\"\(g.pick(plainLevels)) \(msg), trace_id=\(trace)\""
+            default: break
+            }
+            out += "\n"
+        }
+        return out
+    }
+
+    static func filters(since: Timestamp, until: Timestamp) throws -> [(String, LogFilter)] {
+        var out: [(String, LogFilter)] = [("none", LogFilter())]
+        for l in [Level.warn, .error] { var f = LogFilter(); f.minLevel = l; out.append(("level \(l)", f)) }
+        var s = LogFilter(); s.services = ["payment"]; out.append(("service", s))
+        var t = LogFilter(); t.traces = ["a"]; out.append(("trace prefix", t))
+        var g = LogFilter(); g.grep = try Pattern("timeout"); out.append(("grep", g))
+        var w = LogFilter(); w.since = since; w.until = until; out.append(("since/until", w))
+        var c = LogFilter(); c.minLevel = .warn; c.services = ["cart", "auth"]; out.append(("level+service", c))
+        return out
+    }
+
+    /// Counts and statistics with the slow reference reader.
+    static func reference(_ unit: InputUnit, _ filter: LogFilter, json: Bool) throws -> (Int, InputStats) {
+        let reader = try LogReader(unit: unit, format: json ? .logLines(JSONLinesFormat(flatScan: false)) : nil, needs: .all)
+        var n = 0
+        while let r = reader.next() { if filter.matches(r) { n += 1 } }
+        return (n, reader.stats)
+    }
+
+    @Test(arguments: ["json", "logfmt", "plain", "syslog", "access", "docker", "table"])
+    func countsAgreeWithTheReferenceReader(format: String) throws {
+        let dir = try TempDirectory()
+        let path = try dir.write("app.\(format == "table" ? "csv" : "log")", Self.generate(format, lines: 3000, seed: 42))
+        let since = Timestamp(nanos: 1_764_064_800_000_000_000 + 60 * 1_000_000_000, precision: 3)
+        let until = Timestamp(nanos: since.nanos + 120 * 1_000_000_000, precision: 3)
+        for sliced in [false, true] {
+            var limits = InputLimits()
+            // Small slices: a 3000-line file is cut in two at a line start.
+            if sliced { limits.sliceBytes = 1024 }
+            let units = InputDiscovery.discover([path], limits: limits).units
+            try #require(units.count == 1)
+            for (name, filter) in try Self.filters(since: since, until: until) {
+                let (want, wantStats) = try Self.reference(units[0], filter, json: format == "json")
+                let stream = LogStream(units: units, filter: filter, needs: [])
+                let got = stream.count()
+                let stats = stream.stats[0]
+                #expect(got == want, "\(format) \(name) sliced=\(sliced): \(got) counted, reference \(want)")
+                #expect(stats.records == wantStats.records && stats.parsed == wantStats.parsed && stats.skipped == wantStats.skipped,
+                        "\(format) \(name) sliced=\(sliced): \(stats.records)/\(stats.parsed)/\(stats.skipped) vs \(wantStats.records)/\(wantStats.parsed)/\(wantStats.skipped)")
+                #expect(stats.errors.map(\.line) == wantStats.errors.map(\.line), "\(format) \(name) sliced=\(sliced): issue lines differ")
+            }
+        }
+    }
+
+    /// The filters must select something, or the agreement above proves little.
+    @Test func theGeneratedFilesExerciseEveryFilter() throws {
+        let dir = try TempDirectory()
+        let path = try dir.write("app.log", Self.generate("json", lines: 3000, seed: 42))
+        let units = InputDiscovery.discover([path]).units
+        let since = Timestamp(nanos: 1_764_064_800_000_000_000 + 60 * 1_000_000_000, precision: 3)
+        let until = Timestamp(nanos: since.nanos + 120 * 1_000_000_000, precision: 3)
+        for (name, filter) in try Self.filters(since: since, until: until) {
+            let n = LogStream(units: units, filter: filter, needs: []).count()
+            #expect(n > 0 && n < 3000, "\(name): \(n)")
+        }
+        let all = LogStream(units: units, filter: LogFilter(), needs: [])
+        _ = all.count()
+        #expect(all.stats[0].skipped > 0, "damaged lines are in the file")
+    }
+
+    /// Flat JSON read in one pass gives exactly the general scanner's record, on lines
+    /// cut and altered at random (a property test over the bytes that matter).
+    @Test func flatScanAgreesWithTheGeneralScanner() {
+        var g = LCG(state: 7)
+        let base = Self.generate("json", lines: 400, seed: 9).split(separator: "\n").map { Array($0.utf8) }
+        let alphabet = Array(#"{}[]":,\ "#.utf8) + [0x61, 0x31, 0x0A]
+        var differences = 0
+        for line in base {
+            for _ in 0..<6 {
+                var bytes = line
+                switch g.next(3) {
+                case 0: bytes = Array(bytes.prefix(g.next(bytes.count + 1)))
+                case 1: if !bytes.isEmpty { bytes[g.next(bytes.count)] = g.pick(alphabet) }
+                default: if !bytes.isEmpty { bytes.insert(g.pick(alphabet), at: g.next(bytes.count)) }
+                }
+                let text = String(decoding: bytes, as: UTF8.self)
+                for needs in [RecordNeeds.all, [], [.service, .trace], [.message]] {
+                    var c1 = ParseContext(needs: needs), c2 = ParseContext(needs: needs)
+                    let (r1, a) = parseLine(JSONLinesFormat(), text, context: &c1)
+                    let (r2, b) = parseLine(JSONLinesFormat(flatScan: false), text, context: &c2)
+                    if r1 != r2 || a.level != b.level || a.timestamp != b.timestamp || a.service != b.service
+                        || a.message != b.message || a.traceID != b.traceID || a.spanID != b.spanID { differences += 1 }
+                }
+            }
+        }
+        #expect(differences == 0)
+    }
+}
