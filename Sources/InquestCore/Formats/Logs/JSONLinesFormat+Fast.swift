@@ -18,15 +18,19 @@ extension JSONLinesFormat {
         guard i < end else { return false }
         if b[i] == 0x7D { sc.pos = i + 1; return true }
         while true {
-            while i < end, isSpace(b[i]) { i += 1 }
+            if i < end && b[i] != 0x22 { while i < end, isSpace(b[i]) { i += 1 } }
             // The key.
             guard i < end, b[i] == 0x22 else { return false }
             let keyStart = i + 1
             guard let keyEnd = closingQuote(b, from: keyStart, end: end) else { return false }
             i = keyEnd.at + 1
-            while i < end, isSpace(b[i]) { i += 1 }
-            guard i < end, b[i] == 0x3A else { return false }
-            i += 1
+            if i < end && b[i] == 0x3A {
+                i += 1  // `"key":` as nearly every writer puts it
+            } else {
+                while i < end, isSpace(b[i]) { i += 1 }
+                guard i < end, b[i] == 0x3A else { return false }
+                i += 1
+            }
             while i < end, isSpace(b[i]) { i += 1 }
             guard i < end else { return false }
             var (role, prio) = classify(b + keyStart, keyEnd.at - keyStart, nested: nil)

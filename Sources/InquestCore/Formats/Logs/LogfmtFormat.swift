@@ -16,7 +16,7 @@ public struct LogfmtFormat: LineFormat {
             while i < n, line[i] == 0x20 || line[i] == 0x09 { i += 1 }
             if i >= n { break }
             let ks = i
-            while i < n, line[i] != 0x3D, line[i] != 0x20, line[i] != 0x09, line[i] != 0x22 { i += 1 }
+            i = line.keyEnd(from: i)
             let key = ks..<i
             guard i < n, line[i] == 0x3D, !key.isEmpty else {
                 // A bare word: not logfmt, but tolerated (counted).
