@@ -1,46 +1,104 @@
 #!/usr/bin/env bash
-# Throughput of `inquest logs --level error --count` against jq and zcat, on the same
-# generated files, in one run. Prints ratios. Usage: Benchmarks/run-logs.sh [SIZE_MIB]
-# (default 1024: about 1 GiB of JSON lines). Needs hyperfine and jq (apt-get install -y hyperfine jq).
+# Reading logs at the speed of grep: `inquest logs --level error --count` against
+# `grep -c -F` for the same condition, jq and lnav (with a format file), on the same
+# generated files, in one hyperfine run; then instructions per input byte with callgrind.
+#   - JSON lines and logfmt, SIZE_MIB each (default 200), one core (taskset -c 0) and both;
+#   - the JSON file gzipped, against zcat; the same volume split over four files;
+#   - callgrind on the first 20 MB of each (all threads summed), grep beside it;
+#   - peak resident memory.
+# Usage: Benchmarks/run-logs.sh [SIZE_MIB]. Needs hyperfine, jq, lnav and valgrind
+# (apt-get install -y hyperfine jq lnav valgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-size=${1:-1024}
+size=${1:-200}
 data=Benchmarks/data
 mkdir -p "$data"
-one="$data/logs-$size.ndjson"
-if [ ! -f "$one" ]; then python3 Benchmarks/generate-ndjson.py "$one" "$size"; fi
-if [ ! -f "$one.gz" ]; then gzip -6 -k "$one"; fi
-# The same volume split across four files, to show both cores at work.
-if [ ! -f "$data/split-$size.4.ndjson" ]; then python3 Benchmarks/generate-ndjson.py "$data/split-$size.ndjson" "$size" 4; fi
+json="$data/logs-$size.ndjson"
+logfmt="$data/logs-$size.logfmt"
+[ -f "$json" ] || python3 Benchmarks/generate-ndjson.py "$json" "$size"
+[ -f "$json.gz" ] || gzip -6 -k "$json"
+[ -f "$data/split-$size.4.ndjson" ] || python3 Benchmarks/generate-ndjson.py "$data/split-$size.ndjson" "$size" 4
+# The same records as logfmt (Go's slog text handler writes this shape).
+[ -f "$logfmt" ] || python3 - "$json" "$logfmt" <<'PY'
+import json, sys
+with open(sys.argv[1]) as src, open(sys.argv[2], "w") as out:
+    for line in src:
+        r = json.loads(line)
+        out.write(f'time={r["time"]} level={r["level"]} service={r["service"]} msg="{r["msg"]}" '
+                  f'trace_id={r["trace_id"]} span_id={r["span_id"]} http.status={r["http.status"]} '
+                  f'duration_ms={r["duration_ms"]} user.id={r["user"]["id"]} user.tier={r["user"]["tier"]}\n')
+PY
 swift build -c release >/dev/null
-bin=.build/release/inquest
-bytes=$(stat -c %s "$one")
-gzbytes=$(stat -c %s "$one.gz")
-json=$(mktemp)
-hyperfine -N --warmup 1 --runs 5 --export-json "$json" \
-  -n inquest-ndjson "$bin logs --level error --count $one" \
-  -n jq "sh -c \"jq -c 'select(.level==\\\"error\\\")' $one | wc -l\"" \
-  -n inquest-gz "$bin logs --level error --count $one.gz" \
-  -n zcat "sh -c 'zcat $one.gz > /dev/null'" \
+bin=$PWD/.build/release/inquest
+# lnav reads the JSON lines through a format file, as a user of lnav would set it up.
+lnavdir=$(mktemp -d)
+trap 'rm -rf "$lnavdir"' EXIT
+mkdir -p "$lnavdir/formats/installed"
+cat > "$lnavdir/formats/installed/bench_json.json" <<'JSON'
+{
+  "$schema": "https://lnav.org/schemas/format-v1.schema.json",
+  "bench_json_log": {
+    "title": "Benchmark JSON lines", "json": true, "file-pattern": ".*\\.ndjson$",
+    "timestamp-field": "time", "level-field": "level", "body-field": "msg",
+    "value": { "service": { "kind": "string", "identifier": true }, "trace_id": { "kind": "string" } }
+  }
+}
+JSON
+lnavq=";SELECT count(*) FROM bench_json_log WHERE log_level = 'error'"
+echo "answers (records at level error):"
+echo "  json:   inquest $($bin logs --level error --count "$json"), grep $(grep -c -F '"level":"error"' "$json"), jq $(jq -c 'select(.level=="error")' "$json" | wc -l), lnav $(HOME=$lnavdir lnav -n -I "$lnavdir" -c "$lnavq" "$json" | tail -1 | tr -d ' ')"
+echo "  logfmt: inquest $($bin logs --level error --count "$logfmt"), grep $(grep -c -F ' level=error ' "$logfmt")"
+res=$(mktemp)
+# --output=pipe: GNU grep stops at the first match when its output is /dev/null.
+hyperfine -N --output=pipe --warmup 1 --runs 5 --export-json "$res" \
+  -n inquest-json-1core "taskset -c 0 $bin logs --level error --count $json" \
+  -n grep-json-1core "taskset -c 0 grep -c -F '\"level\":\"error\"' $json" \
+  -n inquest-json-2cores "$bin logs --level error --count $json" \
+  -n inquest-logfmt-1core "taskset -c 0 $bin logs --level error --count $logfmt" \
+  -n grep-logfmt-1core "taskset -c 0 grep -c -F ' level=error ' $logfmt" \
+  -n inquest-logfmt-2cores "$bin logs --level error --count $logfmt" \
+  -n inquest-gz "$bin logs --level error --count $json.gz" \
+  -n zcat "sh -c 'zcat $json.gz > /dev/null'" \
   -n inquest-4-files "$bin logs --level error --count $data/split-$size.1.ndjson $data/split-$size.2.ndjson $data/split-$size.3.ndjson $data/split-$size.4.ndjson" \
   >/dev/null
-python3 - "$json" "$bytes" "$gzbytes" <<'PY'
+slow=$(mktemp)
+hyperfine -N --output=pipe --warmup 0 --runs 2 --export-json "$slow" \
+  -n jq "sh -c \"jq -c 'select(.level==\\\"error\\\")' $json | wc -l\"" \
+  -n lnav "env HOME=$lnavdir lnav -n -I $lnavdir -c \"$lnavq\" $json" >/dev/null
+# Instructions a byte: callgrind, all threads summed, on the first 20 MB (whole lines).
+cut20() { head -c 20000000 "$1" | sed '$d' > "$2"; }
+small=$(mktemp -d)
+cut20 "$json" "$small/20mb.ndjson"; cut20 "$logfmt" "$small/20mb.logfmt"
+stripped="$small/inquest"; strip --strip-debug -o "$stripped" "$bin"
+# Output to a file: grep stops at its first match when writing to /dev/null.
+irefs() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >"$small/out" | sed -n 's/.*refs: *//p' | tr -d ','; }
+ij=$(irefs "$stripped" logs --level error --count "$small/20mb.ndjson")
+il=$(irefs "$stripped" logs --level error --count "$small/20mb.logfmt")
+i0=$(irefs "$stripped" logs --level error --count /dev/null)
+gj=$(irefs grep -c -F '"level":"error"' "$small/20mb.ndjson")
+bj=$(stat -c %s "$small/20mb.ndjson"); bl=$(stat -c %s "$small/20mb.logfmt")
+rm -rf "$small"
+python3 - "$res" "$slow" "$(stat -c %s "$json")" "$(stat -c %s "$logfmt")" "$ij" "$il" "$i0" "$gj" "$bj" "$bl" <<'PY'
 import json, sys
-r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
-b, gzb = int(sys.argv[2]), int(sys.argv[3])
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"] + json.load(open(sys.argv[2]))["results"]}
+bj, bl = int(sys.argv[3]), int(sys.argv[4])
+ij, il, i0, gj, sj, sl = (int(x) for x in sys.argv[5:11])
 m = lambda k: r[k]["mean"]
-mb = lambda t: b / t / 1e6
-print(f"input: {b/2**20:.0f} MiB of JSON lines ({gzb/2**20:.0f} MiB gzipped)")
+print(f"inputs: {bj/2**20:.0f} MiB of JSON lines, {bl/2**20:.0f} MiB of logfmt (the same records)")
 for k in r:
-    print(f"  {k:16} {m(k):7.3f} s  {mb(m(k)):7.0f} MB/s (uncompressed)   user {r[k]['user']:.2f} s")
-print(f"ratio inquest / jq (ndjson):      {m('jq')/m('inquest-ndjson'):.1f}x   (target >= 5x)")
-print(f"inquest ndjson throughput:        {mb(m('inquest-ndjson')):.0f} MB/s (target >= 500 MB/s on one core)")
-print(f"ratio inquest-gz / zcat:          {m('zcat')/m('inquest-gz'):.2f}x (target >= 0.85x)")
-cores = r['inquest-4-files']['user'] / m('inquest-4-files')
-print(f"4 files: {mb(m('inquest-4-files')):.0f} MB/s, {cores:.2f} cores busy on average")
+    b = bl if "logfmt" in k else bj
+    print(f"  {k:22} {m(k):7.3f} s  {b / m(k) / 1e6:6.0f} MB/s   user {r[k]['user']:.2f} s")
+print(f"JSON,   one core:  inquest / grep = {m('inquest-json-1core') / m('grep-json-1core'):.2f}x   (target <= 2x)")
+print(f"JSON,   two cores: inquest / grep = {m('inquest-json-2cores') / m('grep-json-1core'):.2f}x   (target <= 1x)")
+print(f"logfmt, one core:  inquest / grep = {m('inquest-logfmt-1core') / m('grep-logfmt-1core'):.2f}x   (target <= 2x)")
+print(f"logfmt, two cores: inquest / grep = {m('inquest-logfmt-2cores') / m('grep-logfmt-1core'):.2f}x   (target <= 1x)")
+print(f"jq / inquest (JSON, one core): {m('jq') / m('inquest-json-1core'):.1f}x;  lnav / inquest: {m('lnav') / m('inquest-json-1core'):.1f}x")
+print(f"gzip: inquest {m('inquest-gz'):.3f} s, zcat {m('zcat'):.3f} s -> {m('zcat') / m('inquest-gz'):.2f}x zcat")
+print(f"callgrind, 20 MB: JSON {ij/1e6:.0f} M instructions = {ij/sj:.1f} a byte "
+      f"({(ij-i0)/sj:.1f} a byte past the {i0/1e6:.0f} M of starting up; target <= 8); "
+      f"logfmt {il/1e6:.0f} M = {il/sl:.1f} a byte ({(il-i0)/sl:.1f} past start-up); grep -c -F {gj/sj:.1f} a byte")
 PY
-# Resident memory stays flat whatever the size.
-for f in "$one" "$one.gz"; do
+for f in "$json" "$json.gz"; do
   /usr/bin/time -f "max RSS %M KiB  ($f)" "$bin" logs --level error --count "$f" >/dev/null
 done
-rm -f "$json"
+rm -f "$res" "$slow"

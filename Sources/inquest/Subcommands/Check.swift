@@ -9,6 +9,7 @@ extension Inquest {
     /// Backtests alert rules over the archive.
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Backtest alert rules (YAML) over the archive: when each would have fired.",
             discussion: """
                 The inputs become series per time bucket, as in report: count and rate of log \

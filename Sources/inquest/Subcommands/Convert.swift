@@ -34,6 +34,7 @@ extension Inquest {
     /// Spans between Jaeger, Zipkin and OTLP JSON; logs to normalized NDJSON or OTLP JSON logs.
     struct Convert: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "convert",
             abstract: "Convert span dumps between Jaeger, Zipkin and OTLP JSON, and logs to NDJSON or OTLP JSON logs.",
             discussion: """
                 Spans from any mix of Jaeger JSON, Zipkin v1/v2 JSON and OTLP JSON inputs are written \

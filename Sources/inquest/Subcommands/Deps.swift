@@ -7,6 +7,7 @@ extension Inquest {
     /// The service dependency graph.
     struct Deps: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "deps",
             abstract: "Show the service dependency graph: calls, errors, error rate and p50/p99 latency per edge.",
             discussion: """
                 Uninstrumented peers named by client spans (peer.service, db.name/db.system, \

@@ -8,6 +8,7 @@ extension Inquest {
     /// Describes each input: kind, format, compression, counts, damage, time range.
     struct Inspect: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "inspect",
             abstract: "Describe each input: kind, format, compression, records, skipped records, time range, services.",
             discussion: """
                 One entry per file; a tar member is its own entry (archive.tar.gz:member). \

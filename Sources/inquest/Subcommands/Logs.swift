@@ -7,6 +7,7 @@ extension Inquest {
     /// One time-ordered stream merged across all inputs, filtered.
     struct Logs: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "logs",
             abstract: "Show log records from all inputs as one time-ordered stream, filtered.",
             discussion: """
                 Inputs are merged by time (k-way merge; each input is read in file order). \

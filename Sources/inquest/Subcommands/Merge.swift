@@ -6,6 +6,7 @@ extension Inquest {
     /// Combines partial results written by `--partial`.
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "merge",
             abstract: "Combine partial results (written with --partial) into the result one run over all their inputs gives.",
             discussion: """
                 For archives larger than one machine: run `inquest deps INPUTS --partial part-N.json` \

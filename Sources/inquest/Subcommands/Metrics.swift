@@ -8,6 +8,7 @@ extension Inquest {
     /// Lists the series of metric dumps with their range and a sparkline.
     struct Metrics: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "metrics",
             abstract: "List the series in metric dumps: name, labels, points, min/median/max, a sparkline.",
             discussion: """
                 Reads Prometheus text exposition and OpenMetrics (several scrapes a file; what \

@@ -7,6 +7,7 @@ extension Inquest {
     /// Log template mining.
     struct Patterns: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "patterns",
             abstract: "Group log messages into templates: counts, share, first and last seen, an example, and common variable values.",
             discussion: """
                 Works on the message of every record, whatever the format (only its first line: a \

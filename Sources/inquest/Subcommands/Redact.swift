@@ -9,6 +9,7 @@ extension Inquest {
     /// redacted copy under `--out` in the same format.
     struct Redact: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "redact",
             abstract: "Mask or pseudonymize personal and secret data, keeping each file's format.",
             discussion: """
                 Finds e-mail addresses, IPv4 and IPv6 addresses, payment card numbers (Luhn-checked), \

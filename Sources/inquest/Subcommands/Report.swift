@@ -7,6 +7,7 @@ extension Inquest {
     /// A trend report over time buckets.
     struct Report: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "Trends over time buckets: volume, error rate, latency, anomalies, forecast, log patterns.",
             discussion: """
                 Log records are counted per service, level and log pattern; requests come from the \

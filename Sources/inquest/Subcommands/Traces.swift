@@ -8,6 +8,7 @@ extension Inquest {
     /// One row per trace, filtered and sorted.
     struct Traces: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "traces",
             abstract: "List traces from span dumps: one row per trace, filtered and sorted.",
             discussion: """
                 Spans from any mix of Jaeger, Zipkin and OTLP files are grouped into traces. \
