@@ -7,12 +7,13 @@
 /// The rules, in order, for each whitespace-separated token:
 /// 1. a bracket group `(…)`, `[…]`, `{…}` over several tokens that holds a digit is
 ///    one variable (so `(1.16 KB)` and `(IRQs 3 4 5)` do not change the length);
-///    an empty `()` is a variable whose value happened to be empty;
+///    an empty `()` is a variable whose value happened to be empty (written `(<*>)`);
 /// 2. `key:value` (key a plain identifier) and `key=value` keep the key and mask a
 ///    variable value; a quoted `key="…"` value is a variable;
 /// 3. a token with a digit, a host name under a common top-level domain, an absolute
 ///    path, a URL, a dotted identifier of three or more parts (`com.example.Foo`), a
-///    weekday or month name, `true`, `false` or `null` is a variable;
+///    weekday or month name, `true`, `false` or `null` (also in brackets or quotes,
+///    `(null)`) is a variable;
 /// 4. a unit word right after a variable (`12 ms`, `3 bytes`, `<1 sec`) belongs to it;
 /// 5. consecutive variables collapse into one;
 /// 6. a message with no constant token left is written token by token instead
@@ -93,7 +94,7 @@ struct MessageMasker {
             if closedAt == t {
                 let len = e - s
                 if (len == 2 || (len == 3 && b[s + 2] == 0x2C)) && b[s + 1] == close {
-                    emitVariable(s, s)
+                    emitVariable(s, e)
                     return t + 1
                 }
             } else if closedAt > t {
@@ -205,10 +206,15 @@ struct MessageMasker {
             if slashes >= 2 { return true }
         }
         if isDottedIdentifier(b, s, e) || isHostName(b, s, e) || isURL(b, s, e) { return true }
-        // Weekday or month name, ignoring trailing punctuation.
-        var end = e
-        while end > s, isTrailingPunctuation(b[end - 1]) { end -= 1 }
-        return Self.valueWords.contains(lowercasedKey(b, s, end))
+        // Weekday or month name, or a literal, ignoring brackets, quotes and trailing punctuation.
+        var start = s, end = e
+        while start < end, MessageMasker.isOpener(b[start]) { start += 1 }
+        while end > start, MessageMasker.isCloser(b[end - 1]) { end -= 1 }
+        return Self.valueWords.contains(lowercasedKey(b, start, end))
+    }
+
+    func isValueWord(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        Self.valueWords.contains(lowercasedKey(b, s, e))
     }
 
     /// A host name, path, dotted identifier or calendar word (digits aside).

@@ -33,6 +33,9 @@ public final class PatternMiner {
         /// Records whose variable values are sampled in full per signature; after that, one in `valueSampleEvery`.
         public var valueSampleFirst = 100
         public var valueSampleEvery = 16
+        /// Records a word with digits must be seen in, always spelled the same way, to be
+        /// written as a constant (`ssh2`) rather than `<*>` (`PatternMiner.constantWords`).
+        public var constantEvidence = 3.0
         public init() {}
     }
 
