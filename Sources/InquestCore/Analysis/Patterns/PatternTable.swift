@@ -82,7 +82,7 @@ extension PatternMiner {
         if spellings.count == 1 { return Self.listed(first) }
         let pieces = spellings.map(Self.pieces)
         let n = pieces[0].count
-        guard pieces.allSatisfy({ $0.count == n }) else { return Self.wrapped(pieces) }
+        guard pieces.allSatisfy({ $0.count == n }) else { return Self.listed(Self.wrapped(pieces)) }
         var result = ""
         var lastVariable = false
         for k in 0..<n {
@@ -95,7 +95,7 @@ extension PatternMiner {
                 // A word that varies right after a value belongs to it (`5.2 KB`, `3 MB`).
                 if !column.contains("<*>"), result.hasSuffix("<*> ") { result.removeLast(); continue }
             } else {
-                return Self.wrapped(pieces)
+                return Self.listed(Self.wrapped(pieces))
             }
             if piece == "<*>" && lastVariable { continue }
             lastVariable = piece == "<*>"
@@ -164,6 +164,11 @@ extension PatternMiner {
         }
         guard digits > 0, !(hex && e - s >= 8) else { return nil }
         return String(decoding: shape, as: UTF8.self)
+    }
+
+    private func isDottedName(_ word: String) -> Bool {
+        var w = word
+        return w.withUTF8 { masker.isDottedName($0, 0, $0.count) }
     }
 
     /// A list: eight or more values in a row and nothing else are one `<*>`.
@@ -252,7 +257,7 @@ extension PatternMiner {
         while changed {
             changed = false
             var reach = mergeable.count
-            for j in 1..<max(1, maxLength) {
+            for j in 0..<max(1, maxLength) {
                 while reach > 0, templates[mergeable[reach - 1]].count <= j { reach -= 1 }
                 var groups: [[Int32]: [Int]] = [:]
                 for r in mergeable[..<reach] where alive[r] {
@@ -266,8 +271,12 @@ extension PatternMiner {
                     groups[key, default: []].append(r)
                 }
                 for (_, ids) in groups where ids.count >= 2 {
-                    let distinct = Set(ids.map { templates[$0][j] }).count
-                    let before = templates[ids[0]][j - 1]
+                    let column = Set(ids.map { templates[$0][j] })
+                    let distinct = column.count
+                    // The first word varies only where every value is a dotted name
+                    // (`com.example.Job:`), a shape that names something rather than says it.
+                    if j == 0, !column.allSatisfy({ isDottedName(words[Int($0)]) }) { continue }
+                    let before = j > 0 ? templates[ids[0]][j - 1] : -1
                     var isNaming = false
                     if before >= 0 {
                         var w = words[Int(before)].lowercased()
