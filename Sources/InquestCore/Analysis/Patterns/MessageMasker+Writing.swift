@@ -28,9 +28,11 @@ extension MessageMasker {
     /// The same, appending to `spans` the byte range of `b` each `<*>` written stands for.
     ///
     /// Tokens of one value that are written as `<*>` with only a space to the next
-    /// `<*>` join into one `<*>` (`/v1/items HTTP/1.1` → `<*>`, `Sun Jul 10 03:55:15 2005`
-    /// → `<*>:<*>:<*>`) when one of the two is a `<*>` alone, unless both are plain
-    /// numbers, which stay one `<*>` each (`14 0 4` → `<*> <*> <*>`).
+    /// `<*>` join into one `<*>` when one of the two is a `<*>` alone and neither is a
+    /// plain number (`/v1/items HTTP/1.1` → `<*>`), or when the value is a date with a
+    /// weekday or month name (`Sun Jul 10 03:55:15 2005` → `<*>:<*>:<*>`); numbers
+    /// (dates, times, addresses: digits and punctuation) otherwise stay one `<*>` each
+    /// (`HTTP/1.1 200 14` → `<*> <*> <*>`).
     /// With `constants`, a `<*>` whose text is one of them is written as that text;
     /// without `join`, tokens are written one by one.
     func write(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into out: inout [UInt8], spans: inout [(Int, Int)],
@@ -38,6 +40,19 @@ extension MessageMasker {
         var i = s
         var first = true
         var previousEndsVariable = false, previousWhole = false, previousNumber = false
+        // A value with a weekday or month name is a date: its numbers join too.
+        var dated = false
+        if join {
+            var k = s
+            while k < e, !dated {
+                while k < e, isBlank(b[k]) { k += 1 }
+                let ts = k
+                while k < e, !isBlank(b[k]) { k += 1 }
+                var te = k
+                while te > ts, Self.isCloser(b[te - 1]) { te -= 1 }
+                if te > ts, isCalendarWord(b, ts, te) { dated = true }
+            }
+        }
         while i < e {
             if isBlank(b[i]) { i += 1; continue }
             let ts = i
@@ -52,12 +67,14 @@ extension MessageMasker {
             let startsVariable = out.count - tokenStart >= 3 && spans.count > spanStart
                 && out[tokenStart] == 0x3C && out[tokenStart + 1] == 0x2A && out[tokenStart + 2] == 0x3E
             var number = true
-            for k in ts..<i where !(b[k] &- 0x30 < 10 || b[k] == 0x2E || (k == ts && (b[k] == 0x2D || b[k] == 0x2B))) {
+            // Digits with `.`, `:`, `-`, `+`, `,` or `/` between them: a number, a time, an address.
+            for k in ts..<i where !(b[k] &- 0x30 < 10 || b[k] == 0x2E || b[k] == 0x3A || b[k] == 0x2D || b[k] == 0x2B
+                                    || b[k] == 0x2C || b[k] == 0x2F) {
                 number = false
                 break
             }
-            if !first, previousEndsVariable, startsVariable, previousWhole || whole, !(previousNumber && number),
-               spanStart > 0 {
+            if !first, previousEndsVariable, startsVariable, previousWhole || whole,
+               dated || !(previousNumber || number), spanStart > 0 {
                 // Drop the space and this token's leading `<*>`; the previous variable reaches over it.
                 out.removeSubrange(outStart..<(tokenStart + 3))
                 spans[spanStart - 1].1 = spans[spanStart].1
