@@ -17,8 +17,9 @@ equals the set sharing its label; GA is the share of correct messages. Parsing a
 labelled EventTemplate exactly (runs of spaces collapsed on both sides).
 All sets run with the same default settings.
 
-Sets: half A (development) and half B (held out: only averages are looked at while
-developing). See Benchmarks/README.md.
+Sets: half A and half B. Issue 14 was first developed on half A with half B held out
+(only its averages looked at), then swapped: developed on half B with half A held out.
+See Benchmarks/README.md.
 """
 import argparse, collections, csv, json, os, re, subprocess, sys
 

@@ -21,16 +21,109 @@ extension MessageMasker {
     /// Appends the written form of `b[s..<e]` (which may hold several
     /// whitespace-separated tokens, written with single spaces) to `out`.
     func write(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into out: inout [UInt8]) {
+        var spans: [(Int, Int)] = []
+        write(b, s, e, into: &out, spans: &spans)
+    }
+
+    /// The same, appending to `spans` the byte range of `b` each `<*>` written stands for.
+    ///
+    /// Tokens of one value that are written as `<*>` with only a space to the next
+    /// `<*>` join into one `<*>` when one of the two is a `<*>` alone and neither is a
+    /// plain number (`/v1/items HTTP/1.1` → `<*>`), or when the value is a date with a
+    /// weekday or month name (`Sun Jul 10 03:55:15 2005` → `<*>:<*>:<*>`); numbers
+    /// (dates, times, addresses: digits and punctuation) otherwise stay one `<*>` each
+    /// (`HTTP/1.1 200 14` → `<*> <*> <*>`).
+    /// With `constants`, a `<*>` whose text is one of them is written as that text;
+    /// without `join`, tokens are written one by one.
+    func write(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into out: inout [UInt8], spans: inout [(Int, Int)],
+               constants: Set<String> = [], join: Bool = true) {
         var i = s
         var first = true
+        var previousEndsVariable = false, previousWhole = false, previousNumber = false
+        // A value with a weekday or month name is a date: its numbers join too.
+        var dated = false
+        if join {
+            var k = s
+            while k < e, !dated {
+                while k < e, isBlank(b[k]) { k += 1 }
+                let ts = k
+                while k < e, !isBlank(b[k]) { k += 1 }
+                var te = k
+                while te > ts, Self.isCloser(b[te - 1]) { te -= 1 }
+                if te > ts, isCalendarWord(b, ts, te) { dated = true }
+            }
+        }
         while i < e {
             if isBlank(b[i]) { i += 1; continue }
             let ts = i
             while i < e, !isBlank(b[i]) { i += 1 }
+            let outStart = out.count, spanStart = spans.count
             if !first { out.append(0x20) }
+            let tokenStart = out.count
+            writeToken(b, ts, i, into: &out, spans: &spans)
+            if !constants.isEmpty { restore(&out, from: tokenStart, spans: &spans, from: spanStart, b, constants) }
+            guard join else { first = false; continue }
+            let whole = out.count - tokenStart == 3 && spans.count == spanStart + 1
+            let startsVariable = out.count - tokenStart >= 3 && spans.count > spanStart
+                && out[tokenStart] == 0x3C && out[tokenStart + 1] == 0x2A && out[tokenStart + 2] == 0x3E
+            var number = true
+            // Digits with `.`, `:`, `-`, `+`, `,` or `/` between them: a number, a time, an address.
+            for k in ts..<i where !(b[k] &- 0x30 < 10 || b[k] == 0x2E || b[k] == 0x3A || b[k] == 0x2D || b[k] == 0x2B
+                                    || b[k] == 0x2C || b[k] == 0x2F) {
+                number = false
+                break
+            }
+            if !first, previousEndsVariable, startsVariable, previousWhole || whole,
+               dated || !(previousNumber || number), spanStart > 0 {
+                // Drop the space and this token's leading `<*>`; the previous variable reaches over it.
+                out.removeSubrange(outStart..<(tokenStart + 3))
+                spans[spanStart - 1].1 = spans[spanStart].1
+                spans.remove(at: spanStart)
+            }
             first = false
-            writeToken(b, ts, i, into: &out)
+            previousEndsVariable = out.count >= 3 && out[out.count - 3] == 0x3C && out[out.count - 2] == 0x2A
+                && out[out.count - 1] == 0x3E && spans.count > 0
+            previousWhole = whole
+            previousNumber = number
         }
+    }
+
+    /// Writes each `<*>` of `out[start...]` whose text (`spans[firstSpan...]`, into `b`) is in `constants` as that text.
+    private func restore(_ out: inout [UInt8], from start: Int, spans: inout [(Int, Int)], from firstSpan: Int,
+                         _ b: UnsafeBufferPointer<UInt8>, _ constants: Set<String>) {
+        guard spans.count > firstSpan else { return }
+        var keep = [Bool](repeating: false, count: spans.count - firstSpan)
+        var any = false
+        for k in keep.indices {
+            let (s, e) = spans[firstSpan + k]
+            if e > s, e - s <= 32, constants.contains(String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)) {
+                keep[k] = true
+                any = true
+            }
+        }
+        guard any else { return }
+        var result: [UInt8] = []
+        var kept: [(Int, Int)] = []
+        var k = start, slot = 0
+        while k < out.count {
+            if k + 2 < out.count, out[k] == 0x3C, out[k + 1] == 0x2A, out[k + 2] == 0x3E, slot < keep.count {
+                let span = spans[firstSpan + slot]
+                if keep[slot] { result.append(contentsOf: b[span.0..<span.1]) } else {
+                    result.append(contentsOf: Self.variable)
+                    kept.append(span)
+                }
+                slot += 1
+                k += 3
+                continue
+            }
+            result.append(out[k])
+            k += 1
+        }
+        guard slot == keep.count else { return }
+        out.removeSubrange(start...)
+        out.append(contentsOf: result)
+        spans.removeSubrange(firstSpan...)
+        spans.append(contentsOf: kept)
     }
 
     @inline(__always) private func isBlank(_ c: UInt8) -> Bool {
@@ -39,26 +132,59 @@ extension MessageMasker {
 
     /// One token without spaces.
     func writeToken(_ b: UnsafeBufferPointer<UInt8>, _ s0: Int, _ e0: Int, into out: inout [UInt8]) {
+        var spans: [(Int, Int)] = []
+        writeToken(b, s0, e0, into: &out, spans: &spans)
+    }
+
+    func writeToken(_ b: UnsafeBufferPointer<UInt8>, _ s0: Int, _ e0: Int, into out: inout [UInt8],
+                    spans: inout [(Int, Int)]) {
         var s = s0, e = e0
         // Wrapping brackets and quotes, trailing punctuation: kept.
-        while s < e, Self.isOpener(b[s]) { out.append(b[s]); s += 1 }
+        var bracket = false
+        while s < e, Self.isOpener(b[s]) { bracket = bracket || b[s] == 0x28 || b[s] == 0x5B || b[s] == 0x7B; out.append(b[s]); s += 1 }
         var suffixStart = e
-        let path = b[s] == 0x2F
+        let path = s < e && b[s] == 0x2F
         while suffixStart > s, Self.isCloser(b[suffixStart - 1]), !(path && b[suffixStart - 1] == 0x2E) { suffixStart -= 1 }
         e = suffixStart
         defer { for k in suffixStart..<e0 { out.append(b[k]) } }
-        guard s < e else { return }
+        guard s < e else {
+            // An empty bracket pair, `()`: a value that happened to be empty.
+            if bracket, suffixStart < e0, Self.isCloser(b[suffixStart]) {
+                out.append(contentsOf: Self.variable)
+                spans.append((s, s))
+            }
+            return
+        }
         // scheme://rest
         if let sep = schemeEnd(b, s, e) {
             for k in s..<sep { out.append(b[k]) }
             var slash = false
             for k in sep..<e where b[k] == 0x2F { slash = true; break }
-            if slash { out.append(contentsOf: Self.variable); return }
-            writeRuns(b, sep, e, into: &out)
+            if slash { emit(&out, &spans, sep, e); return }
+            writeRuns(b, sep, e, into: &out, spans: &spans)
             return
         }
-        if isWholeVariable(b, s, e) { out.append(contentsOf: Self.variable); return }
-        writeRuns(b, s, e, into: &out)
+        if isWholeVariable(b, s, e) || isNameVersion(b, s, e) { emit(&out, &spans, s, e); return }
+        writeRuns(b, s, e, into: &out, spans: &spans)
+    }
+
+    @inline(__always) private func emit(_ out: inout [UInt8], _ spans: inout [(Int, Int)], _ s: Int, _ e: Int) {
+        out.append(contentsOf: Self.variable)
+        spans.append((s, e))
+    }
+
+    /// `name/1.1`: letters, `/`, then a dotted number: a version, one value.
+    private func isNameVersion(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        var k = s
+        while k < e, isAlphaByte(b[k]) { k += 1 }
+        guard k > s, k + 3 < e, b[k] == 0x2F, b[k + 1] &- 0x30 < 10 else { return false }
+        k += 1
+        var dots = 0
+        while k < e {
+            if b[k] == 0x2E { dots += 1 } else if !(b[k] &- 0x30 < 10) { return false }
+            k += 1
+        }
+        return dots >= 1 && b[e - 1] != 0x2E
     }
 
     static func beforePath(_ c: UInt8) -> Bool {
@@ -127,7 +253,8 @@ extension MessageMasker {
     }
 
     /// Runs of word bytes (with inner dots and signs) and single punctuation bytes.
-    private func writeRuns(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into out: inout [UInt8]) {
+    private func writeRuns(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, into out: inout [UInt8],
+                           spans: inout [(Int, Int)]) {
         var k = s
         while k < e {
             let c = b[k]
@@ -138,13 +265,13 @@ extension MessageMasker {
                 // or closing bracket is one variable.
                 var j = k + 1
                 while j < e, b[j] != 0x3A, b[j] != 0x2C, b[j] != 0x29, b[j] != 0x5D, b[j] != 0x7D { j += 1 }
-                out.append(contentsOf: Self.variable)
+                emit(&out, &spans, k, j)
                 k = j
                 continue
             }
             guard isWordByte(c) || sign else { out.append(c); k += 1; continue }
             if !sign, let chain = hostLikeChain(b, k, e) {
-                out.append(contentsOf: Self.variable)
+                emit(&out, &spans, k, chain)
                 k = chain
                 continue
             }
@@ -173,16 +300,16 @@ extension MessageMasker {
             if digit, isAlphaByte(b[rs]), k < e, b[k] == 0x3D {
                 for x in rs..<k { out.append(b[x]) }   // a key: `PSR0=`
             } else if !digit {
-                if isCalendarWord(b, rs, k) || (lastDotBeforeDigit > rs && isVariableShape(b, rs, k)) {
-                    out.append(contentsOf: Self.variable)
+                if isValueWord(b, rs, k) || (lastDotBeforeDigit > rs && isVariableShape(b, rs, k)) {
+                    emit(&out, &spans, rs, k)
                 } else {
                     for x in rs..<k { out.append(b[x]) }
                 }
             } else if lastDotBeforeDigit > rs, allDigitParts(b, lastDotBeforeDigit + 1, k) {
                 for x in rs...lastDotBeforeDigit { out.append(b[x]) }
-                out.append(contentsOf: Self.variable)
+                emit(&out, &spans, lastDotBeforeDigit + 1, k)
             } else {
-                out.append(contentsOf: Self.variable)
+                emit(&out, &spans, rs, k)
             }
         }
     }

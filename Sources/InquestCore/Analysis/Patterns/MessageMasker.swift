@@ -7,12 +7,12 @@
 /// The rules, in order, for each whitespace-separated token:
 /// 1. a bracket group `(…)`, `[…]`, `{…}` over several tokens that holds a digit is
 ///    one variable (so `(1.16 KB)` and `(IRQs 3 4 5)` do not change the length);
-///    an empty `()` is a variable whose value happened to be empty;
+///    an empty `()` is a variable whose value happened to be empty (written `(<*>)`);
 /// 2. `key:value` (key a plain identifier) and `key=value` keep the key and mask a
 ///    variable value; a quoted `key="…"` value is a variable;
 /// 3. a token with a digit, a host name under a common top-level domain, an absolute
-///    path, a URL, a dotted identifier of three or more parts (`com.example.Foo`), a
-///    weekday or month name, `true`, `false` or `null` is a variable;
+///    path, a URL, a weekday or month name, `true`, `false` or `null` (also in brackets or quotes,
+///    `(null)`) is a variable;
 /// 4. a unit word right after a variable (`12 ms`, `3 bytes`, `<1 sec`) belongs to it;
 /// 5. consecutive variables collapse into one;
 /// 6. a message with no constant token left is written token by token instead
@@ -93,7 +93,7 @@ struct MessageMasker {
             if closedAt == t {
                 let len = e - s
                 if (len == 2 || (len == 3 && b[s + 2] == 0x2C)) && b[s + 1] == close {
-                    emitVariable(s, s)
+                    emitVariable(s, e)
                     return t + 1
                 }
             } else if closedAt > t {
@@ -196,7 +196,7 @@ struct MessageMasker {
 
     /// Rule 3 without the digit test's caller: digits, host names, paths, dotted
     /// identifiers, weekday and month names.
-    private func isVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+    private func isVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, dotted: Bool = false) -> Bool {
         guard s < e else { return false }
         if hasDigit(b, s, e) { return true }
         if b[s] == 0x2F {
@@ -204,15 +204,23 @@ struct MessageMasker {
             for k in s..<e where b[k] == 0x2F { slashes += 1 }
             if slashes >= 2 { return true }
         }
-        if isDottedIdentifier(b, s, e) || isHostName(b, s, e) || isURL(b, s, e) { return true }
-        // Weekday or month name, ignoring trailing punctuation.
-        var end = e
-        while end > s, isTrailingPunctuation(b[end - 1]) { end -= 1 }
-        return Self.valueWords.contains(lowercasedKey(b, s, end))
+        if (dotted && isDottedIdentifier(b, s, e)) || isHostName(b, s, e) || isURL(b, s, e) { return true }
+        // Weekday or month name, or a literal, ignoring brackets, quotes and trailing punctuation.
+        var start = s, end = e
+        while start < end, MessageMasker.isOpener(b[start]) { start += 1 }
+        while end > start, MessageMasker.isCloser(b[end - 1]) { end -= 1 }
+        return Self.valueWords.contains(lowercasedKey(b, start, end))
+    }
+
+    func isValueWord(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        Self.valueWords.contains(lowercasedKey(b, s, e))
     }
 
     /// A host name, path, dotted identifier or calendar word (digits aside).
-    func isVariableShape(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool { isVariable(b, s, e) }
+    func isVariableShape(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool { isVariable(b, s, e, dotted: true) }
+
+    /// A dotted identifier of three or more parts (`com.example.Foo`).
+    func isDottedName(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool { isDottedIdentifier(b, s, e) }
 
     func isCalendarWord(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
         Self.calendarWords.contains(lowercasedKey(b, s, e))
@@ -248,7 +256,8 @@ struct MessageMasker {
     }
 
     /// `name.example.com`: labels of letters, digits and `-`, ending in a common
-    /// top-level domain (quotes, brackets and trailing punctuation ignored).
+    /// top-level domain, or three labels or more ending in two lowercase letters
+    /// (quotes, brackets and trailing punctuation ignored).
     private func isHostName(_ b: UnsafeBufferPointer<UInt8>, _ s0: Int, _ e0: Int) -> Bool {
         var s = s0, e = e0
         func strip(_ c: UInt8) -> Bool { c == 0x2C || c == 0x3B || c == 0x2E || c == 0x27 || c == 0x22 || c == 0x28 || c == 0x29 || c == 0x5B || c == 0x5D }
@@ -269,7 +278,9 @@ struct MessageMasker {
             }
             k += 1
         }
-        return labels >= 2 && Self.topLevelDomains.contains(lowercasedKey(b, labelStart, e))
+        if labels >= 2 && Self.topLevelDomains.contains(lowercasedKey(b, labelStart, e)) { return true }
+        // Three labels or more ending in two lowercase letters: a country's domain.
+        return labels >= 3 && e - labelStart == 2 && b[labelStart] &- 0x61 < 26 && b[labelStart + 1] &- 0x61 < 26
     }
 
     private func isUnit(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {

@@ -8,12 +8,15 @@
 /// position varies across many signatures that agree everywhere else (a column with
 /// at least `distinctValues` different words is a variable; after words that name
 /// something — `user`, `host`, `file`… — `namedDistinctValues` suffice). The first
-/// token is never merged away, and a merge must leave enough constant tokens. This
-/// finds variables without digits (user names, states) while two or three
+/// token is merged away only when every value in its column is a dotted name
+/// (`com.example.Job:`), and a merge must leave enough constant tokens. This finds
+/// variables without digits (user names, states, dotted names) while two or three
 /// alternatives stay separate templates (`opened` / `closed`).
 ///
 /// Then a signature joins a more general one of the same length that agrees with it
 /// wherever that one is constant (a position variable in either is variable in both).
+/// A word with digits that every sampled value in the table spells one way
+/// (`ssh2`, not `node7`/`node12`) is written as a word (`PatternMiner.constantWords`).
 /// Each template is written from its variables' sampled values
 /// (`MessageMasker+Writing.swift`, `PatternMiner.written`), the way Loghub-2.0 labels
 /// spell templates.
@@ -33,6 +36,9 @@ public final class PatternMiner {
         /// Records whose variable values are sampled in full per signature; after that, one in `valueSampleEvery`.
         public var valueSampleFirst = 100
         public var valueSampleEvery = 16
+        /// Records a word with digits must be seen in, always spelled the same way, to be
+        /// written as a constant (`ssh2`) rather than `<*>` (`PatternMiner.constantWords`).
+        public var constantEvidence = 3.0
         public init() {}
     }
 

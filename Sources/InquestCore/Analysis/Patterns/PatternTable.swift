@@ -64,22 +64,25 @@ public struct PatternTable: Sendable {
 
 extension PatternMiner {
     /// How a variable position is written in the template: each of its (sampled)
-    /// values written by `MessageMasker.write`; one spelling when they all agree,
-    /// else piece by piece where they have the same punctuation (`<*>:<*>`), else `<*>`.
-    func written(_ values: [String: Double]) -> String {
+    /// values written by `MessageMasker.write`, with the parts in `constants` kept as
+    /// they are; one spelling when they all agree, else piece by piece where they
+    /// have the same punctuation (`<*>:<*>`), else `<*>`.
+    func written(_ values: [String: Double], constants: Set<String> = []) -> String {
         var spellings: Set<String> = []
         var out: [UInt8] = []
+        var spans: [(Int, Int)] = []
         for value in values.keys.sorted().prefix(64) {
             var v = value
             out.removeAll(keepingCapacity: true)
-            v.withUTF8 { masker.write($0, 0, $0.count, into: &out) }
+            spans.removeAll(keepingCapacity: true)
+            v.withUTF8 { masker.write($0, 0, $0.count, into: &out, spans: &spans, constants: constants) }
             spellings.insert(String(decoding: out, as: UTF8.self))
         }
         guard let first = spellings.first, !first.isEmpty else { return "<*>" }
         if spellings.count == 1 { return Self.listed(first) }
         let pieces = spellings.map(Self.pieces)
         let n = pieces[0].count
-        guard pieces.allSatisfy({ $0.count == n }) else { return Self.wrapped(pieces) }
+        guard pieces.allSatisfy({ $0.count == n }) else { return Self.listed(Self.wrapped(pieces)) }
         var result = ""
         var lastVariable = false
         for k in 0..<n {
@@ -92,13 +95,80 @@ extension PatternMiner {
                 // A word that varies right after a value belongs to it (`5.2 KB`, `3 MB`).
                 if !column.contains("<*>"), result.hasSuffix("<*> ") { result.removeLast(); continue }
             } else {
-                return Self.wrapped(pieces)
+                return Self.listed(Self.wrapped(pieces))
             }
             if piece == "<*>" && lastVariable { continue }
             lastVariable = piece == "<*>"
             result += piece
         }
         return Self.listed(result)
+    }
+
+    /// Words that look like values (a letter first, digits in them: `ssh2`, `eth0`,
+    /// `v2_init`) but behave like constants: across every sampled value of every
+    /// pattern, their shape (the word with each run of digits as one `#`) is only
+    /// ever spelled one way, and in at least `constantEvidence` records. A shape
+    /// spelled two ways (`node7`, `node12`) is a variable everywhere: the same
+    /// shape is masked the same way in every message. IDs (long digit runs, long hex
+    /// words) are never constants.
+    func constantWords(_ positions: [[String: Double]]) -> Set<String> {
+        var shapes: [String: (spelling: String, weight: Double, spellings: Int)] = [:]
+        var out: [UInt8] = []
+        var spans: [(Int, Int)] = []
+        for values in positions {
+            for (value, weight) in values {
+                var v = value
+                out.removeAll(keepingCapacity: true)
+                spans.removeAll(keepingCapacity: true)
+                v.withUTF8 { b in
+                    masker.write(b, 0, b.count, into: &out, spans: &spans, join: false)
+                    for (s, e) in spans {
+                        guard let shape = Self.wordShape(b, s, e) else { continue }
+                        let spelling = String(decoding: UnsafeBufferPointer(rebasing: b[s..<e]), as: UTF8.self)
+                        if var known = shapes[shape] {
+                            if known.spellings == 1 && known.spelling != spelling { known.spellings = 2 }
+                            known.weight += weight
+                            shapes[shape] = known
+                        } else {
+                            shapes[shape] = (spelling, weight, 1)
+                        }
+                    }
+                }
+            }
+        }
+        var result: Set<String> = []
+        for (_, s) in shapes where s.spellings == 1 && s.weight >= options.constantEvidence { result.insert(s.spelling) }
+        return result
+    }
+
+    /// The shape of a word that could be a constant: a letter first, a digit in it,
+    /// only letters, digits and `_`, no digit run longer than four, not a long hex word.
+    static func wordShape(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> String? {
+        guard e > s, e - s <= 32, (b[s] | 0x20) &- 0x61 < 26 else { return nil }
+        var shape: [UInt8] = []
+        var run = 0, digits = 0, hex = true
+        for k in s..<e {
+            let c = b[k]
+            if c &- 0x30 < 10 {
+                if run == 0 { shape.append(0x23) }
+                run += 1
+                digits += 1
+                guard run <= 4 else { return nil }
+            } else if (c | 0x20) &- 0x61 < 26 || c == 0x5F {
+                run = 0
+                if !((c | 0x20) &- 0x61 < 6) { hex = false }
+                shape.append(c)
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, !(hex && e - s >= 8) else { return nil }
+        return String(decoding: shape, as: UTF8.self)
+    }
+
+    private func isDottedName(_ word: String) -> Bool {
+        var w = word
+        return w.withUTF8 { masker.isDottedName($0, 0, $0.count) }
     }
 
     /// A list: eight or more values in a row and nothing else are one `<*>`.
@@ -187,7 +257,7 @@ extension PatternMiner {
         while changed {
             changed = false
             var reach = mergeable.count
-            for j in 1..<max(1, maxLength) {
+            for j in 0..<max(1, maxLength) {
                 while reach > 0, templates[mergeable[reach - 1]].count <= j { reach -= 1 }
                 var groups: [[Int32]: [Int]] = [:]
                 for r in mergeable[..<reach] where alive[r] {
@@ -201,8 +271,12 @@ extension PatternMiner {
                     groups[key, default: []].append(r)
                 }
                 for (_, ids) in groups where ids.count >= 2 {
-                    let distinct = Set(ids.map { templates[$0][j] }).count
-                    let before = templates[ids[0]][j - 1]
+                    let column = Set(ids.map { templates[$0][j] })
+                    let distinct = column.count
+                    // The first word varies only where every value is a dotted name
+                    // (`com.example.Job:`), a shape that names something rather than says it.
+                    if j == 0, !column.allSatisfy({ isDottedName(words[Int($0)]) }) { continue }
+                    let before = j > 0 ? templates[ids[0]][j - 1] : -1
                     var isNaming = false
                     if before >= 0 {
                         var w = words[Int(before)].lowercased()
@@ -281,52 +355,64 @@ extension PatternMiner {
         }
         // `key=<*>` words: their value is written like a variable's.
         let keyed = words.map { $0.contains("<*>") }
-        var patterns: [MinedPattern] = []
-        var lines = 0, baselineLines = 0
-        for (p, list) in members.enumerated() {
-            let t = templates[find(list[0])]
+        struct Gathered {
+            var t: [Int32]
             var count = 0, baseline = 0
             var first: Timestamp?, last: Timestamp?
             var level = Level.unknown
             var errors = 0
-            var biggest = list[0]
+            var biggest: Int
             var values: [Int: [String: Double]] = [:]
+        }
+        var gathered: [Gathered] = []
+        gathered.reserveCapacity(members.count)
+        var lines = 0, baselineLines = 0
+        for list in members {
+            var g = Gathered(t: templates[find(list[0])], biggest: list[0])
+            let t = g.t
             for c in list {
                 let cl = clusters[c]
-                count += cl.count - cl.baselineCount
-                baseline += cl.baselineCount
-                if let f = cl.first, first.map({ f < $0 }) ?? true { first = f }
-                if let l = cl.last, last.map({ l > $0 }) ?? true { last = l }
-                if cl.count > clusters[biggest].count { biggest = c }
-                if cl.level > level { level = cl.level }
-                errors += cl.errors
+                g.count += cl.count - cl.baselineCount
+                g.baseline += cl.baselineCount
+                if let f = cl.first, g.first.map({ f < $0 }) ?? true { g.first = f }
+                if let l = cl.last, g.last.map({ l > $0 }) ?? true { g.last = l }
+                if cl.count > clusters[g.biggest].count { g.biggest = c }
+                if cl.level > g.level { g.level = cl.level }
+                g.errors += cl.errors
                 let own = templates[c]
                 for j in t.indices where t[j] < 0 || keyed[Int(t[j])] {
                     if own[j] >= 0 && !keyed[Int(own[j])] {
-                        values[j, default: [:]][words[Int(own[j])], default: 0] += Double(cl.count)
+                        g.values[j, default: [:]][words[Int(own[j])], default: 0] += Double(cl.count)
                     } else if let sampled = cl.values[j] {
                         let total = sampled.values.reduce(0, +)
                         let scale = total > 0 ? Double(cl.count) / Double(total) : 0
-                        for (v, n) in sampled { values[j, default: [:]][v, default: 0] += Double(n) * scale }
+                        for (v, n) in sampled { g.values[j, default: [:]][v, default: 0] += Double(n) * scale }
                     }
                 }
             }
-            lines += count
-            baselineLines += baseline
+            lines += g.count
+            baselineLines += g.baseline
+            gathered.append(g)
+        }
+        let constants = constantWords(gathered.flatMap { $0.values.values })
+        var patterns: [MinedPattern] = []
+        patterns.reserveCapacity(gathered.count)
+        for g in gathered {
+            let t = g.t
             let text = t.indices.map { j -> String in
-                if t[j] < 0 { return written(values[j] ?? [:]) }
+                if t[j] < 0 { return written(g.values[j] ?? [:], constants: constants) }
                 let word = words[Int(t[j])]
                 guard keyed[Int(t[j])], let star = word.range(of: "<*>") else { return word }
-                return word.replacingCharacters(in: star, with: written(values[j] ?? [:]))
+                return word.replacingCharacters(in: star, with: written(g.values[j] ?? [:], constants: constants))
             }.joined(separator: " ")
             let variables = t.indices.filter { t[$0] < 0 }.map { j -> [(value: String, count: Int)] in
-                (values[j] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                (g.values[j] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                     .prefix(3).map { (value: $0.key, count: Int($0.value.rounded())) }
             }
-            patterns.append(MinedPattern(id: PatternTable.identifier(text), template: text, count: count,
-                                         baselineCount: baseline, firstSeen: first, lastSeen: last,
-                                         example: clusters[biggest].example, level: level, errors: errors, variables: variables))
-            _ = p
+            patterns.append(MinedPattern(id: PatternTable.identifier(text), template: text, count: g.count,
+                                         baselineCount: g.baseline, firstSeen: g.first, lastSeen: g.last,
+                                         example: clusters[g.biggest].example, level: g.level, errors: g.errors,
+                                         variables: variables))
         }
         // Most frequent first (baseline counts break ties, then the template), and
         // the cluster map follows the new order.
