@@ -15,19 +15,19 @@ struct PatternMinerTests {
     /// the punctuation between values (`host:port`, `hh:mm:ss`) and constant words
     /// (units) kept.
     @Test("masks numbers, addresses, host names, paths, units, dates and keyed values", arguments: [
-        ("Served block blk_-1608999687919862906 to /10.250.19.102", "Served block <*> to <*>"),
-        ("Connection closed by 173.234.31.186 [preauth]", "Connection closed by <*> [preauth]"),
-        ("proxy.cse.cuhk.edu.hk:5070 open through proxy github.com:443 HTTPS", "<*>:<*> open through proxy <*>:<*> HTTPS"),
+        ("Moved chunk seg_-7302118865412093345 to /10.31.4.77", "Moved chunk <*> to <*>"),
+        ("Session ended by 198.51.100.23 [idle]", "Session ended by <*> [idle]"),
+        ("gw.lab.example.co.uk:5070 open through relay mirror.example.com:443 TLS", "<*>:<*> open through relay <*>:<*> TLS"),
         ("request took 12 ms", "request took <*> ms"),
-        ("1190 bytes (1.16 KB) sent", "<*> bytes (<*> KB) sent"),
-        ("lifetime <1 sec", "lifetime <<*> sec"),
+        ("2048 bytes (2.37 KB) received", "<*> bytes (<*> KB) received"),
+        ("uptime <1 sec", "uptime <<*> sec"),
         ("opening /var/log/app/current.log", "opening <*>"),
         ("connection at Fri Jun 17 07:07:00 2005", "connection at <*>:<*>:<*>"),
         ("size=1024 mode=rw", "size=<*> mode=rw"),
         ("totalTime:125 done", "totalTime:<*> done"),
-        ("visible is system.time.showampm", "visible is system.time.showampm"),
+        ("enabled is ui.clock.showseconds", "enabled is ui.clock.showseconds"),
         ("user 5f3c2a1e-7b8d-4c2e-9a1b-0c3d4e5f6a7b logged in", "user <*> logged in"),
-        ("connection from 222.33.90.199 () at", "connection from <*> (<*>) at"),
+        ("request from 203.0.113.9 () at", "request from <*> (<*>) at"),
         ("lookup returned (null) twice", "lookup returned (<*>) twice"),
         ("", ""),
     ])
