@@ -30,50 +30,60 @@ struct CSVRow {
     }
 
     let delimiter: UInt8
+    /// The fields of the last row split: the first `count` (later ones are stale, kept
+    /// so that splitting the next row writes over them instead of allocating).
     private(set) var fields: [Field] = []
+    private(set) var count = 0
 
     init(delimiter: UInt8) { self.delimiter = delimiter }
 
-    var count: Int { fields.count }
+    @inline(__always) private mutating func add(_ range: Range<Int>, escaped: Bool) {
+        let f = Field(range: range, escaped: escaped)
+        if count < fields.count { fields[count] = f } else { fields.append(f) }
+        count += 1
+    }
 
     /// Splits `line` (without its line break) into `fields`.
     mutating func split(_ line: UnsafeBufferPointer<UInt8>) -> Split {
-        fields.removeAll(keepingCapacity: true)
+        count = 0
         let n = line.count
         let d = delimiter
+        guard let base = line.baseAddress else {
+            add(0..<0, escaped: false)
+            return .row
+        }
         var i = 0
         while true {
-            if i < n, line[i] == 0x22 {
+            if i < n, base[i] == 0x22 {
                 // Quoted field.
                 var k = i + 1
                 var escaped = false
                 while true {
                     guard let q = line.index(of: 0x22, from: k) else { return .openQuote }
                     if q + 1 < n, line[q + 1] == 0x22 { escaped = true; k = q + 2; continue }
-                    fields.append(Field(range: (i + 1)..<q, escaped: escaped))
+                    add((i + 1)..<q, escaped: escaped)
                     k = q + 1
                     break
                 }
                 // Spaces after the closing quote are tolerated (`"a" ,b`), other text is not.
                 while k < n, line[k] == 0x20 { k += 1 }
                 if k == n { return .row }
-                guard line[k] == d else { return .bad("text after the closing quote of field \(fields.count)") }
+                guard line[k] == d else { return .bad("text after the closing quote of field \(count)") }
                 i = k + 1
-                if i == n { fields.append(Field(range: n..<n, escaped: false)); return .row }
+                if i == n { add(n..<n, escaped: false); return .row }
             } else {
-                // Plain field: up to the next delimiter (memchr-like scan).
+                // Plain field: up to the next delimiter.
                 let s = i
-                guard let base = line.baseAddress, i < n else {
-                    fields.append(Field(range: i..<i, escaped: false))
+                guard i < n else {
+                    add(i..<i, escaped: false)
                     return .row
                 }
-                if let p = memchrByte(base + i, d, n - i) {
-                    let e = base.distance(to: p)
-                    fields.append(Field(range: s..<e, escaped: false))
+                if let e = findByte(base, d, from: i, to: n) {
+                    add(s..<e, escaped: false)
                     i = e + 1
-                    if i == n { fields.append(Field(range: n..<n, escaped: false)); return .row }
+                    if i == n { add(n..<n, escaped: false); return .row }
                 } else {
-                    fields.append(Field(range: s..<n, escaped: false))
+                    add(s..<n, escaped: false)
                     return .row
                 }
             }
@@ -118,6 +128,30 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// The first `byte` in `base[from..<to]`: eight bytes at a time for the first 32 (table
+/// cells are short; calling `memchr` costs more than it saves), then `memchr`.
+@inline(__always) func findByte(_ base: UnsafePointer<UInt8>, _ byte: UInt8, from: Int, to n: Int) -> Int? {
+    var i = from
+    let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+    let swarEnd = min(n, from + 32)
+    while i + 8 <= swarEnd {
+        let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self) ^ pattern
+        // A zero byte of w is a match; the lowest flagged byte is always a true one.
+        let t = (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
+        if t != 0 { return i + t.trailingZeroBitCount / 8 }
+        i += 8
+    }
+    if i + 8 <= n {
+        guard let p = memchrByte(base + i, byte, n - i) else { return nil }
+        return base.distance(to: p)
+    }
+    while i < n {
+        if base[i] == byte { return i }
+        i += 1
+    }
+    return nil
+}
 
 /// `memchr` typed for bytes.
 @inline(__always) func memchrByte(_ p: UnsafePointer<UInt8>, _ byte: UInt8, _ count: Int) -> UnsafePointer<UInt8>? {
