@@ -85,9 +85,17 @@ public struct MetricSummary: Sendable {
     public var lastValue: Double?
 
     public init(_ s: MetricSeries) {
+        var scratch: [Double] = []
+        self.init(s, scratch: &scratch)
+    }
+
+    /// - Parameter scratch: room for the values, reused from one series to the next.
+    init(_ s: MetricSeries, scratch values: inout [Double]) {
         series = s
         points = s.points.count
-        var values = s.values
+        values.removeAll(keepingCapacity: true)
+        values.reserveCapacity(s.points.count)
+        for p in s.points where !p.value.isNaN { values.append(p.value) }
         missing = points - values.count
         first = s.points.first.map { Timestamp(nanos: $0.time) }
         last = s.points.last.map { Timestamp(nanos: $0.time) }
@@ -112,7 +120,8 @@ public struct MetricSummary: Sendable {
         let box = ResultBox<[MetricSummary]>(count: parts)
         DispatchQueue.concurrentPerform(iterations: parts) { k in
             let lo = series.count * k / parts, hi = series.count * (k + 1) / parts
-            box.set(k, series[lo..<hi].map(MetricSummary.init))
+            var scratch: [Double] = []
+            box.set(k, series[lo..<hi].map { MetricSummary($0, scratch: &scratch) })
         }
         return box.take().flatMap { $0 }
     }

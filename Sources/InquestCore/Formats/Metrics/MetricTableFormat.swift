@@ -1,3 +1,5 @@
+import Foundation
+
 /// Wide metric tables: CSV or TSV with a header, a time column, entity columns (pod,
 /// service, instance…) and one metric per numeric column, one row per scrape — what
 /// monitoring exports and incident data sets hold (`Time,PodName,CpuUsageRate(%),…`).
@@ -97,8 +99,8 @@ enum MetricTableFormat {
         /// Damaged rows, in line order.
         var skips: [Issue] = []
         var samples = 0
-        var lastLabels: [[UInt8]] = []
-        var lastGroup: Int?
+        /// Groups by the bytes of their label cells (hashed), each spelling seen.
+        var byBytes: [UInt64: [(spelling: [[UInt8]], group: Int)]] = [:]
         var values: [Double] = []
 
         init(plan: Plan) { self.plan = plan }
@@ -121,18 +123,26 @@ enum MetricTableFormat {
                 }
                 values.append(v)
             }
-            // Rows of one entity usually follow each other: the previous row's labels
-            // are compared as bytes before any String is made.
-            var same = lastGroup != nil
-            if same {
-                for (k, c) in plan.labelColumns.enumerated() {
-                    let b = row.bytes(c, in: line)
-                    if b.count != lastLabels[k].count || !lastLabels[k].withUnsafeBufferPointer({ $0.elementsEqual(b) }) { same = false; break }
+            // Label cells are looked up as bytes (a hash of them, then a comparison): a
+            // String is made only for a spelling not seen before.
+            var h: UInt64 = 0xcbf29ce484222325
+            for c in plan.labelColumns {
+                for x in row.bytes(c, in: line) { h = (h ^ UInt64(x)) &* 0x100000001b3 }
+                h = (h ^ 0x1F) &* 0x100000001b3
+            }
+            var found: Int?
+            if let candidates = byBytes[h] {
+                for (spelling, group) in candidates where spelling.count == plan.labelColumns.count {
+                    var equal = true
+                    for (k, c) in plan.labelColumns.enumerated() {
+                        let b = row.bytes(c, in: line)
+                        if b.count != spelling[k].count || !spelling[k].withUnsafeBufferPointer({ $0.elementsEqual(b) }) { equal = false; break }
+                    }
+                    if equal { found = group; break }
                 }
             }
             let g: Int
-            if same, let last = lastGroup { g = last } else {
-                lastLabels = plan.labelColumns.map { Array(row.bytes($0, in: line)) }
+            if let found { g = found } else {
                 let labelValues = plan.labelColumns.map { row.string($0, in: line).trimmingSpaces }
                 if let known = groupIndex[labelValues] { g = known } else {
                     g = groups.count
@@ -140,7 +150,7 @@ enum MetricTableFormat {
                     groups.append(labelValues)
                     rows.append(([], []))
                 }
-                lastGroup = g
+                byBytes[h, default: []].append((plan.labelColumns.map { Array(row.bytes($0, in: line)) }, g))
             }
             rows[g].times.append(t.nanos)
             rows[g].values.append(contentsOf: values)
@@ -209,16 +219,15 @@ enum MetricTableFormat {
             }
             parts = [one]
         }
-        for part in parts {
+        // Series made in the order their labels are first seen (slices in file order), then
+        // each series' points gathered from the slices that hold them, on every core.
+        var order: [Int] = []
+        var sources: [Int: [(part: Int, group: Int)]] = [:]
+        for (p, part) in parts.enumerated() {
             for (g, labelValues) in part.groups.enumerated() {
                 let base = series(labelValues)
-                for k in metrics.indices {
-                    if out.series[base + k].points.isEmpty {
-                        out.series[base + k].points = part.points(group: g, metric: k)
-                    } else {
-                        out.series[base + k].points += part.points(group: g, metric: k)
-                    }
-                }
+                if sources[base] == nil { order.append(base) }
+                sources[base, default: []].append((p, g))
             }
             // A damaged row loses the samples of all its metric cells: one issue, every sample counted.
             for skip in part.skips {
@@ -228,6 +237,28 @@ enum MetricTableFormat {
             }
             stats.records += part.samples
             stats.parsed += part.samples
+        }
+        let tasks = order.flatMap { base in metrics.indices.map { k in (slot: base + k, metric: k, from: sources[base] ?? []) } }
+        let shared = UnsafeSendable((parts: parts, tasks: tasks))
+        let chunks = min(tasks.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        if chunks > 0 {
+            out.series.withUnsafeMutableBufferPointer { buffer in
+                let slots = SharedSeries(buffer: buffer)
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    let (parts, tasks) = shared.value
+                    for t in tasks[(tasks.count * c / chunks)..<(tasks.count * (c + 1) / chunks)] {
+                        for (p, g) in t.from {
+                            if slots.buffer[t.slot].points.isEmpty {
+                                slots.buffer[t.slot].points = parts[p].points(group: g, metric: t.metric)
+                                let more = t.from.reduce(0) { $0 + parts[$1.part].rows[$1.group].times.count }
+                                slots.buffer[t.slot].points.reserveCapacity(more)
+                            } else {
+                                slots.buffer[t.slot].points += parts[p].points(group: g, metric: t.metric)
+                            }
+                        }
+                    }
+                }
+            }
         }
         for i in issues { stats.note(i) }
     }

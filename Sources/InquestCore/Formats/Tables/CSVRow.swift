@@ -37,55 +37,70 @@ struct CSVRow {
 
     init(delimiter: UInt8) { self.delimiter = delimiter }
 
-    @inline(__always) private mutating func add(_ range: Range<Int>, escaped: Bool) {
-        let f = Field(range: range, escaped: escaped)
-        if count < fields.count { fields[count] = f } else { fields.append(f) }
-        count += 1
-    }
-
     /// Splits `line` (without its line break) into `fields`.
     mutating func split(_ line: UnsafeBufferPointer<UInt8>) -> Split {
-        count = 0
+        // Fields are written in place; a row with more fields than there is room for
+        // makes room and is split again (a few times per reader at most).
+        while true {
+            var written = 0
+            let d = delimiter
+            let result = fields.withUnsafeMutableBufferPointer { Self.split(line, delimiter: d, into: $0, count: &written) }
+            if let result {
+                count = written
+                return result
+            }
+            fields.append(contentsOf: repeatElement(Field(range: 0..<0, escaped: false), count: max(16, fields.count)))
+        }
+    }
+
+    /// Splits into `out`; nil when `out` has no room for every field.
+    @inline(__always)
+    private static func split(_ line: UnsafeBufferPointer<UInt8>, delimiter d: UInt8, into out: UnsafeMutableBufferPointer<Field>,
+                              count k: inout Int) -> Split? {
         let n = line.count
-        let d = delimiter
-        guard let base = line.baseAddress else {
-            add(0..<0, escaped: false)
+        let room = out.count
+        guard room > 0 else { return nil }
+        guard let base = line.baseAddress, n > 0 else {
+            out[0] = Field(range: 0..<0, escaped: false)
+            k = 1
             return .row
         }
         var i = 0
         while true {
-            if i < n, base[i] == 0x22 {
+            guard k < room else { return nil }
+            if base[i] == 0x22 {
                 // Quoted field.
-                var k = i + 1
+                var q0 = i + 1
                 var escaped = false
                 while true {
-                    guard let q = line.index(of: 0x22, from: k) else { return .openQuote }
-                    if q + 1 < n, line[q + 1] == 0x22 { escaped = true; k = q + 2; continue }
-                    add((i + 1)..<q, escaped: escaped)
-                    k = q + 1
+                    guard let q = line.index(of: 0x22, from: q0) else { return .openQuote }
+                    if q + 1 < n, base[q + 1] == 0x22 { escaped = true; q0 = q + 2; continue }
+                    out[k] = Field(range: (i + 1)..<q, escaped: escaped)
+                    k += 1
+                    q0 = q + 1
                     break
                 }
                 // Spaces after the closing quote are tolerated (`"a" ,b`), other text is not.
-                while k < n, line[k] == 0x20 { k += 1 }
-                if k == n { return .row }
-                guard line[k] == d else { return .bad("text after the closing quote of field \(count)") }
-                i = k + 1
-                if i == n { add(n..<n, escaped: false); return .row }
-            } else {
+                while q0 < n, base[q0] == 0x20 { q0 += 1 }
+                if q0 == n { return .row }
+                guard base[q0] == d else { return .bad("text after the closing quote of field \(k)") }
+                i = q0 + 1
+            } else if let e = findByte(base, d, from: i, to: n) {
                 // Plain field: up to the next delimiter.
-                let s = i
-                guard i < n else {
-                    add(i..<i, escaped: false)
-                    return .row
-                }
-                if let e = findByte(base, d, from: i, to: n) {
-                    add(s..<e, escaped: false)
-                    i = e + 1
-                    if i == n { add(n..<n, escaped: false); return .row }
-                } else {
-                    add(s..<n, escaped: false)
-                    return .row
-                }
+                out[k] = Field(range: i..<e, escaped: false)
+                k += 1
+                i = e + 1
+            } else {
+                out[k] = Field(range: i..<n, escaped: false)
+                k += 1
+                return .row
+            }
+            if i == n {
+                // A delimiter last: one more, empty field.
+                guard k < room else { return nil }
+                out[k] = Field(range: n..<n, escaped: false)
+                k += 1
+                return .row
             }
         }
     }

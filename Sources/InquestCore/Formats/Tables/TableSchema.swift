@@ -401,6 +401,8 @@ enum TableValues {
         let x: Double
         if m <= 1 << 53, fraction <= 22 {
             x = Double(m) / exactPowersOfTen[fraction]
+        } else if let y = eiselLemire(m, fraction, negative: negative) {
+            return y
         } else {
             let d = powersOfFive[fraction]
             let lm = 64 - m.leadingZeroBitCount, ld = 64 - d.leadingZeroBitCount
@@ -417,6 +419,51 @@ enum TableValues {
             x = Double(mantissa) * Double(bitPattern: UInt64(1023 + e) &<< 52)
         }
         return negative ? -x : x
+    }
+
+    /// 10^-q for q in 0...27 as a 128-bit mantissa with its top bit set, rounded down:
+    /// ⌊2^(127 + b) / 5^q⌋ where 5^q has b bits (long division by 64-bit words).
+    static let powersOfTenDown: [(hi: UInt64, lo: UInt64)] = powersOfFive.map { d in
+        if d == 1 { return (1 << 63, 0) }
+        let bits = 64 - d.leadingZeroBitCount
+        let (q1, r1) = divide(high: 1 &<< UInt64(bits - 1), low: 0, by: d)
+        let (q0, _) = divide(high: r1, low: 0, by: d)
+        return (q1, q0)
+    }
+
+    /// m / 10^q (m > 0, q ≤ 27) by the Eisel-Lemire algorithm (as Go's strconv and
+    /// fast_float have it): one or two 64×64-bit products with 10^-q, correctly rounded,
+    /// or nil in the rare cases it cannot decide (the caller divides exactly instead).
+    @inline(__always) static func eiselLemire(_ m: UInt64, _ q: Int, negative: Bool) -> Double? {
+        let clz = m.leadingZeroBitCount
+        let man = m &<< UInt64(clz)
+        var exp2 = UInt64(bitPattern: Int64(((217_706 * -q) >> 16) + 64 + 1023 - clz))
+        let power = powersOfTenDown[q]
+        var (xHi, xLo) = man.multipliedFullWidth(by: power.hi)
+        if xHi & 0x1FF == 0x1FF && xLo &+ man < man {
+            let (yHi, yLo) = man.multipliedFullWidth(by: power.lo)
+            var mergedHi = xHi
+            let mergedLo = xLo &+ yHi
+            if mergedLo < xLo { mergedHi &+= 1 }
+            if mergedHi & 0x1FF == 0x1FF && mergedLo &+ 1 == 0 && yLo &+ man < man { return nil }
+            xHi = mergedHi
+            xLo = mergedLo
+        }
+        let msb = xHi &>> 63
+        var mantissa = xHi &>> (msb + 9)
+        exp2 &-= 1 ^ msb
+        // Half-way between two doubles: undecided here.
+        if xLo == 0 && xHi & 0x1FF == 0 && mantissa & 3 == 1 { return nil }
+        mantissa += mantissa & 1
+        mantissa &>>= 1
+        if mantissa &>> 53 > 0 {
+            mantissa &>>= 1
+            exp2 &+= 1
+        }
+        if exp2 &- 1 >= 0x7FF - 1 { return nil }
+        var bits = exp2 &<< 52 | mantissa & 0x000F_FFFF_FFFF_FFFF
+        if negative { bits |= 1 << 63 }
+        return Double(bitPattern: bits)
     }
 
     /// Eight ASCII digits in a little-endian word (as fast_float tests them).
