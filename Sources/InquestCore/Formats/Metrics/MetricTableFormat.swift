@@ -103,7 +103,26 @@ enum MetricTableFormat {
         var byBytes: [UInt64: [(spelling: [[UInt8]], group: Int)]] = [:]
         var values: [Double] = []
 
-        init(plan: Plan) { self.plan = plan }
+        /// The bytes this run of rows is expected to span (0: unknown), and those seen:
+        /// a group's arrays are sized for its share of the rest once, instead of doubling
+        /// (each doubling copies them and touches fresh pages).
+        let expectedBytes: Int
+        var bytesSeen = 0, rowsSeen = 0
+
+        init(plan: Plan, expectedBytes: Int = 0) {
+            self.plan = plan
+            self.expectedBytes = expectedBytes
+        }
+
+        /// Room for the rest of group g's rows, when its arrays are full.
+        mutating func reserve(_ g: Int) {
+            let have = rows[g].times.count
+            guard expectedBytes > 0, rowsSeen >= 256, have == rows[g].times.capacity, bytesSeen < expectedBytes else { return }
+            let expected = Int(Double(have) * Double(expectedBytes) / Double(bytesSeen) * 1.05) + 16
+            guard expected > 2 * have else { return }
+            rows[g].times.reserveCapacity(expected)
+            rows[g].values.reserveCapacity(expected * plan.metrics.count)
+        }
 
         mutating func bad(number: Int, reason: String) { skips.append(Issue(line: number, reason: reason)) }
 
@@ -152,6 +171,9 @@ enum MetricTableFormat {
                 }
                 byBytes[h, default: []].append((plan.labelColumns.map { Array(row.bytes($0, in: line)) }, g))
             }
+            rowsSeen += 1
+            bytesSeen += line.count + 1
+            reserve(g)
             rows[g].times.append(t.nanos)
             rows[g].values.append(contentsOf: values)
             samples += values.count
@@ -206,11 +228,13 @@ enum MetricTableFormat {
         // A large plain file is read in slices on every core; else in one pass.
         var issues: [Issue] = []
         let parts: [Samples]
+        let fileBytes = unit.uncompressedSizeHint.map { Int(clamping: $0) } ?? 0
+        let slice = fileBytes / max(1, sliceCount ?? min(ProcessInfo.processInfo.activeProcessorCount, 8))
         if let sliced = TableSlices.read(unit, schema: schema, minimumBytes: sliceMinimum, parts: sliceCount,
-                                          make: { _ in Samples(plan: plan) }) {
+                                          make: { _ in Samples(plan: plan, expectedBytes: slice) }) {
             parts = sliced
         } else {
-            var one = Samples(plan: plan)
+            var one = Samples(plan: plan, expectedBytes: fileBytes)
             TableRows.forEach(&lines, schema: schema, maxRowBytes: 16 << 20, issues: &issues) { event in
                 switch event {
                 case .bad(let number, let reason): one.bad(number: number, reason: reason)
