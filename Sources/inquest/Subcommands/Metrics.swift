@@ -54,7 +54,7 @@ extension Inquest {
             q.name = name
             q.matchers = label.compactMap(MetricQuery.Matcher.parse)
             let selected = q.run(load.series)
-            let rows = selected.prefix(limit ?? .max).map(MetricSummary.init)
+            let rows = MetricSummary.of(Array(selected.prefix(limit ?? .max)))
             let skipped = load.stats.reduce(0) { $0 + $1.skipped }
             let out = try Output.open(outputOptions.outFile)
             switch output {

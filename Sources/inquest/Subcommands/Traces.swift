@@ -66,6 +66,20 @@ extension Inquest {
             q.maxDurationNanos = maxDuration.flatMap(Duration.parseNanos)
             q.errorsOnly = errors
             q.tags = tag.compactMap(keyValue)
+            // A count without filters is the number of distinct trace IDs: span tables are
+            // counted without making spans or assembling traces (the same answer).
+            if count, q.spanSetFilter == nil, q.minDurationNanos == nil, q.maxDurationNanos == nil,
+               range.sinceBound == nil, range.untilBound == nil {
+                let (units, problems) = input.discover()
+                let c = TraceCounter.count(units, format: input.format, maxSpansPerTrace: input.maxSpansPerTrace)
+                if !c.overLimit {
+                    let loaded = LoadedTraces(traces: [], load: c.load, problems: problems)
+                    let out = try Output.open(outputOptions.outFile)
+                    out.write(output == .json ? "{\"count\":\(c.traces),\"skipped\":\(loaded.skipped)}\n" : "\(c.traces)\n")
+                    out.close()
+                    loaded.finish()
+                }
+            }
             // Arbitrary --tag filters need every tag; listing alone needs each span's kind and status.
             // Filters on the set of spans run before assembly, unless a relative --since needs
             // the newest trace of all.

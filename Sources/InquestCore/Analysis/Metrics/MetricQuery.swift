@@ -1,3 +1,5 @@
+import Foundation
+
 /// Selects metric series and points, as PromQL's selectors do: a name (a regular
 /// expression matched whole, so a plain name matches itself), label matchers
 /// (`k=v`, `k!=v`, `k=~re`, `k!~re`) and a time range.
@@ -83,16 +85,87 @@ public struct MetricSummary: Sendable {
     public var lastValue: Double?
 
     public init(_ s: MetricSeries) {
+        var scratch: [Double] = []
+        self.init(s, scratch: &scratch)
+    }
+
+    /// - Parameter scratch: room for the values, reused from one series to the next.
+    init(_ s: MetricSeries, scratch values: inout [Double]) {
         series = s
         points = s.points.count
-        let values = s.values.sorted()
+        values.removeAll(keepingCapacity: true)
+        values.reserveCapacity(s.points.count)
+        for p in s.points where !p.value.isNaN { values.append(p.value) }
         missing = points - values.count
         first = s.points.first.map { Timestamp(nanos: $0.time) }
         last = s.points.last.map { Timestamp(nanos: $0.time) }
-        min = values.first
-        max = values.last
-        median = values.isEmpty ? nil : values.count % 2 == 1 ? values[values.count / 2]
-            : (values[values.count / 2 - 1] + values[values.count / 2]) / 2
+        // As the ends of the sorted values: the first of the smallest, the last of the largest.
+        if var lo = values.first {
+            var hi = lo
+            for v in values {
+                if v < lo { lo = v }
+                if v >= hi { hi = v }
+            }
+            min = lo
+            max = hi
+        }
+        median = Self.median(&values)
         lastValue = s.points.last(where: { !$0.value.isNaN })?.value
+    }
+
+    /// Summaries of many series, on every core.
+    public static func of(_ series: [MetricSeries]) -> [MetricSummary] {
+        guard series.count > 1 else { return series.map(MetricSummary.init) }
+        let parts = Swift.min(series.count, ProcessInfo.processInfo.activeProcessorCount * 4)
+        let box = ResultBox<[MetricSummary]>(count: parts)
+        DispatchQueue.concurrentPerform(iterations: parts) { k in
+            let lo = series.count * k / parts, hi = series.count * (k + 1) / parts
+            var scratch: [Double] = []
+            box.set(k, series[lo..<hi].map { MetricSummary($0, scratch: &scratch) })
+        }
+        return box.take().flatMap { $0 }
+    }
+
+    /// The median of values without NaN (the mean of the middle two for an even count),
+    /// found by selection instead of a sort; the order of `values` is lost.
+    static func median(_ values: inout [Double]) -> Double? {
+        let n = values.count
+        guard n > 0 else { return nil }
+        return values.withUnsafeMutableBufferPointer { b -> Double in
+            select(b, n / 2)
+            let upper = b[n / 2]
+            guard n % 2 == 0 else { return upper }
+            // The largest of the lower half is the middle value just below.
+            var lower = b[0]
+            for i in 1..<(n / 2) where b[i] > lower { lower = b[i] }
+            return (lower + upper) / 2
+        }
+    }
+
+    /// Puts the k-th smallest at `k`, smaller-or-equal values before it and greater-or-equal
+    /// after (quickselect on the median of three; a sort once a range stops shrinking fast).
+    static func select(_ b: UnsafeMutableBufferPointer<Double>, _ k: Int) {
+        var lo = 0, hi = b.count - 1
+        var rounds = 0
+        while hi > lo {
+            rounds += 1
+            if rounds > 64 || hi - lo < 16 {
+                var range = UnsafeMutableBufferPointer(rebasing: b[lo...hi])
+                range.sort()
+                return
+            }
+            let mid = lo + (hi - lo) / 2
+            if b[mid] < b[lo] { b.swapAt(mid, lo) }
+            if b[hi] < b[lo] { b.swapAt(hi, lo) }
+            if b[hi] < b[mid] { b.swapAt(hi, mid) }
+            let pivot = b[mid]
+            var i = lo, j = hi
+            while i <= j {
+                while b[i] < pivot { i += 1 }
+                while pivot < b[j] { j -= 1 }
+                if i <= j { b.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if k <= j { hi = j } else if k >= i { lo = i } else { return }
+        }
     }
 }

@@ -95,27 +95,9 @@ enum SpanTableFormat {
                 s.resource.append(LogRecord.Field("k8s.pod.name", interner.intern(bytes: trimmed(row.bytes(c, in: line)))))
             }
             if let c = operation { s.operation = row.withUnescaped(c, in: line) { interner.intern(bytes: trimmed($0)) } }
-            if let c = start {
-                let b = row.bytes(c, in: line)
-                guard let t = TableValues.time(b, unitHint: startUnit, parser: parser) else {
-                    return .failure(TableError("\(schema.columns[c].name): '\(cellText(b))' is not a time"))
-                }
-                s.start = t
-            }
-            if let c = end, !row.bytes(c, in: line).isBlank(), start != nil {
-                let b = row.bytes(c, in: line)
-                guard let t = TableValues.time(b, unitHint: endUnit, parser: parser) else {
-                    return .failure(TableError("\(schema.columns[c].name): '\(cellText(b))' is not a time"))
-                }
-                s.durationNanos = max(0, Timestamp.distance(s.start, t))
-            } else if let c = duration {
-                let b = trimmed(row.bytes(c, in: line))
-                guard let d = TableValues.double(b), !d.isNaN || b.isEmpty else {
-                    return .failure(TableError("\(schema.columns[c].name): '\(cellText(b))' is not a number"))
-                }
-                let nanos = d.isNaN ? 0 : d * Double(durationUnit)
-                guard nanos.isFinite, abs(nanos) < 9e18 else { return .failure(TableError("\(schema.columns[c].name): duration out of range")) }
-                s.durationNanos = max(0, Int64(nanos))
+            switch times(line, row: row) {
+            case .success(let (start, duration)): s.start = start; s.durationNanos = duration
+            case .failure(let e): return .failure(e)
             }
             if let c = status { s.status = Self.status(trimmed(row.bytes(c, in: line))) }
             if let c = statusMessage, !row.bytes(c, in: line).isBlank() { s.statusMessage = row.string(c, in: line) }
@@ -126,6 +108,35 @@ enum SpanTableFormat {
                 }
             }
             return .success(s)
+        }
+
+        /// A row's start and duration (zero and zero without the columns), or why they cannot be read.
+        func times(_ line: UnsafeBufferPointer<UInt8>, row: CSVRow) -> Result<(Timestamp, Int64), TableError> {
+            var startTime = Timestamp(nanos: 0)
+            var durationNanos: Int64 = 0
+            if let c = start {
+                let b = row.bytes(c, in: line)
+                guard let t = TableValues.time(b, unitHint: startUnit, parser: parser) else {
+                    return .failure(TableError("\(schema.columns[c].name): '\(cellText(b))' is not a time"))
+                }
+                startTime = t
+            }
+            if let c = end, !row.bytes(c, in: line).isBlank(), start != nil {
+                let b = row.bytes(c, in: line)
+                guard let t = TableValues.time(b, unitHint: endUnit, parser: parser) else {
+                    return .failure(TableError("\(schema.columns[c].name): '\(cellText(b))' is not a time"))
+                }
+                durationNanos = max(0, Timestamp.distance(startTime, t))
+            } else if let c = duration {
+                let b = trimmed(row.bytes(c, in: line))
+                guard let d = TableValues.double(b), !d.isNaN || b.isEmpty else {
+                    return .failure(TableError("\(schema.columns[c].name): '\(cellText(b))' is not a number"))
+                }
+                let nanos = d.isNaN ? 0 : d * Double(durationUnit)
+                guard nanos.isFinite, abs(nanos) < 9e18 else { return .failure(TableError("\(schema.columns[c].name): duration out of range")) }
+                durationNanos = max(0, Int64(nanos))
+            }
+            return .success((startTime, durationNanos))
         }
 
         static func isNoParent(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -161,6 +172,103 @@ enum SpanTableFormat {
             var w = lowerWord(b)
             if w.hasPrefix("span_kind_") { w.removeFirst(10) }
             return Span.Kind(rawValue: w) ?? .unspecified
+        }
+    }
+}
+
+extension SpanTableFormat {
+    /// How many spans each trace ID has among a table's rows, without making the spans:
+    /// all `traces --count` needs. A row counts exactly when `Rows.span` would make a span
+    /// of it that `SpanReader.validateTimes` keeps; damaged rows are the same, with the
+    /// same reasons, in the same order.
+    struct TraceTally: TableSliceState {
+        var rows: Rows
+        /// Spans per trace ID (as `Rows.span` spells the ID).
+        var perTrace: [String: Int] = [:]
+        var parsed = 0
+        /// Rows `Rows.span` refuses, in line order.
+        var bad: [Issue] = []
+        /// Rows whose span `SpanReader.validateTimes` drops, in line order.
+        var outOfRange: [Issue] = []
+        /// The trace ID of the rows just read (rows of a trace mostly follow each other).
+        var runID: [UInt8] = []
+        var run = 0
+
+        init(schema: TableSchema, path: String) { rows = Rows(schema: schema, path: path, detail: .minimal) }
+
+        mutating func row(_ line: UnsafeBufferPointer<UInt8>, number: Int, row: CSVRow) {
+            let traceBytes = row.bytes(rows.trace, in: line)
+            guard !traceBytes.isBlank(), !row.bytes(rows.span, in: line).isBlank() else {
+                bad.append(Issue(line: number, reason: "row without a trace ID or a span ID"))
+                return
+            }
+            let start: Timestamp, duration: Int64
+            switch rows.times(line, row: row) {
+            case .success(let t): (start, duration) = t
+            case .failure(let e): bad.append(Issue(line: number, reason: e.message)); return
+            }
+            let limit = Timestamp.spanLimit
+            if start.nanos > limit || start.nanos < -limit || duration < 0 || duration > limit {
+                outOfRange.append(Issue(line: number, reason: "span time or duration out of range (years 1824 to 2115)"))
+                return
+            }
+            parsed += 1
+            let id = trimmed(traceBytes)
+            if run > 0, id.count == runID.count, let b = id.baseAddress,
+               runID.withUnsafeBufferPointer({ memcmp($0.baseAddress!, b, id.count) == 0 }) {
+                run += 1
+                return
+            }
+            flush()
+            runID = Array(id)
+            run = 1
+        }
+
+        mutating func bad(number: Int, reason: String) { bad.append(Issue(line: number, reason: reason)) }
+
+        mutating func shiftLines(by offset: Int) {
+            for i in bad.indices { bad[i].line += offset }
+            for i in outOfRange.indices { outOfRange[i].line += offset }
+        }
+
+        /// The tallies of a table's slices as one.
+        static func joined(_ parts: [TraceTally], schema: TableSchema, path: String) -> TraceTally {
+            var all = TraceTally(schema: schema, path: path)
+            for var p in parts {
+                p.flush()
+                all.parsed += p.parsed
+                all.bad += p.bad
+                all.outOfRange += p.outOfRange
+                if all.perTrace.isEmpty { all.perTrace = p.perTrace } else {
+                    all.perTrace.merge(p.perTrace, uniquingKeysWith: +)
+                }
+            }
+            return all
+        }
+
+        mutating func flush() {
+            if run > 0 { perTrace[runID.withUnsafeBufferPointer(idString), default: 0] += run }
+            run = 0
+        }
+
+        /// Counts the rows of a table: in slices on every core for a large plain file,
+        /// else in one pass over `lines`.
+        static func count(_ lines: inout LineReader, unit: InputUnit, schema: TableSchema) -> (tally: TraceTally, issues: [Issue]) {
+            if let parts = TableSlices.read(unit, schema: schema, make: { _ in
+                TraceTally(schema: schema, path: String(decoding: Array(unit.path.utf8), as: UTF8.self))
+            }) {
+                return (joined(parts, schema: schema, path: unit.path), [])
+            }
+            var tally = TraceTally(schema: schema, path: unit.path)
+            var issues: [Issue] = []
+            TableRows.forEach(&lines, schema: schema, maxRowBytes: 16 << 20, issues: &issues) { event in
+                switch event {
+                case .row(let line, let number, let row): tally.row(line, number: number, row: row)
+                case .bad(let number, let reason): tally.bad(number: number, reason: reason)
+                }
+            }
+            tally.flush()
+            return (tally, issues)
         }
     }
 }

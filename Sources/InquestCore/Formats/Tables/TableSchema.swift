@@ -259,6 +259,8 @@ enum TableValues {
         if i + 3 < v.count, v[i] == 0x20, v[i + 1] == 0x6D, v[i + 2] == 0x3D { i = v.count }
         guard i == v.count else { return nil }
         guard let off = offset else { return t }
+        // The zone the parser took already (UTC): nothing to read again.
+        if off == parser.defaultOffset { return t }
         // Re-read with the zone the text named.
         var p = parser
         p.defaultOffset = off
@@ -286,19 +288,28 @@ enum TableValues {
 
     /// A decimal integer (optional sign), or nil.
     @inline(__always) static func integer(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
-        guard !b.isEmpty, b.count <= 19 else { return nil }
+        let n = b.count
+        guard n > 0, n <= 19, let p = b.baseAddress else { return nil }
         var i = 0
         var neg = false
-        if b[0] == 0x2D { neg = true; i = 1 } else if b[0] == 0x2B { i = 1 }
-        guard i < b.count else { return nil }
-        var v: Int64 = 0
-        while i < b.count {
-            let c = b[i]
-            guard c >= 48, c <= 57 else { return nil }
-            v = v &* 10 &+ Int64(c - 48)
+        if p[0] == 0x2D { neg = true; i = 1 } else if p[0] == 0x2B { i = 1 }
+        guard i < n else { return nil }
+        // Wrapping as Int64 arithmetic would (19 digits can pass Int64.max).
+        var v: UInt64 = 0
+        while i + 8 <= n {
+            let chunk = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            guard eightDigits(chunk) else { return nil }
+            v = v &* 100_000_000 &+ valueOfEightDigits(chunk)
+            i += 8
+        }
+        while i < n {
+            let d = p[i] &- 48
+            guard d <= 9 else { return nil }
+            v = v &* 10 &+ UInt64(d)
             i += 1
         }
-        return neg ? -v : v
+        let x = Int64(bitPattern: v)
+        return neg ? 0 &- x : x
     }
 
     /// A number as written in tables (`12`, `-0.5`, `1e-3`, `NaN`, `+Inf`), or nil when the
@@ -309,11 +320,14 @@ enum TableValues {
         while e > s, b[e - 1] == 0x20 || b[e - 1] == 0x0D { e -= 1 }
         guard e > s else { return .nan }
         let v = UnsafeBufferPointer(rebasing: b[s..<e])
+        if let d = decimal(v) { return d }
         if let n = integer(v), abs(n) < 1 << 53 { return Double(n) }
         guard v.count <= 64 else { return nil }
         // Digits, sign, point and exponent only; then C's exact strtod on a NUL-terminated
         // copy on the stack (no String made for a cell).
         for c in v where !((c >= 48 && c <= 57) || c == 0x2E || c == 0x2D || c == 0x2B || c == 0x65 || c == 0x45) {
+            // No word of "no value" or infinity is longer than "+infinity".
+            guard v.count <= 9 else { return nil }
             if isMissing(v) { return .nan }
             let w = lowerWord(v)
             switch w {
@@ -332,6 +346,167 @@ enum TableValues {
             guard let end, end == base + v.count else { return nil }
             return d
         }
+    }
+
+    /// Powers of ten that a `Double` holds exactly, and powers of five a `UInt64` holds.
+    static let exactPowersOfTen: [Double] = (0...22).map { k in (0..<k).reduce(1.0) { x, _ in x * 10 } }
+    static let powersOfFive: [UInt64] = (0...27).map { k in (0..<k).reduce(UInt64(1)) { x, _ in x * 5 } }
+
+    /// `[+-]digits.digits` with at most 19 significant digits and at most 27 after the
+    /// point, correctly rounded as `strtod` rounds it; nil for anything else (no point,
+    /// an exponent, more digits), which the caller reads the slower way.
+    ///
+    /// A value is m / 10^k with m < 2^64. When m ≤ 2^53 and k ≤ 22 both are exact
+    /// doubles and one IEEE division rounds correctly (Clinger's fast path). Otherwise
+    /// 10^k = 5^k · 2^k and m · 2^s / 5^k is divided in 128-bit integers, leaving 63 or 64
+    /// bits of quotient and a remainder: enough to round to 53 bits, half to even.
+    @inline(__always) static func decimal(_ v: UnsafeBufferPointer<UInt8>) -> Double? {
+        let n = v.count
+        guard n > 1, n <= 64, let p = v.baseAddress else { return nil }
+        let negative = p[0] == 0x2D
+        let start = negative || p[0] == 0x2B ? 1 : 0
+        var i = start
+        // m from every digit; leading zeros leave it 0, so it wraps only past 19 significant digits.
+        var m: UInt64 = 0
+        @inline(__always) func digits() {
+            while i + 8 <= n {
+                let chunk = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                guard Self.eightDigits(chunk) else { break }
+                m = m &* 100_000_000 &+ Self.valueOfEightDigits(chunk)
+                i += 8
+            }
+            while i < n {
+                let d = p[i] &- 48
+                if d > 9 { break }
+                m = m &* 10 &+ UInt64(d)
+                i += 1
+            }
+        }
+        digits()
+        let intDigits = i - start
+        guard i < n, p[i] == 0x2E else { return nil }
+        i += 1
+        let fracStart = i
+        digits()
+        guard i == n else { return nil }
+        let fraction = n - fracStart
+        guard intDigits + fraction > 0, fraction <= 27 else { return nil }
+        if intDigits + fraction > 19 {
+            // Significant digits: those after the leading zeros.
+            var k = start
+            while k < n, p[k] == 0x30 || p[k] == 0x2E { k += 1 }
+            guard n - k - (k <= fracStart - 1 ? 1 : 0) <= 19 else { return nil }
+        }
+        if m == 0 { return negative ? -0.0 : 0.0 }
+        let x: Double
+        if m <= 1 << 53, fraction <= 22 {
+            x = Double(m) / exactPowersOfTen[fraction]
+        } else if let y = eiselLemire(m, fraction, negative: negative) {
+            return y
+        } else {
+            let d = powersOfFive[fraction]
+            let lm = 64 - m.leadingZeroBitCount, ld = 64 - d.leadingZeroBitCount
+            let s = 63 + ld - lm
+            let hi: UInt64 = s == 0 ? 0 : s >= 64 ? m &<< UInt64(s - 64) : m &>> UInt64(64 - s)
+            let lo: UInt64 = s >= 64 ? 0 : m &<< UInt64(s)
+            let (q, r) = divide(high: hi, low: lo, by: d)
+            let shift = 64 - q.leadingZeroBitCount - 53
+            var mantissa = q &>> UInt64(shift)
+            let rest = q & ((1 &<< UInt64(shift)) - 1), half: UInt64 = 1 &<< UInt64(shift - 1)
+            if rest > half || (rest == half && (r != 0 || mantissa & 1 == 1)) { mantissa += 1 }
+            // 2^e for a normal e (here between about -160 and 11), built from its bits.
+            let e = shift - s - fraction
+            x = Double(mantissa) * Double(bitPattern: UInt64(1023 + e) &<< 52)
+        }
+        return negative ? -x : x
+    }
+
+    /// 10^-q for q in 0...27 as a 128-bit mantissa with its top bit set, rounded down:
+    /// ⌊2^(127 + b) / 5^q⌋ where 5^q has b bits (long division by 64-bit words).
+    static let powersOfTenDown: [(hi: UInt64, lo: UInt64)] = powersOfFive.map { d in
+        if d == 1 { return (1 << 63, 0) }
+        let bits = 64 - d.leadingZeroBitCount
+        let (q1, r1) = divide(high: 1 &<< UInt64(bits - 1), low: 0, by: d)
+        let (q0, _) = divide(high: r1, low: 0, by: d)
+        return (q1, q0)
+    }
+
+    /// m / 10^q (m > 0, q ≤ 27) by the Eisel-Lemire algorithm (as Go's strconv and
+    /// fast_float have it): one or two 64×64-bit products with 10^-q, correctly rounded,
+    /// or nil in the rare cases it cannot decide (the caller divides exactly instead).
+    @inline(__always) static func eiselLemire(_ m: UInt64, _ q: Int, negative: Bool) -> Double? {
+        let clz = m.leadingZeroBitCount
+        let man = m &<< UInt64(clz)
+        var exp2 = UInt64(bitPattern: Int64(((217_706 * -q) >> 16) + 64 + 1023 - clz))
+        let power = powersOfTenDown[q]
+        var (xHi, xLo) = man.multipliedFullWidth(by: power.hi)
+        if xHi & 0x1FF == 0x1FF && xLo &+ man < man {
+            let (yHi, yLo) = man.multipliedFullWidth(by: power.lo)
+            var mergedHi = xHi
+            let mergedLo = xLo &+ yHi
+            if mergedLo < xLo { mergedHi &+= 1 }
+            if mergedHi & 0x1FF == 0x1FF && mergedLo &+ 1 == 0 && yLo &+ man < man { return nil }
+            xHi = mergedHi
+            xLo = mergedLo
+        }
+        let msb = xHi &>> 63
+        var mantissa = xHi &>> (msb + 9)
+        exp2 &-= 1 ^ msb
+        // Half-way between two doubles: undecided here.
+        if xLo == 0 && xHi & 0x1FF == 0 && mantissa & 3 == 1 { return nil }
+        mantissa += mantissa & 1
+        mantissa &>>= 1
+        if mantissa &>> 53 > 0 {
+            mantissa &>>= 1
+            exp2 &+= 1
+        }
+        if exp2 &- 1 >= 0x7FF - 1 { return nil }
+        var bits = exp2 &<< 52 | mantissa & 0x000F_FFFF_FFFF_FFFF
+        if negative { bits |= 1 << 63 }
+        return Double(bitPattern: bits)
+    }
+
+    /// Eight ASCII digits in a little-endian word (as fast_float tests them).
+    @inline(__always) static func eightDigits(_ w: UInt64) -> Bool {
+        ((w &+ 0x4646_4646_4646_4646) | (w &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// The value of eight ASCII digits in a little-endian word, first digit first.
+    @inline(__always) static func valueOfEightDigits(_ w: UInt64) -> UInt64 {
+        var v = w &- 0x3030_3030_3030_3030
+        v = (v &* 10) &+ (v &>> 8)
+        let mask: UInt64 = 0x0000_00FF_0000_00FF
+        return (((v & mask) &* 0x000F_4240_0000_0064) &+ (((v &>> 16) & mask) &* 0x0000_2710_0000_0001)) &>> 32
+    }
+
+    /// (high·2^64 + low) / v and its remainder, for high < v, with two 64-bit divisions
+    /// of 32-bit digits (Knuth's algorithm D as in Hacker's Delight, `divlu`):
+    /// `dividingFullWidth` calls a 128-bit division routine that takes hundreds of steps.
+    @inline(__always) static func divide(high u1: UInt64, low u0: UInt64, by v0: UInt64) -> (UInt64, UInt64) {
+        let b: UInt64 = 1 << 32
+        let s = UInt64(v0.leadingZeroBitCount)
+        let v = v0 &<< s
+        let vn1 = v &>> 32, vn0 = v & 0xFFFF_FFFF
+        let un32 = s == 0 ? u1 : (u1 &<< s) | (u0 &>> (64 - s))
+        let un10 = u0 &<< s
+        let un1 = un10 &>> 32, un0 = un10 & 0xFFFF_FFFF
+        var q1 = un32 / vn1
+        var rhat = un32 &- q1 &* vn1
+        while q1 >= b || q1 &* vn0 > b &* rhat &+ un1 {
+            q1 -= 1
+            rhat += vn1
+            if rhat >= b { break }
+        }
+        let un21 = (un32 &* b &+ un1) &- q1 &* v
+        var q0 = un21 / vn1
+        rhat = un21 &- q0 &* vn1
+        while q0 >= b || q0 &* vn0 > b &* rhat &+ un0 {
+            q0 -= 1
+            rhat += vn1
+            if rhat >= b { break }
+        }
+        let r = ((un21 &* b &+ un0) &- q0 &* v) &>> s
+        return (q1 &* b &+ q0, r)
     }
 
     /// Spellings of "no value" in exported tables.
