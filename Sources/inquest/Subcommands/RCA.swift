@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import InquestCore
 
@@ -41,16 +42,25 @@ extension Inquest {
 
         func run() throws {
             let loaded = LoadedTraces.load(input, detail: .summary)
-            var traces = loaded.traces
-            let newest = traces.map(\.end).max()
-            if let s = range.sinceBound?.resolve(newest: newest) { traces = traces.filter { $0.start >= s } }
-            if let u = range.untilBound?.resolve(newest: newest) { traces = traces.filter { $0.start <= u } }
+            let traces = loaded.traces
+            // Logs and metrics among the same inputs.
+            let (units, _) = input.discover()
+            let logs = LogSignal.read(units, format: input.format)
+            let metrics = MetricLoad.load(units, format: input.format)
+            var newest = traces.map(\.end).max()
+            if let l = logs.last { newest = max(newest ?? Timestamp(nanos: l), Timestamp(nanos: l)) }
             var baselineTraces: [InquestCore.Trace]?
+            var baselineLogs: LogSignal.Read?
+            var baselineStats: [InputStats] = []
             if !baseline.isEmpty {
                 // The baseline is read with the same options (format, limits) as the inputs.
                 let b = LoadedTraces.load(input, paths: baseline, detail: .summary)
-                reportProblems(b.load.stats + b.load.unreadable, b.problems)
-                baselineTraces = b.traces
+                let (bUnits, bProblems) = input.discover(paths: baseline)
+                let bLogs = LogSignal.read(bUnits, format: input.format)
+                baselineStats = b.load.stats + b.load.unreadable + bLogs.stats
+                reportProblems(baselineStats, b.problems + bProblems)
+                if !b.load.stats.isEmpty { baselineTraces = b.traces }
+                if !bLogs.stats.isEmpty { baselineLogs = bLogs }
             }
             var result: RootCause.Result
             if let id = trace {
@@ -67,7 +77,18 @@ extension Inquest {
                     loaded.finish(status: Exit.usage)
                 }
             } else {
-                result = RootCause.analyze(traces, baseline: baselineTraces)
+                var inputs = RootCauseRanking.Inputs()
+                inputs.traces = traces
+                inputs.baselineTraces = baselineTraces
+                inputs.logs = logs
+                inputs.baselineLogs = baselineLogs
+                inputs.metrics = metrics.series
+                inputs.since = range.sinceBound?.resolve(newest: newest)
+                inputs.until = range.untilBound?.resolve(newest: newest)
+                inputs.hasSpans = !loaded.load.stats.isEmpty
+                inputs.hasLogs = !logs.stats.isEmpty
+                inputs.hasMetrics = !metrics.stats.isEmpty
+                result = RootCauseRanking.analyze(inputs)
             }
             let out = try Output.open(outputOptions.outFile)
             switch output {
@@ -78,6 +99,14 @@ extension Inquest {
                                        width: tty ? Terminal.width : 80, to: &out.buffered)
             }
             out.close()
+            if loaded.load.stats.isEmpty && !(logs.stats.isEmpty && metrics.stats.isEmpty) {
+                // Logs or metrics alone: a run of its own, not a span run without spans.
+                reportProblems(loaded.load.unreadable + logs.stats + metrics.stats + metrics.unreadable, loaded.problems)
+                Output.stdout.flush()
+                Output.stderr.flush()
+                Foundation.exit(Exit.ok)
+            }
+            reportProblems(logs.stats + metrics.stats + metrics.unreadable, [])
             loaded.finish()
         }
     }
