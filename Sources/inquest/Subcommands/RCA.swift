@@ -86,7 +86,7 @@ extension Inquest {
                 inputs.since = range.sinceBound?.resolve(newest: newest)
                 inputs.until = range.untilBound?.resolve(newest: newest)
                 inputs.hasSpans = !loaded.load.stats.isEmpty
-                inputs.hasLogs = !logs.stats.isEmpty
+                inputs.hasLogs = logs.records > 0
                 inputs.hasMetrics = !metrics.stats.isEmpty
                 result = RootCauseRanking.analyze(inputs)
             }

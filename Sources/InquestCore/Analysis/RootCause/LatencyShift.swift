@@ -9,7 +9,8 @@
 /// 2. The shift of a key is the mean difference of the two samples' 5 %…95 % quantiles
 ///    (`Robust.shift`); it counts when it is large against the baseline's spread
 ///    (z ≥ 4 with 1.4826·MAD as σ) and at least 10 % of the baseline median. Its
-///    contribution is the time it adds to an average request (shift × calls per request).
+///    contribution is the time it adds to an average request (shift × calls per request),
+///    and one under 1 % of the entry's median time is left out as immaterial.
 /// 3. A call's added time goes to the callee when the calls into it from its callers
 ///    grew (a slow network or host of the callee), to the caller when its own local work
 ///    grew too (a starved caller is slow to send and to read), in proportion.
@@ -128,7 +129,8 @@ enum LatencyShift {
         }
         let into = incoming.mapValues { Robust.median($0.sorted()) }
         var findings: [SignalFinding] = []
-        for s in shifted where s.significant && s.perRequest > 0 {
+        // A shift that adds under 1 % of a request's time explains no incident.
+        for s in shifted where s.significant && s.perRequest > 0.01 * max(entryMedian, 1_000) {
             let k = s.key
             var shares: [(String, Double)] = [(k.service, 1)]
             if let c = k.callee {

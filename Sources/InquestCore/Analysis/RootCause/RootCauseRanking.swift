@@ -56,6 +56,8 @@ public enum RootCauseRanking {
         // 2b. Latency from distributions.
         if !baseline.isEmpty && !incident.isEmpty {
             findings += LatencyShift.analyze(incident: incident, baseline: baseline).findings
+            // 2b'. Requests cut short (code faults without a span status).
+            findings += StoppedShort.analyze(incident: incident, baseline: baseline)
         }
         // 2c. Logs.
         if !inputs.logs.lines.isEmpty {
@@ -80,7 +82,16 @@ public enum RootCauseRanking {
         }
         // 2d. Metrics.
         if !inputs.metrics.isEmpty {
-            findings += MetricSignal.analyze(inputs.metrics, window: window)
+            var m = MetricSignal.analyze(inputs.metrics, window: window)
+            if !inputs.traces.isEmpty || !inputs.logs.lines.isEmpty {
+                // Beside spans or logs, candidates are their services: a metric entity that
+                // names none of them (an edge, a file of aggregates) is no candidate; and
+                // latency, which spans measure per call and attribute, is left to them.
+                var known = Set(inputs.logs.lines.compactMap { $0.service?.lowercased() })
+                for t in inputs.traces { for i in t.nodes.indices { known.insert(t.nodes[i].span.service.lowercased()) } }
+                m = m.filter { known.contains($0.service.lowercased()) && !(inputs.traces.isEmpty == false && $0.kind == "latency") }
+            }
+            findings += m
         }
 
         // Services named differently by different inputs (`Frontend`, `frontend`): the spans' or logs' spelling.
