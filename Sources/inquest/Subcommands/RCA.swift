@@ -9,13 +9,26 @@ extension Inquest {
     struct RCA: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rca",
-            abstract: "Rank the likely root causes of the failed requests, with evidence.",
+            abstract: "Rank the likely root causes of an incident from spans, logs and metrics, with evidence.",
             discussion: """
-                Failed traces are those whose entry span failed or took far longer than the \
-                healthy traffic of the same entry operation. Blame goes where an error was first \
-                raised (not to the callers that passed it on), to the callee a timeout waited \
-                for, or to the span whose own time grew most; errors that healthy traffic shows \
-                too are discounted. Uninstrumented dependencies named by client spans are \
+                Reads every kind of input among PATH...: span dumps, logs and metric dumps, any \
+                subset of them. The incident window is --since/--until when given; otherwise it \
+                is found where request latency, request size, entry errors (or, without spans, the \
+                share of error log lines, or else a metric series) departed from normal \
+                (the stretch whose ranks differ most from the rest), and the output says so. The \
+                baseline is --baseline when given, else the data outside the window.
+                Spans: errors are blamed where they were first raised on the chain that reached \
+                the entry (not on callers that passed them on, nor on errors a healthy caller \
+                swallowed); latency is judged from distributions: each (service, operation)'s \
+                self time in the window against the baseline (quantile shift, robust z with MAD), \
+                the time a call added put on the callee when calls into it grew, on the caller \
+                when its own work grew; requests cut short (fewer of a span's usual calls) blame \
+                whoever answered last. Spans without a status work. Logs: per service, warning \
+                and error patterns new or grown against the baseline, placed on spans through \
+                their trace IDs (the deepest service of a trace first). Metrics: per entity, \
+                series whose median in the window lies 6 robust sigma from the window before. \
+                Each signal's evidence becomes shares; a candidate's score is their weighted \
+                mean (metrics weigh half). Uninstrumented dependencies named by client spans are \
                 candidates of their own ("dependency": true).
                 """
         )
@@ -24,7 +37,7 @@ extension Inquest {
         @OptionGroup var range: TimeRangeOptions
         @OptionGroup var outputOptions: OutputOptions
 
-        @Option(parsing: .upToNextOption, help: ArgumentHelp("Healthy traffic to compare with (span dumps); default: the healthy traces of the input.", valueName: "path"))
+        @Option(parsing: .upToNextOption, help: ArgumentHelp("Healthy traffic to compare with (span dumps and logs); default: the inputs before the incident window.", valueName: "path"))
         var baseline: [String] = []
 
         @Option(help: ArgumentHelp("Explain this one trace (ID or unique prefix).", valueName: "id"))

@@ -3,11 +3,12 @@ import Foundation
 /// When the incident began: the moment errors or latency departed from normal.
 ///
 /// Each signal gives a sequence in time order — every request's entry latency against
-/// the median of its entry operation, and whether it failed; every warning-or-worse log
-/// line against the other lines; every metric series' points — and Pettitt's rank test
-/// finds the split where the values after differ most from those before. The most
-/// significant split (p < 0.001), with values worse after it, starts the window; a later
-/// split back to normal ends it. Metric series have too few points for a rank test: the
+/// the median of its entry operation (up or down), its size in spans (down: requests
+/// cut short), and whether it failed; every warning-or-worse log line against the other
+/// lines — and the stretch whose ranks differ most from the rest's, higher or lower
+/// (Wilcoxon rank-sum z, at least 5, `Robust.segment`), is the window: an incident that
+/// ended inside the input, or, when the stretch reaches back to the start (it splits the
+/// input in two), the later part — inputs are taken during or after incidents. Metric series have too few points for a rank test: the
 /// longest tail that lies far (6 robust σ) from the points before it starts the window.
 /// Without any, the whole input is the window and nothing in it is a baseline.
 public struct IncidentWindow: Sendable {
@@ -16,8 +17,9 @@ public struct IncidentWindow: Sendable {
     /// What it was found from: `given`, `request latency`, `request errors`, `error logs`,
     /// `metrics`, or `none` (no departure found: the whole input).
     public var source: String
-    /// The change's p-value (Pettitt), when found.
-    public var p: Double?
+    /// The departure's rank-sum z against the rest of the input, when found from requests or logs;
+    /// a metric's robust z when found from metrics.
+    public var z: Double?
     /// One sentence for people.
     public var description: String
 
@@ -34,24 +36,32 @@ public struct IncidentWindow: Sendable {
     }
 
     static func requestSeries(_ traces: [Trace]) -> [Series] {
-        var rows: [(Int64, String, Double, Bool)] = []
+        var rows: [(Int64, String, Double, Bool, Int)] = []
         rows.reserveCapacity(traces.count)
         for t in traces {
             guard let r = t.rootIndex else { continue }
             let s = t.nodes[r].span
-            rows.append((t.start.nanos, s.service + " " + s.operation, Double(max(1, t.durationNanos)), s.isError))
+            rows.append((t.start.nanos, s.service + " " + s.operation, Double(max(1, t.durationNanos)), s.isError, t.nodes.count))
         }
         guard rows.count >= 20 else { return [] }
         rows.sort { $0.0 < $1.0 }
+        let counts = rows.map(\.4)
         var byOp: [String: [Double]] = [:]
         for r in rows { byOp[r.1, default: []].append(r.2) }
         let medians = byOp.mapValues { Robust.median($0.sorted()) }
         let times = rows.map(\.0)
         let minSeg = max(10, rows.count / 100)
-        var out = [Series(name: "request latency", times: times, values: rows.map { log($0.2 / max(1, medians[$0.1] ?? 1)) },
-                          rising: true, threshold: 0.001, minSegment: minSeg)]
+        // Latency may depart either way: requests cut short by a fault get faster. So may
+        // their size: a request that stops early makes fewer calls.
+        let latency = rows.map { log($0.2 / max(1, medians[$0.1] ?? 1)) }
+        var out = [Series(name: "request latency", times: times, values: latency, rising: true, threshold: 5, minSegment: minSeg)]
+        var sizes: [String: [Double]] = [:]
+        for (k, r) in rows.enumerated() { sizes[r.1, default: []].append(Double(counts[k])) }
+        let sizeMedians = sizes.mapValues { Robust.median($0.sorted()) }
+        let size = rows.enumerated().map { log(max(1, Double(counts[$0.offset])) / max(1, sizeMedians[$0.element.1] ?? 1)) }
+        out.append(Series(name: "request size (spans)", times: times, values: size, rising: false, threshold: 5, minSegment: minSeg))
         if rows.contains(where: \.3) {
-            out.append(Series(name: "request errors", times: times, values: rows.map { $0.3 ? 1 : 0 }, rising: true, threshold: 0.001, minSegment: minSeg))
+            out.append(Series(name: "request errors", times: times, values: rows.map { $0.3 ? 1 : 0 }, rising: true, threshold: 5, minSegment: minSeg))
         }
         return out
     }
@@ -60,11 +70,11 @@ public struct IncidentWindow: Sendable {
         guard lines.count >= 20, lines.contains(where: \.bad) else { return [] }
         let sorted = lines.sorted { $0.time < $1.time }
         return [Series(name: "error logs", times: sorted.map(\.time), values: sorted.map { $0.bad ? 1 : 0 }, rising: true,
-                       threshold: 0.001, minSegment: max(10, lines.count / 100))]
+                       threshold: 5, minSegment: max(10, lines.count / 100))]
     }
 
-    /// A metric's few points: the longest tail (up to a third of the series) whose median
-    /// lies at least `minZ` robust σ (1.4826·MAD, at least 5 % of the median) from the
+    /// A metric's few points: the longest tail (up to a third of the series) whose median,
+    /// and first point (by half as much), lie at least `minZ` robust σ (1.4826·MAD, at least 5 % of the median) from the
     /// points before it. Returns the tail's first time and its z.
     static func metricDeparture(_ s: MetricSeries, minZ: Double = 6) -> (start: Int64, z: Double)? {
         let pts = s.points.filter { $0.value.isFinite }
@@ -76,7 +86,9 @@ public struct IncidentWindow: Sendable {
             let m = Robust.median(before)
             let sigma = max(Robust.scaledMAD(before), 0.05 * abs(m), 1e-9)
             let z = (Robust.median(after) - m) / sigma
-            if abs(z) >= minZ { best = (pts[pts.count - tail].time, z) }
+            // The tail's first point must have departed too, or the tail reaches back too far.
+            let first = (pts[pts.count - tail].value - m) / sigma
+            if abs(z) >= minZ && first * z > 0 && abs(first) >= minZ / 2 { best = (pts[pts.count - tail].time, z) }
         }
         return best
     }
@@ -85,21 +97,23 @@ public struct IncidentWindow: Sendable {
     /// logs, then metrics (the least precise in time).
     static func detect(requests: [Trace], logs: [(time: Int64, bad: Bool)], metrics: [MetricSeries]) -> IncidentWindow? {
         for group in [requestSeries(requests), logSeries(logs)] {
-            var best: (Series, Robust.ChangePoint)?
+            var best: (Series, Robust.Segment)?
             for s in group {
-                guard let cp = Robust.pettitt(s.values, minSegment: s.minSegment, rising: s.rising), cp.p < s.threshold else { continue }
-                if best == nil || cp.p < best!.1.p { best = (s, cp) }
+                for higher in [true, false] {
+                    guard let seg = Robust.segment(s.values, minSegment: s.minSegment, higher: higher), abs(seg.z) >= s.threshold else { continue }
+                    if best == nil || abs(seg.z) > abs(best!.1.z) { best = (s, seg) }
+                }
             }
-            guard let (s, cp) = best else { continue }
-            let start = s.times[cp.index]
-            var endIndex = s.times.count - 1
-            // Back to normal later on?
-            let rest = Array(s.values[cp.index...])
-            if let back = Robust.pettitt(rest, minSegment: s.minSegment, rising: !s.rising), back.p < s.threshold {
-                endIndex = cp.index + back.index - 1
-            }
-            return IncidentWindow(start: Timestamp(nanos: start), end: Timestamp(nanos: s.times[endIndex]), source: s.name, p: cp.p,
-                                  description: "\(s.name) departed from normal (Pettitt p = \(String(format: "%.1g", cp.p)))")
+            guard let (s, seg) = best else { continue }
+            // A stretch that reaches back to the start of the input splits it in two, as its
+            // complement does: the later part is the incident (an input is taken during or
+            // after an incident, rarely of its recovery alone). A stretch inside is the incident.
+            let n = s.values.count
+            let edge = max(s.minSegment, n / 100)
+            var lo = seg.start, hi = seg.end
+            if lo <= edge && hi < n - edge { lo = hi; hi = n }
+            return IncidentWindow(start: Timestamp(nanos: s.times[lo]), end: Timestamp(nanos: s.times[hi - 1]), source: s.name,
+                                  z: seg.z, description: "\(s.name) departed from normal (rank-sum z = \(String(format: "%+.1f", seg.z)) between the window and the rest)")
         }
         // Metrics alone: the most departed series says when.
         var best: (MetricSeries, Int64, Double)?
@@ -108,7 +122,7 @@ public struct IncidentWindow: Sendable {
             if best == nil || abs(d.z) > abs(best!.2) { best = (s, d.start, d.z) }
         }
         if let (s, start, z) = best, let end = metrics.compactMap({ $0.points.last?.time }).max() {
-            return IncidentWindow(start: Timestamp(nanos: start), end: Timestamp(nanos: end), source: "metrics", p: nil,
+            return IncidentWindow(start: Timestamp(nanos: start), end: Timestamp(nanos: end), source: "metrics", z: z,
                                   description: "metric \(s.key) departed from normal (\(String(format: "%+.1f", z)) robust σ)")
         }
         return nil

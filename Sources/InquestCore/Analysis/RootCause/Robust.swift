@@ -1,8 +1,8 @@
 import Foundation
 
 /// Robust statistics for comparing an incident with its baseline: order statistics,
-/// the median absolute deviation, a quantile-averaged shift, and Pettitt's change
-/// point. None of them assumes a distribution; all of them shrug off a few outliers.
+/// the median absolute deviation, a quantile-averaged shift, and a rank-sum scan for
+/// the stretch of a sequence that departed. None of them assumes a distribution; all of them shrug off a few outliers.
 enum Robust {
     /// The `q`-quantile (0…1) of sorted values, by linear interpolation.
     static func quantile(_ sorted: [Double], _ q: Double) -> Double {
@@ -35,49 +35,62 @@ enum Robust {
         return s / Double(levels.count)
     }
 
-    /// A change point in a sequence (in time order), by Pettitt's rank test.
-    struct ChangePoint {
-        /// Values before this index are the first segment.
-        var index: Int
-        /// Approximate two-sided p-value.
-        var p: Double
-        /// Mean rank after minus mean rank before, over n: positive when values rose.
-        var direction: Double
+    /// A departure in a sequence (in time order): a stretch whose values differ from
+    /// those outside it.
+    struct Segment {
+        /// The stretch: `start..<end`.
+        var start: Int
+        var end: Int
+        /// Rank-sum z of the stretch against the rest (positive: higher inside).
+        var z: Double
     }
 
-    /// Pettitt's test: the split where the ranks before and after differ most. Ties share
-    /// their mean rank, so 0/1 series (errors) work. Segments shorter than `minSegment`
-    /// are not considered.
-    /// - Complexity: O(n log n).
-    static func pettitt(_ x: [Double], minSegment: Int = 5, rising: Bool = true) -> ChangePoint? {
+    /// The stretch of a sequence whose ranks differ most from the rest's, by the
+    /// Wilcoxon rank-sum z of the stretch against the values outside it. A change that
+    /// lasts to the end is the stretch from the change on; an incident that ended is a
+    /// stretch in the middle. Ties share their mean rank, so 0/1 series (errors) work.
+    /// Boundaries are tried on a grid of at most `grid` + 1 positions.
+    /// - Parameter higher: look for a stretch of higher values (else lower).
+    /// - Complexity: O(n log n + grid²).
+    static func segment(_ x: [Double], minSegment: Int = 5, higher: Bool = true, grid: Int = 200) -> Segment? {
         let n = x.count
         guard n >= 2 * minSegment, n >= 4 else { return nil }
         let order = x.indices.sorted { x[$0] < x[$1] }
         var rank = [Double](repeating: 0, count: n)
         var i = 0
+        var tieCorrection = 0.0
         while i < n {
             var j = i
             while j + 1 < n && x[order[j + 1]] == x[order[i]] { j += 1 }
             let r = Double(i + j + 2) / 2
             for k in i...j { rank[order[k]] = r }
+            let t = Double(j - i + 1)
+            tieCorrection += t * t * t - t
             i = j + 1
         }
-        var sum = 0.0, best = 0.0, bestK = -1
-        let np1 = Double(n + 1)
-        for k in 1..<n {
-            sum += rank[k - 1]
-            guard k >= minSegment, n - k >= minSegment else { continue }
-            // U_k = 2 Σ r − k(n+1): negative when the first k are low (values rose after).
-            let u = 2 * sum - Double(k) * np1
-            let v = rising ? -u : u
-            if v > best { best = v; bestK = k }
-        }
-        guard bestK > 0 else { return nil }
         let nn = Double(n)
-        let p = min(1, 2 * exp(-6 * best * best / (nn * nn * nn + nn * nn)))
-        var before = 0.0
-        for k in 0..<bestK { before += rank[k] }
-        let after = (nn * (nn + 1) / 2 - before) / Double(n - bestK)
-        return ChangePoint(index: bestK, p: p, direction: (after - before / Double(bestK)) / nn)
+        // Variance of a rank sum of m values, corrected for ties.
+        let tieFactor = 1 - tieCorrection / (nn * nn * nn - nn)
+        guard tieFactor > 0 else { return nil }
+        var prefix = [Double](repeating: 0, count: n + 1)
+        for k in 0..<n { prefix[k + 1] = prefix[k] + rank[k] }
+        let step = max(1, n / grid)
+        var cuts = Array(stride(from: 0, to: n, by: step))
+        if cuts.last != n { cuts.append(n) }
+        var best: Segment?
+        for a in cuts.indices {
+            for b in (a + 1)..<cuts.count {
+                let lo = cuts[a], hi = cuts[b]
+                let m = Double(hi - lo)
+                guard hi - lo >= minSegment, n - (hi - lo) >= minSegment else { continue }
+                let w = prefix[hi] - prefix[lo]
+                let mean = m * (nn + 1) / 2
+                let sd = (m * (nn - m) * (nn + 1) / 12 * tieFactor).squareRoot()
+                guard sd > 0 else { continue }
+                let z = (w - mean) / sd
+                if (higher ? z : -z) > (best.map { higher ? $0.z : -$0.z } ?? 0) { best = Segment(start: lo, end: hi, z: z) }
+            }
+        }
+        return best
     }
 }

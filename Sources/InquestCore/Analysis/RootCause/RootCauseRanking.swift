@@ -3,7 +3,7 @@
 /// metrics (series that departed), any subset of them.
 ///
 /// 1. The incident window: `since`/`until` when given, else found (`IncidentWindow`).
-///    The baseline is the given one, else the data before the window.
+///    The baseline is the given one, else the data outside the window (before and after).
 /// 2. Each signal finds evidence (`SignalFinding`) in its own units: the share of requests
 ///    whose errors began at a component (`RootCause.analyze`), the share of a request's
 ///    time a component added (`LatencyShift`), excess error lines (`LogSignal`), metric
@@ -35,14 +35,15 @@ public enum RootCauseRanking {
             let times = inputs.traces.map(\.start.nanos) + inputs.logs.timeline.map(\.time)
             let lo = inputs.since ?? Timestamp(nanos: times.min() ?? 0)
             let hi = inputs.until ?? Timestamp(nanos: max(times.max() ?? 0, inputs.traces.map(\.end.nanos).max() ?? 0))
-            window = IncidentWindow(start: lo, end: hi, source: "given", p: nil, description: "as given (--since/--until)")
+            window = IncidentWindow(start: lo, end: hi, source: "given", z: nil, description: "as given (--since/--until)")
         } else {
             window = IncidentWindow.detect(requests: inputs.traces, logs: inputs.logs.timeline, metrics: inputs.metrics)
         }
         let inWindow: (Int64) -> Bool = { t in window.map { t >= $0.start.nanos && t <= $0.end.nanos } ?? true }
-        let before: (Int64) -> Bool = { t in window.map { t < $0.start.nanos } ?? false }
+        // Normal is what lies outside the window, before it and after it.
+        let outside: (Int64) -> Bool = { t in window.map { $0.detected && (t < $0.start.nanos || t > $0.end.nanos) } ?? false }
         let incident = window == nil ? inputs.traces : inputs.traces.filter { inWindow($0.start.nanos) }
-        let baseline = inputs.baselineTraces ?? inputs.traces.filter { before($0.start.nanos) }
+        let baseline = inputs.baselineTraces ?? inputs.traces.filter { outside($0.start.nanos) }
 
         var findings: [SignalFinding] = []
         // 2a. Errors that reached the entry (and the old latency rule when there is no baseline).
@@ -68,13 +69,14 @@ public enum RootCauseRanking {
                 base = b.lines
                 if let f = b.first, let l = b.last { baseNanos = l - f }
             } else {
-                base = inputs.logs.lines.filter { $0.time.map(before) ?? false }
-                if let w = window, let f = inputs.logs.first { baseNanos = max(0, w.start.nanos - f) }
+                base = inputs.logs.lines.filter { $0.time.map(outside) ?? false }
             }
             var windowNanos: Int64 = 0
+            let f = inputs.logs.first ?? 0, l = inputs.logs.last ?? 0
             if let w = window {
-                windowNanos = min(w.end.nanos, inputs.logs.last ?? w.end.nanos) - max(w.start.nanos, inputs.logs.first ?? w.start.nanos)
-            } else if let f = inputs.logs.first, let l = inputs.logs.last {
+                windowNanos = max(0, min(w.end.nanos, l) - max(w.start.nanos, f))
+                if inputs.baselineLogs == nil && w.detected { baseNanos = max(0, l - f - windowNanos) }
+            } else {
                 windowNanos = l - f
             }
             findings += LogSignal.analyze(current: current, baseline: base, windowNanos: max(1, windowNanos), baselineNanos: baseNanos,

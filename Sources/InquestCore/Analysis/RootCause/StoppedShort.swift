@@ -8,7 +8,8 @@
 /// and beyond 3·√expected) is a request cut short. Blame goes to what answered last: the
 /// service called by the last call made (a wrong or failed answer ended the request),
 /// or, when no call was made at all, the span's own service. The weight is the excess
-/// share of requests, as for errors.
+/// share of requests, as for errors. Spans that failed, or whose calls failed, are left
+/// to the error rule.
 enum StoppedShort {
     static let maxCalls = 40
 
@@ -20,6 +21,9 @@ enum StoppedShort {
     static func shapes(_ t: Trace, _ visit: (String, Shape) -> Void) {
         for i in t.nodes.indices {
             let n = t.nodes[i]
+            // A span that failed, or whose call failed, stopped for that error: the error
+            // rule explains it.
+            if n.span.isError || n.children.contains(where: { t.nodes[$0].span.isError }) { continue }
             var seq = ""
             var last: String?
             for c in n.children.prefix(maxCalls) {
