@@ -5,8 +5,10 @@
 /// is absent from the baseline (at least two lines), or when its rate grew more than
 /// twofold and beyond Poisson noise (excess > 3·√expected). Its weight is its excess lines.
 /// A line with a trace ID is placed on its span, whose service it belongs to when the
-/// line names none; in a trace where several services log such lines, the deepest one is
-/// where the failure began, and the callers' lines are discounted as passed on.
+/// line names none. A line on a failed trace whose errors began elsewhere (the origin of
+/// the chain of errors that reached the entry) is credited to that origin — the logging
+/// service passed the error on; on other traces where several services log such lines,
+/// the deepest one is credited.
 public enum LogSignal {
     /// A warning-or-worse log line, kept for mining once the window is known.
     public struct Line: Sendable {
@@ -67,7 +69,11 @@ public enum LogSignal {
     ///   - baseline: lines of the baseline, over `baselineNanos` of time.
     ///   - windowNanos: the incident's length.
     ///   - traces: the incident's traces, to place lines on spans.
-    static func analyze(current: [Line], baseline: [Line], windowNanos: Int64, baselineNanos: Int64, traces: [Trace]) -> [SignalFinding] {
+    /// - Parameter origins: per failed trace, where its errors began (`RootCause.origins`):
+    ///   a line logged on such a trace by a service that only passed the error on speaks of
+    ///   the origin.
+    static func analyze(current: [Line], baseline: [Line], windowNanos: Int64, baselineNanos: Int64, traces: [Trace],
+                        origins: [String: [(service: String, dependency: Bool)]] = [:]) -> [SignalFinding] {
         guard !current.isEmpty else { return [] }
         var places: [String: SpanPlace] = [:]
         var traceIDs = Set<String>()
@@ -125,30 +131,49 @@ public enum LogSignal {
             }
         }
         var findings: [SignalFinding] = []
+        struct Target: Hashable { var service: String; var dependency: Bool }
         for (k, excess) in standing {
             guard let table = tables[k.service], let idx = linesOf[k] else { continue }
             let p = table.patterns[k.pattern]
             var inTraces = 0, passedOn = 0
             var example: String?
             var operations: [String: Int] = [:]
+            // Where each line's credit goes: the logging service, or the origin of the errors of its trace.
+            var credit: [Target: Double] = [:]
             for i in idx {
-                guard let t = current[i].traceID, traceIDs.contains(t) else { continue }
+                guard let t = current[i].traceID, traceIDs.contains(t) else {
+                    credit[Target(service: k.service, dependency: false), default: 0] += 1
+                    continue
+                }
                 inTraces += 1
                 if example == nil { example = t }
                 if let pl = place(current[i]) { operations[pl.operation, default: 0] += 1 }
-                if let d = deepest[t], d.service != k.service { passedOn += 1 }
+                if let o = origins[t], !o.isEmpty, !o.contains(where: { $0.service == k.service && !$0.dependency }) {
+                    passedOn += 1
+                    for x in o { credit[Target(service: x.service, dependency: x.dependency), default: 0] += 1 / Double(o.count) }
+                } else if let d = deepest[t], d.service != k.service {
+                    passedOn += 1
+                    credit[Target(service: d.service, dependency: false), default: 0] += 1
+                } else {
+                    credit[Target(service: k.service, dependency: false), default: 0] += 1
+                }
             }
-            let kept = inTraces > 0 ? 1 - Double(passedOn) / Double(inTraces) : 1
             let op = operations.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key ?? p.template
             var evidence = [p.baselineCount == 0
-                ? "\(p.count) new \(p.level >= .error ? "error" : "warning") lines: \(p.template)"
-                : String(format: "%d lines (%.1f expected from the baseline's %d): %@", p.count, Double(p.baselineCount) * scale, p.baselineCount, p.template)]
+                ? "\(p.count) new \(p.level >= .error ? "error" : "warning") lines of \(k.service): \(p.template)"
+                : String(format: "%d lines of %@ (%.1f expected from the baseline's %d): %@", p.count, k.service, Double(p.baselineCount) * scale, p.baselineCount, p.template)]
             evidence.append("e.g. \(current[idx[0]].location): \(String(p.example.prefix(160)))")
             if inTraces > 0 {
-                evidence.append("\(inTraces) of them in traces" + (passedOn > 0 ? ", \(passedOn) where a deeper service logged too (discounted as passed on)" : ""))
+                evidence.append("\(inTraces) of them in traces" + (passedOn > 0 ? ", \(passedOn) in traces whose errors began elsewhere (credited there)" : ""))
             }
-            findings.append(SignalFinding(signal: .logs, service: k.service, operation: op, kind: "error",
-                                          weight: max(0, excess) * kept, evidence: evidence, exampleTrace: example))
+            let total = Double(idx.count)
+            for (target, c) in credit where c > 0 {
+                var e = evidence
+                if target.service != k.service { e[0] = "passed on, logged by a caller: " + e[0] }
+                findings.append(SignalFinding(signal: .logs, service: target.service, operation: target.service == k.service ? op : p.template,
+                                              dependency: target.dependency, kind: "error",
+                                              weight: max(0, excess) * c / total, evidence: e, exampleTrace: example))
+            }
         }
         return findings.filter { $0.weight > 0 }
     }

@@ -79,8 +79,15 @@ public enum RootCauseRanking {
             } else {
                 windowNanos = l - f
             }
+            // Where each failed trace's errors began, to credit the lines its callers logged.
+            var origins: [String: [(service: String, dependency: Bool)]] = [:]
+            let logged = Set(current.compactMap(\.traceID))
+            for t in incident where logged.contains(t.traceID) && (t.root?.span.isError ?? false) {
+                origins[t.traceID] = RootCause.origins(t, kind: "error", selfBaseline: [:], reached: true)
+                    .filter { $0.kind == "error" }.map { ($0.service, $0.dependency) }
+            }
             findings += LogSignal.analyze(current: current, baseline: base, windowNanos: max(1, windowNanos), baselineNanos: baseNanos,
-                                          traces: incident)
+                                          traces: incident, origins: origins)
         }
         // 2d. Metrics.
         if !inputs.metrics.isEmpty {
@@ -125,7 +132,14 @@ public enum RootCauseRanking {
                 signals.append(RootCause.SignalScore(signal: sig.rawValue, score: (share * 1000).rounded() / 1000,
                                                      evidence: mine.prefix(3).flatMap(\.evidence)))
             }
-            guard let top = best?.0 else { continue }
+            guard var top = best?.0 else { continue }
+            // Errors name the kind when they carry a good part of the score: a component
+            // that fails also slows (timeouts), and its failure is the story.
+            let errorPart = fs.filter { $0.kind == "error" && $0.signal != .metrics }
+                .reduce(0.0) { $0 + (weights[$1.signal] ?? 1) / weightSum * $1.weight / (present[$1.signal] ?? 1) }
+            if top.kind != "error", errorPart >= 0.25 * score, let e = fs.filter({ $0.kind == "error" && $0.signal != .metrics }).max(by: { $0.weight < $1.weight }) {
+                top = e
+            }
             let spanTop = fs.filter { $0.signal == .spans }.max { $0.weight < $1.weight }
             let example = spanTop?.exampleTrace ?? fs.compactMap(\.exampleTrace).first ?? ""
             let explained = fs.filter { $0.signal == .spans && $0.kind == "error" }.isEmpty ? 0
