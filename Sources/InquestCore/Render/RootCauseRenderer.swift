@@ -49,10 +49,10 @@ public enum RootCauseRenderer {
     public static func text(_ r: RootCause.Result, limit: Int, style: Style, time: TimeDisplay, width: Int,
                             to out: inout some TextOutputStream) {
         var scope = "\(r.failed) failed of \(r.traces) traces, \(r.baseline) in the baseline"
-        if !r.inputs.isEmpty { scope += "; read: " + r.inputs.joined(separator: ", ") }
+        if !r.inputs.isEmpty { scope += "\nread: " + r.inputs.joined(separator: ", ") }
         if let w = r.window {
             scope += w.source == "none" ? "\nno departure from normal found: the whole input is the incident"
-                : "\nincident from \(time.short(w.start)) to \(time.short(w.end)): \(w.description)"
+                : "\nincident from \(time.short(w.start)) to \(time.short(w.end))\n" + fit(w.description, width).trimmingTrailingSpaces()
         } else if r.inputs.isEmpty, let s = r.windowStart, let e = r.windowEnd {
             scope += "\nfailures from \(time.short(s)) to \(time.short(e))"
         } else if !r.inputs.isEmpty {
