@@ -49,7 +49,9 @@ public enum RootCauseRenderer {
     public static func text(_ r: RootCause.Result, limit: Int, style: Style, time: TimeDisplay, width: Int,
                             to out: inout some TextOutputStream) {
         var scope = "\(r.failed) failed of \(r.traces) traces, \(r.baseline) in the baseline"
-        if !r.inputs.isEmpty { scope += "\nread: " + r.inputs.joined(separator: ", ") }
+        if !r.inputs.isEmpty {
+            scope = (r.inputs.contains("spans") ? scope + "\n" : "") + "read: " + r.inputs.joined(separator: ", ")
+        }
         if let w = r.window {
             scope += w.source == "none" ? "\nno departure from normal found: the whole input is the incident"
                 : "\nincident from \(time.short(w.start)) to \(time.short(w.end))\n" + fit(w.description, width).trimmingTrailingSpaces()
