@@ -32,6 +32,15 @@ public enum RootCause {
         public var exampleTrace: String
         public var evidence: [String]
         public var failedExplained: Int
+        /// What each kind of input contributed (filled by `RootCauseRanking`).
+        public var signals: [SignalScore] = []
+    }
+
+    /// One signal's share in a candidate's score, with its evidence.
+    public struct SignalScore: Sendable {
+        public var signal: String
+        public var score: Double
+        public var evidence: [String]
     }
 
     public struct Result: Sendable {
@@ -41,6 +50,10 @@ public enum RootCause {
         public var windowStart: Timestamp?
         public var windowEnd: Timestamp?
         public var candidates: [Candidate]
+        /// When the incident was, and how that was decided (`RootCauseRanking`).
+        public var window: IncidentWindow?
+        /// The kinds of input that were read: `spans`, `logs`, `metrics`.
+        public var inputs: [String] = []
     }
 
     struct Key: Hashable { var service: String; var operation: String; var kind: String; var dependency: Bool }
@@ -152,7 +165,7 @@ public enum RootCause {
             if let ex = ts.first, let f = FailureSummary.of(ex), !f.reason.isEmpty { evidence.append("e.g. \(f.sentence)") }
             candidates.append(Candidate(service: k.service, operation: k.operation, kind: k.kind, dependency: k.dependency,
                                         score: (score * 1000).rounded() / 1000, exampleTrace: ts.first?.traceID ?? "",
-                                        evidence: evidence, failedExplained: ts.count))
+                                        evidence: evidence, failedExplained: ts.count, signals: []))
         }
         candidates.sort { ($0.score, $0.failedExplained, $1.service) > ($1.score, $1.failedExplained, $0.service) }
         let starts = failed.map(\.0.start)

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import InquestCore
 
@@ -8,13 +9,26 @@ extension Inquest {
     struct RCA: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rca",
-            abstract: "Rank the likely root causes of the failed requests, with evidence.",
+            abstract: "Rank the likely root causes of an incident from spans, logs and metrics, with evidence.",
             discussion: """
-                Failed traces are those whose entry span failed or took far longer than the \
-                healthy traffic of the same entry operation. Blame goes where an error was first \
-                raised (not to the callers that passed it on), to the callee a timeout waited \
-                for, or to the span whose own time grew most; errors that healthy traffic shows \
-                too are discounted. Uninstrumented dependencies named by client spans are \
+                Reads every kind of input among PATH...: span dumps, logs and metric dumps, any \
+                subset of them. The incident window is --since/--until when given; otherwise it \
+                is found where request latency, request size, entry errors (or, without spans, the \
+                share of error log lines, or else a metric series) departed from normal \
+                (the stretch whose ranks differ most from the rest), and the output says so. The \
+                baseline is --baseline when given, else the data outside the window.
+                Spans: errors are blamed where they were first raised on the chain that reached \
+                the entry (not on callers that passed them on, nor on errors a healthy caller \
+                swallowed); latency is judged from distributions: each (service, operation)'s \
+                self time in the window against the baseline (quantile shift, robust z with MAD), \
+                the time a call added put on the callee when calls into it grew, on the caller \
+                when its own work grew; requests cut short (fewer of a span's usual calls) blame \
+                whoever answered last. Spans without a status work. Logs: per service, warning \
+                and error patterns new or grown against the baseline, placed on spans through \
+                their trace IDs (the deepest service of a trace first). Metrics: per entity, \
+                series whose median in the window lies 6 robust sigma from the window before. \
+                Each signal's evidence becomes shares; a candidate's score is their weighted \
+                mean (metrics weigh half). Uninstrumented dependencies named by client spans are \
                 candidates of their own ("dependency": true).
                 """
         )
@@ -23,7 +37,7 @@ extension Inquest {
         @OptionGroup var range: TimeRangeOptions
         @OptionGroup var outputOptions: OutputOptions
 
-        @Option(parsing: .upToNextOption, help: ArgumentHelp("Healthy traffic to compare with (span dumps); default: the healthy traces of the input.", valueName: "path"))
+        @Option(parsing: .upToNextOption, help: ArgumentHelp("Healthy traffic to compare with (span dumps and logs); default: the inputs before the incident window.", valueName: "path"))
         var baseline: [String] = []
 
         @Option(help: ArgumentHelp("Explain this one trace (ID or unique prefix).", valueName: "id"))
@@ -41,16 +55,25 @@ extension Inquest {
 
         func run() throws {
             let loaded = LoadedTraces.load(input, detail: .summary)
-            var traces = loaded.traces
-            let newest = traces.map(\.end).max()
-            if let s = range.sinceBound?.resolve(newest: newest) { traces = traces.filter { $0.start >= s } }
-            if let u = range.untilBound?.resolve(newest: newest) { traces = traces.filter { $0.start <= u } }
+            let traces = loaded.traces
+            // Logs and metrics among the same inputs.
+            let (units, _) = input.discover()
+            let logs = LogSignal.read(units, format: input.format)
+            let metrics = MetricLoad.load(units, format: input.format)
+            var newest = traces.map(\.end).max()
+            if let l = logs.last { newest = max(newest ?? Timestamp(nanos: l), Timestamp(nanos: l)) }
             var baselineTraces: [InquestCore.Trace]?
+            var baselineLogs: LogSignal.Read?
+            var baselineStats: [InputStats] = []
             if !baseline.isEmpty {
                 // The baseline is read with the same options (format, limits) as the inputs.
                 let b = LoadedTraces.load(input, paths: baseline, detail: .summary)
-                reportProblems(b.load.stats + b.load.unreadable, b.problems)
-                baselineTraces = b.traces
+                let (bUnits, bProblems) = input.discover(paths: baseline)
+                let bLogs = LogSignal.read(bUnits, format: input.format)
+                baselineStats = b.load.stats + b.load.unreadable + bLogs.stats
+                reportProblems(baselineStats, b.problems + bProblems)
+                if !b.load.stats.isEmpty { baselineTraces = b.traces }
+                if !bLogs.stats.isEmpty { baselineLogs = bLogs }
             }
             var result: RootCause.Result
             if let id = trace {
@@ -67,7 +90,18 @@ extension Inquest {
                     loaded.finish(status: Exit.usage)
                 }
             } else {
-                result = RootCause.analyze(traces, baseline: baselineTraces)
+                var inputs = RootCauseRanking.Inputs()
+                inputs.traces = traces
+                inputs.baselineTraces = baselineTraces
+                inputs.logs = logs
+                inputs.baselineLogs = baselineLogs
+                inputs.metrics = metrics.series
+                inputs.since = range.sinceBound?.resolve(newest: newest)
+                inputs.until = range.untilBound?.resolve(newest: newest)
+                inputs.hasSpans = !loaded.load.stats.isEmpty
+                inputs.hasLogs = logs.records > 0
+                inputs.hasMetrics = !metrics.stats.isEmpty
+                result = RootCauseRanking.analyze(inputs)
             }
             let out = try Output.open(outputOptions.outFile)
             switch output {
@@ -78,6 +112,14 @@ extension Inquest {
                                        width: tty ? Terminal.width : 80, to: &out.buffered)
             }
             out.close()
+            if loaded.load.stats.isEmpty && !(logs.stats.isEmpty && metrics.stats.isEmpty) {
+                // Logs or metrics alone: a run of its own, not a span run without spans.
+                reportProblems(loaded.load.unreadable + logs.stats + metrics.stats + metrics.unreadable, loaded.problems)
+                Output.stdout.flush()
+                Output.stderr.flush()
+                Foundation.exit(Exit.ok)
+            }
+            reportProblems(logs.stats + metrics.stats + metrics.unreadable, [])
             loaded.finish()
         }
     }
