@@ -24,7 +24,7 @@
 # `accepted`:  AC@k = (causes found within k) / min(k, |C|);  Avg@5 = mean of AC@1..AC@5.
 # "strict AC@1" also needs the candidate's kind in the cause's accepted kinds.
 # "trace AC@1" is `rca --trace ID` on the first failed (or slowed) request.
-# The naive baseline reads up to 10 failed (or slowed) traces with `inquest trace ID
+# The naive baseline reads up to 5 failed (or slowed) traces with `inquest trace ID
 # --output json`, names in each the service of the deepest error span (the largest self
 # time when it has none) and ranks services by how many traces named them.
 #
@@ -36,7 +36,7 @@ cd "$(dirname "$0")/.."
 range=held-out
 if [ "${1:-}" = "--dev" ]; then range=dev; shift; fi
 seeds=${1:-3}
-requests=${2:-600}
+requests=${2:-1500}
 if [ -n "${INQUEST_BIN:-}" ]; then
   bin=$INQUEST_BIN
 else
@@ -107,13 +107,13 @@ def naive(trace):
 def one(task):
     suite, s, args = task
     d = os.path.join(work, f"{suite}-{s}")
-    r = run(["simulate", d, "--seed", str(s), "--requests", str(requests)] + args)
+    r = run(["simulate", d, "--seed", str(s), "--duration", "30m", "--requests", str(requests)] + args)
     if r.returncode != 0:
         return None
     os.rename(os.path.join(d, "ground-truth.json"), d + ".truth.json")
     gt = load(d + ".truth.json")
     run(["rca", "--output", "json", d], d + ".rca.json")
-    ids = gt["traces"]["failed_trace_ids"][:10]
+    ids = gt["traces"]["failed_trace_ids"][:5]
     if ids:
         run(["rca", "--trace", ids[0], "--output", "json", d], d + ".rca-trace.json")
     votes = Counter()
@@ -161,7 +161,7 @@ for suite, s, args, gt, cands, single, naive_rank in results:
         want = " + ".join("/".join(sorted(a)) for a, _ in cs)
         print(f"miss: {suite} seed {s} ({' '.join(args)}): truth {want}, rca #1 {top.get('service')} ({top.get('kind')})", file=sys.stderr)
 
-print(f"seeds {base}-{base + 499} ({'development' if rng_name == 'dev' else 'held out'}), {requests} requests an incident, {len(results)} incidents")
+print(f"seeds {base}-{base + 499} ({'development' if rng_name == 'dev' else 'held out'}), {requests} requests in 30 minutes an incident, {len(results)} incidents")
 print(f"{'suite':<16} {'n':>3}  {'AC@1':>5} {'AC@3':>5} {'Avg@5':>5}  {'strict@1':>8}  {'trace@1':>7}  {'naive AC@1':>10} {'AC@3':>5} {'Avg@5':>5}")
 for g in OLD + NEW + ["no-status", "low-rate", "slowdown", "two-faults", "span-only kinds", "newer suites", "ALL"]:
     r = rows[g]

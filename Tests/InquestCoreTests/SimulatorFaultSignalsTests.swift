@@ -30,7 +30,7 @@ import Testing
     }
 
     static func logs(_ incident: Simulator.Incident, service: String) throws -> [LogRecord] {
-        let f = try #require(incident.files.first { $0.path == "logs/\(service).log" }, "no log file for \(service)")
+        let f = try #require(incident.files.first { $0.kind == "logs" && $0.service == service }, "no log file for \(service)")
         let reader = try LogReader(unit: .memory(f.bytes, name: f.path))
         var out: [LogRecord] = []
         while let r = reader.next() { out.append(r) }
@@ -88,10 +88,11 @@ import Testing
         let services = Set(try Self.spans(a).map(\.service))
         // A log file and a metric file for every service.
         for s in services {
-            #expect(a.files.contains { $0.path == "logs/\(s).log" }, "\(s) has no log")
+            #expect(a.files.contains { $0.kind == "logs" && $0.service == s }, "\(s) has no log")
             #expect(a.files.contains { $0.kind == "metrics" && $0.service == s }, "\(s) has no metrics")
         }
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(try #require(a.files.first { $0.path == "ground-truth.json" }).bytes)) as? [String: Any])
+        let truthFile = try #require(a.files.first { $0.path == "ground-truth.json" })
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(truthFile.bytes)) as? [String: Any])
         let causes = try #require(json["root_causes"] as? [[String: Any]])
         #expect(causes.count == 1 && causes[0]["fault"] as? String == kind.rawValue)
         #expect((json["root_cause"] as? [String: Any])?["service"] as? String == truth.service)
@@ -123,14 +124,14 @@ import Testing
         let chain = truth.chain
         let i = try #require(chain.firstIndex(of: truth.service))
         let caller = chain[i - 1]
+        let failed = Set(incident.groundTruth.failedTraceIDs)
         let own = try Self.logs(incident, service: truth.service)
-        #expect(!own.contains { $0.level >= .warn && $0.traceID != nil && ($0.timestamp?.nanos ?? 0) >= incident.groundTruth.incidentStart.nanos },
-                "the faulty service logs a problem")
+        #expect(!own.contains { $0.level >= .warn && failed.contains($0.traceID ?? "") }, "the faulty service logs a problem in a failed request")
+        #expect(own.contains { $0.level == .info && failed.contains($0.traceID ?? "") })
         let callerErrors = try Self.logs(incident, service: caller).filter { $0.level == .error && $0.message.contains(truth.service) }
         #expect(callerErrors.count >= 3)
         // The faulty operation's spans in failed requests made none of their own calls.
         let spans = try Self.spans(incident)
-        let failed = Set(incident.groundTruth.failedTraceIDs)
         let parents = Set(spans.compactMap(\.parentID))
         let faulty = spans.filter { failed.contains($0.traceID) && $0.service == truth.service && $0.operation == truth.operation && $0.kind == .server }
         #expect(!faulty.isEmpty)
@@ -159,12 +160,12 @@ import Testing
                 let other = try cpu(s)
                 #expect(other.during < other.before + 10, "\(format): \(s) \(other)")
             }
-            // Its latency shows it too.
+            // Its latency shows it too, if only a little when its own work is a small part of its time.
             let series = try Self.metrics(incident, service: truth.service)
             let p50 = try #require(series.first { $0.name.contains("latency_p50") && !$0.name.contains("client") })
             let before = Self.median(p50.points.filter { $0.time < start }.map(\.value).filter { !$0.isNaN })
             let during = Self.median(p50.points.filter { $0.time >= start && $0.time < end }.map(\.value).filter { !$0.isNaN })
-            #expect(during > before * 1.1, "\(format): p50 \(before) → \(during)")
+            #expect(during > before, "\(format): p50 \(before) → \(during)")
         }
     }
 
@@ -183,7 +184,8 @@ import Testing
             if s.start.nanos < start { before.append(d) } else if s.start.nanos < end { during.append(d) }
         }
         #expect(Self.median(during) > 1.5 * Self.median(before), "\(Self.median(before)) → \(Self.median(during))")
-        #expect(!spans.contains { $0.isError && $0.service == truth.service })
+        // Nothing fails on its server side (its client spans may show a callee's swallowed errors).
+        #expect(!spans.contains { $0.isError && $0.service == truth.service && $0.kind == .server })
     }
 
     @Test func noSpanStatusLeavesTheErrorsToTheLogs() throws {

@@ -18,6 +18,9 @@ enum SimFaultSignals {
     /// How one service writes its log (`SimLogRenderer`'s formats).
     enum LogFormat: String, CaseIterable, Sendable {
         case json, logfmt, log4j, syslog, pino, docker, python
+        /// A CSV log table (`timestamp,service,pod,trace_id,span_id,log`), the log cell a
+        /// Docker json-file line around a JSON line, as log stores export them.
+        case table
 
         /// The format name `inspect` reports.
         var inspectName: String {
@@ -27,6 +30,7 @@ enum SimFaultSignals {
             case .log4j, .python: return "plain"
             case .syslog: return "syslog"
             case .docker: return "docker-json"
+            case .table: return "log-table"
             }
         }
 
@@ -49,6 +53,15 @@ enum SimFaultSignals {
                 if !e.stack.isEmpty { e.fields.append(.init("stacktrace", e.stack.joined(separator: "\n"))) }
                 return SimLogRenderer.dockerZap(e, extraNanos: Int64(20_000 + (e.sequence &* 7_919) % 900_000))
             case .python: return SimLogRenderer.python(e) + e.stack.map { $0 + "\n" }.joined()
+            case .table:
+                var e = e
+                if !e.stack.isEmpty { e.fields.append(.init("stack", e.stack.joined(separator: "\n"))) }
+                var inner = SimLogRenderer.gatewayJSON(e)
+                var docker = "{\"log\":"
+                JSONWriter.quote(inner, into: &docker)
+                docker += ",\"stream\":\"stdout\",\"time\":\"\(SimLogRenderer.rfc3339(e.time + 15_000, digits: 9))\"}"
+                inner = SimLogRenderer.rfc3339(e.time, digits: 6) + ",\(e.service),\(host),\(e.traceID ?? ""),\(e.spanID ?? ""),"
+                return inner + "\"" + docker.replacing("\"", with: "\"\"") + "\"\n"
             }
         }
     }
@@ -62,8 +75,8 @@ enum SimFaultSignals {
             let events = (byService[service] ?? []).sorted { ($0.time, $0.sequence) < ($1.time, $1.sequence) }
             let format = gen.logFormats[service] ?? .json
             let host = hosts[service] ?? service
-            let text = events.map { format.render($0, host: host) }.joined()
-            files.append(SimulatedFile(path: "logs/\(service).log", bytes: Array(text.utf8), kind: "logs", format: format.inspectName,
+            let text = (format == .table ? "timestamp,service,pod,trace_id,span_id,log\n" : "") + events.map { format.render($0, host: host) }.joined()
+            files.append(SimulatedFile(path: "logs/\(service).\(format == .table ? "csv" : "log")", bytes: Array(text.utf8), kind: "logs", format: format.inspectName,
                                        service: service, records: events.count, note: "\(format.rawValue) log of \(service)"))
         }
         return files

@@ -19,8 +19,9 @@ extension Inquest {
                 only (unless --signals all). The kinds exception (seen only in logs: no span has an error \
                 status), wrong-return (the service answers at once with a wrong value; its caller logs an \
                 error), cpu-contention and network-delay (1.3-2x slower; CPU and latency series show them) \
-                also write logs/SERVICE.log (a format per service) and metrics/SERVICE.csv or .prom, and \
-                add a burst of swallowed errors while the fault is on. --fault A,B injects two faults at \
+                also write logs/SERVICE.log (a format per service, or a .csv log table) and \
+                metrics/SERVICE.csv or .prom, and add a burst of swallowed errors while the fault is on. \
+                --fault A,B injects two faults at \
                 once in different services; ground-truth.json lists both in root_causes, and accepted \
                 names the services of both.
                 """
