@@ -29,7 +29,9 @@
 # time when it has none) and ranks services by how many traces named them.
 #
 # Usage: Benchmarks/rca-eval.sh [--dev] [SEEDS] [REQUESTS]
-#   INQUEST_BIN=path  score that binary instead of building this checkout's release build.
+#   INQUEST_BIN=path      score that binary's rca instead of this checkout's release build;
+#   INQUEST_SIM_BIN=path  generate the incidents with that binary (default: the scored one),
+#                         e.g. this checkout's simulate beside another branch's rca.
 # About 4 minutes after the build with the defaults (2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,12 +47,12 @@ else
 fi
 work=$(mktemp -d /tmp/rca-eval.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-python3 - "$bin" "$work" "$range" "$seeds" "$requests" <<'PY'
+python3 - "$bin" "$work" "$range" "$seeds" "$requests" "${INQUEST_SIM_BIN:-$bin}" <<'PY'
 import json, os, random, subprocess, sys
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
-bin, work, rng_name, seeds, requests = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+bin, work, rng_name, seeds, requests, sim_bin = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
 base = 1000 if rng_name == "dev" else 1500
 OLD = ["deep-error", "self-error", "latency", "timeout-cascade", "one-operation", "dependency"]
 NEW = ["exception", "wrong-return", "cpu-contention", "network-delay"]
@@ -87,8 +89,8 @@ def load(p):
         with open(p) as f: return json.load(f)
     except Exception: return {}
 
-def run(args, out=None):
-    r = subprocess.run([bin] + args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+def run(args, out=None, binary=None):
+    r = subprocess.run([binary or bin] + args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     if out is not None:
         with open(out, "w") as f: f.write(r.stdout if r.returncode == 0 else '{"candidates":[]}')
     return r
@@ -107,8 +109,9 @@ def naive(trace):
 def one(task):
     suite, s, args = task
     d = os.path.join(work, f"{suite}-{s}")
-    r = run(["simulate", d, "--seed", str(s), "--duration", "30m", "--requests", str(requests)] + args)
+    r = run(["simulate", d, "--seed", str(s), "--duration", "30m", "--requests", str(requests)] + args, binary=sim_bin)
     if r.returncode != 0:
+        print(f"simulate failed: {suite} seed {s} {' '.join(args)}", file=sys.stderr)
         return None
     os.rename(os.path.join(d, "ground-truth.json"), d + ".truth.json")
     gt = load(d + ".truth.json")

@@ -522,8 +522,10 @@ final class SimFaultGenerator: SimSpanWriter {
             log(op.service, .error, at: t, span: s, "recommendation model not loaded", [.init("model", "ranker")])
         }
         if status < 400 && o == burstOp && burstEnd > burstStart && t >= burstStart && t < burstEnd && rng.chance(0.4) {
-            // Errors its caller swallows (it has a cached answer), while the fault is on.
-            t += rng.int64(20_000...80_000)
+            // Errors its caller swallows (it has a cached answer), while the fault is on. The
+            // rejection is quick: the decoy must not slow the request down (that would be a
+            // real latency fault of its own).
+            t += rng.int64(200...1_500)
             status = 503
             error = "\(op.service) overloaded"
             fail(s, "\(op.service) overloaded", at: t, exception: ("Overloaded", "too many concurrent requests"))
