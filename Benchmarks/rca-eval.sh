@@ -42,7 +42,12 @@ requests=${2:-1500}
 if [ -n "${INQUEST_BIN:-}" ]; then
   bin=$INQUEST_BIN
 else
-  swift build -c release >/dev/null
+  # Through the shared build lock when there is one (machines where builds queue).
+  if command -v flock >/dev/null && [ -e /tmp/swift-build.lock ]; then
+    flock /tmp/swift-build.lock swift build -c release >/tmp/rca-eval-build.log 2>&1
+  else
+    swift build -c release >/tmp/rca-eval-build.log 2>&1
+  fi
   bin=$PWD/.build/release/inquest
 fi
 work=$(mktemp -d /tmp/rca-eval.XXXXXX)
