@@ -124,11 +124,32 @@ public struct SimulationGroundTruth: Sendable {
         var o = "{\n"
         o += "  \"generator\": {\"command\": \"inquest simulate\", \"seed\": \(config.seed), \"start\": \(ts(config.start)), "
         o += "\"duration_s\": \(config.durationSeconds), \"requests\": \(config.requests), \"fault\": \(q(f.kind.rawValue)), "
-        o += "\"span_format\": \(q(f.spanFormats.rawValue))},\n"
+        o += "\"span_format\": \(q(f.spanFormats.rawValue))"
+        if f.extended {
+            o += ", \"faults\": \(list(f.faults.map(\.kind.rawValue))), \"signals\": \(q(f.signals.rawValue)), "
+            o += "\"span_status\": \(f.spanStatus), \"metric_format\": \(q(f.metricFormat?.rawValue))"
+        }
+        o += "},\n"
         o += "  \"incident\": {\"start\": \(ts(incidentStart)), \"end\": \(ts(incidentEnd)), \"fault_rate\": \(f.faultRate)},\n"
         o += "  \"root_cause\": {\"service\": \(q(f.service)), \"operation\": \(q(f.operation)), \"kind\": \(q(f.causeKind)), "
-        o += "\"dependency\": \(f.isDependency), \"caller\": \(q(rootService)), \"accepted\": \(list(f.accepted))},\n"
+        o += "\"dependency\": \(f.isDependency), \"caller\": \(q(rootService)), \"accepted\": \(list(f.extended ? f.faults.first?.accepted ?? f.accepted : f.accepted))"
+        if f.extended, let first = f.faults.first { o += ", \"accepted_kinds\": \(list(first.kind.acceptedCauseKinds))" }
+        o += "},\n"
         o += "  \"accepted\": \(list(f.accepted)),\n"
+        if f.extended {
+            // Every fault (two with --fault A,B); `accepted` above is the union of theirs.
+            o += "  \"root_causes\": [\n"
+            for (i, x) in f.faults.enumerated() {
+                o += "    {\"fault\": \(q(x.kind.rawValue)), \"service\": \(q(x.service)), \"operation\": \(q(x.operation)), "
+                o += "\"kind\": \(q(x.causeKind)), \"accepted_kinds\": \(list(x.kind.acceptedCauseKinds)), \"dependency\": \(x.isDependency), "
+                o += "\"caller\": \(q(x.caller)), \"accepted\": \(list(x.accepted)), \"start\": \(ts(x.start)), \"end\": \(ts(x.end)), "
+                o += "\"fault_rate\": \(x.faultRate), \"slowdown\": \(x.slowdown.map { "\($0)" } ?? "null"), "
+                o += "\"delay_ms\": \(x.delayMillis.map { "\($0)" } ?? "null"), \"affected_traces\": \(x.affectedTraces), "
+                o += "\"visible_in\": \(list(x.visibleIn)), \"description\": \(q(x.description))}"
+                o += i + 1 < f.faults.count ? ",\n" : "\n"
+            }
+            o += "  ],\n"
+        }
         o += "  \"chain\": \(list(f.chain)),\n"
         o += "  \"noise\": {\"retries\": \(f.retries), \"clock_skew\": "
         o += f.skewService.map { "{\"service\": \(q($0)), \"offset_ms\": \(f.skewMillis)}" } ?? "null"
@@ -145,7 +166,11 @@ public struct SimulationGroundTruth: Sendable {
         o += "\"split\": \(q(spanSplit)),\n"
         o += "    \"failed_trace_ids\": \(list(failedTraceIDs)),\n"
         o += "    \"affected_trace_ids\": \(list(f.affectedTraceIDs))\n  },\n"
-        o += "  \"files\": [" + files.map { "{\"path\": \(q($0.path)), \"format\": \(q($0.format)), \"records\": \($0.records), \"traces\": \($0.traces)}" }.joined(separator: ", ") + "]\n"
+        if f.extended {
+            o += "  \"files\": [" + files.map { "{\"path\": \(q($0.path)), \"kind\": \(q($0.kind)), \"format\": \(q($0.format)), \"service\": \(q($0.service)), \"records\": \($0.records), \"traces\": \($0.traces)}" }.joined(separator: ", ") + "]\n"
+        } else {
+            o += "  \"files\": [" + files.map { "{\"path\": \(q($0.path)), \"format\": \(q($0.format)), \"records\": \($0.records), \"traces\": \($0.traces)}" }.joined(separator: ", ") + "]\n"
+        }
         o += "}\n"
         return o
     }

@@ -13,9 +13,17 @@ extension Inquest {
                 the frontend; a redis miss spike and steady inventory 404s are decoys. Logs are written in \
                 eight formats (some gzipped, one tar.gz), spans in Jaeger, Zipkin and OTLP JSON, and \
                 ground-truth.json says what really happened. The same seed writes the same bytes. \
-                With --fault KIND, a different incident for scoring rca: spans only, a topology drawn from \
-                the seed, one injected fault (deep-error, self-error, latency, timeout-cascade, one-operation, \
-                dependency) with decoys, and root_cause and accepted in ground-truth.json.
+                With --fault KIND, a different incident for scoring rca: a topology drawn from the seed, an \
+                injected fault with decoys, and root_cause and accepted in ground-truth.json. The kinds \
+                deep-error, self-error, latency, timeout-cascade, one-operation and dependency write spans \
+                only (unless --signals all). The kinds exception (seen only in logs: no span has an error \
+                status), wrong-return (the service answers at once with a wrong value; its caller logs an \
+                error), cpu-contention and network-delay (1.3-2x slower; CPU and latency series show them) \
+                also write logs/SERVICE.log (a format per service, or a .csv log table) and \
+                metrics/SERVICE.csv or .prom, and add a burst of swallowed errors while the fault is on. \
+                --fault A,B injects two faults at \
+                once in different services; ground-truth.json lists both in root_causes, and accepted \
+                names the services of both.
                 """
         )
 
@@ -34,9 +42,28 @@ extension Inquest {
         @Option(name: .long, help: "Number of user requests (health checks come on top); about 11 spans each.")
         var requests: Int = SimulationConfig().requests
 
-        @Option(name: .long, help: ArgumentHelp("Inject one fault instead of the default incident (spans only, topology drawn from the seed).",
-                                                valueName: "deep-error|self-error|latency|timeout-cascade|one-operation|dependency"))
+        @Option(name: .long, help: ArgumentHelp("Inject a fault, or two (KIND,KIND), instead of the default incident (topology drawn from the seed). Kinds: deep-error, self-error, latency, timeout-cascade, one-operation, dependency, exception, wrong-return, cpu-contention, network-delay.",
+                                                valueName: "kind[,kind]"))
         var fault: String?
+
+        @Option(name: .long, help: ArgumentHelp("With --fault: share of requests through the faulty component the fault hits while on (default: from the seed).",
+                                                valueName: "0.05-1"))
+        var faultRate: Double?
+
+        @Option(name: .long, help: ArgumentHelp("With --fault latency, cpu-contention or network-delay: how many times slower the faulty component's work gets (default: from the seed, 1.3-2 for the last two).",
+                                                valueName: "factor"))
+        var slowdown: Double?
+
+        @Flag(name: .long, help: "With --fault: no span carries a status (no error flag, status code or exception event); the errors are in the logs.")
+        var noSpanStatus = false
+
+        @Option(name: .long, help: ArgumentHelp("With --fault: spans only, or spans, logs and metrics (default: all for the newer kinds and --no-span-status, else spans).",
+                                                valueName: "spans|all"))
+        var signals: String?
+
+        @Option(name: .long, help: ArgumentHelp("With --fault and --signals all: how metric series are written (default: from the seed).",
+                                                valueName: "csv|prometheus"))
+        var metricFormat: String?
 
         @Option(name: .long, help: ArgumentHelp("Span format(s) to write; all (the default) deals traces round-robin to the three, one format gets every trace.",
                                                 valueName: "jaeger|zipkin|otlp|all"))
@@ -48,8 +75,19 @@ extension Inquest {
         func validate() throws {
             if month && fault != nil { throw ValidationError("--month and --fault write different data sets; give one.") }
             if month && spanFormat != nil { throw ValidationError("--month writes Zipkin spans only; drop --span-format.") }
-            if let fault, SimFaultKind(rawValue: fault) == nil {
-                throw ValidationError("--fault: '\(fault)' is not one of \(SimFaultKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+            if let fault {
+                for k in fault.split(separator: ",", omittingEmptySubsequences: false) where SimFaultKind(rawValue: String(k)) == nil {
+                    throw ValidationError("--fault: '\(k)' is not one of \(SimFaultKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                if let p = faultOptions.problem(kinds: faultKinds) { throw ValidationError("--fault: \(p).") }
+            } else if faultRate != nil || slowdown != nil || noSpanStatus || signals != nil || metricFormat != nil {
+                throw ValidationError("--fault-rate, --slowdown, --no-span-status, --signals and --metric-format need --fault.")
+            }
+            if let signals, SimSignals(rawValue: signals) == nil {
+                throw ValidationError("--signals: '\(signals)' is not one of spans, all.")
+            }
+            if let metricFormat, SimMetricFormat(rawValue: metricFormat) == nil {
+                throw ValidationError("--metric-format: '\(metricFormat)' is not one of csv, prometheus.")
             }
             if let spanFormat {
                 if SimSpanFormats(rawValue: spanFormat) == nil {
@@ -65,6 +103,16 @@ extension Inquest {
             if let p = config(seconds: seconds).problem() { throw ValidationError(p) }
         }
 
+        var faultKinds: [SimFaultKind] {
+            (fault ?? "").split(separator: ",").compactMap { SimFaultKind(rawValue: String($0)) }
+        }
+
+        var faultOptions: SimFaultOptions {
+            SimFaultOptions(spanFormats: spanFormat.flatMap(SimSpanFormats.init(rawValue:)) ?? .all,
+                            signals: signals.flatMap(SimSignals.init(rawValue:)), spanStatus: !noSpanStatus,
+                            faultRate: faultRate, slowdown: slowdown, metricFormat: metricFormat.flatMap(SimMetricFormat.init(rawValue:)))
+        }
+
         func config(seconds: Int64) -> SimulationConfig {
             let t = TimestampParser().parse(start) ?? SimulationConfig.defaultStart
             return SimulationConfig(seed: seed, start: t, durationSeconds: seconds, requests: requests)
@@ -78,8 +126,8 @@ extension Inquest {
             do {
                 let sim = Simulator(config: config(seconds: seconds))
                 let incident: Simulator.Incident
-                if let fault, let kind = SimFaultKind(rawValue: fault) {
-                    incident = try sim.runFault(kind, spanFormats: spanFormat.flatMap(SimSpanFormats.init(rawValue:)) ?? .all)
+                if fault != nil {
+                    incident = try sim.runFault(faultKinds, options: faultOptions)
                 } else {
                     incident = try sim.run(spanFormats: spanFormat.flatMap(SimSpanFormats.init(rawValue:)) ?? .all)
                 }
@@ -99,14 +147,18 @@ extension Inquest {
                 let path = dir + f.path
                 let what = f.kind == "ground-truth" ? "ground truth"
                     : f.kind == "spans" ? "\(f.format), \(f.records) spans in \(f.traces) traces"
+                    : f.kind == "metrics" ? "\(f.format), \(f.records) samples"
                     : "\(f.format)\(f.compression == .none ? "" : " (\(f.compression.rawValue))"), \(f.records) records"
                 text += "  " + path + String(repeating: " ", count: max(1, width - path.count + 2))
                 text += Self.size(f.bytes.count).leftPadded(9) + "  " + what + "\n"
             }
             text += "  total " + Self.size(total) + "\n"
             text += "Incident: \(truth.incidentStart.rfc3339(digits: 0)) to \(truth.incidentEnd.rfc3339(digits: 0)), "
-            text += "\(truth.failedTraceIDs.count) of \(truth.totalTraces) requests failed; "
-            if let f = truth.fault {
+            text += "\(truth.failedTraceIDs.count) of \(truth.totalTraces) requests failed\(truth.fault?.extended == true ? " or were slowed" : ""); "
+            if let f = truth.fault, f.faults.count > 1 {
+                text += "faults " + f.faults.map { "\($0.kind.rawValue): \($0.service) \($0.operation) (\($0.causeKind)\($0.isDependency ? ", dependency" : ""))" }
+                    .joined(separator: "; ") + ".\n"
+            } else if let f = truth.fault {
                 text += "fault \(f.kind.rawValue): root cause \(f.service) \(f.operation) (\(f.causeKind)\(f.isDependency ? ", dependency" : "")).\n"
             } else {
                 text += "root cause \(truth.rootDependency) behind \(truth.rootService) \(truth.rootOperation).\n"
