@@ -5,6 +5,7 @@ extension Inquest {
     /// Writes a synthetic incident for demos, tests and benchmarks.
     struct Simulate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "simulate",
             abstract: "Write a synthetic incident (logs, spans and ground truth) for demos, tests and benchmarks.",
             discussion: """
                 An online shop of eight services (frontend, api-gateway, checkout, cart, payment, inventory, \
