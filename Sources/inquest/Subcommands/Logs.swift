@@ -38,7 +38,7 @@ extension Inquest {
         @Option(name: .long, help: ArgumentHelp("Only records where this field equals this value (repeatable): key=value.", valueName: "key=value"))
         var `where`: [String] = []
 
-        @Flag(help: "Print only the number of matching records.")
+        @Flag(help: "Print only the number of matching records (a large plain file is read on every core).")
         var count = false
 
         @Option(help: ArgumentHelp("Stop after this many records.", valueName: "n"))
