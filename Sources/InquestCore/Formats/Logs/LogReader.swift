@@ -47,7 +47,7 @@ public final class LogReader {
     /// (standard input, memory): fixed, so output does not depend on the day it runs.
     public static let assumedYear = 2000
     /// The input is a later slice of a file: its first lines continue a record of the
-    /// slice before (they are not headers).
+    /// slice before (they are not headers). Slices are read by `count(matching:)` only.
     let continuing: Bool
     /// Lines read so far (the number of the last line).
     var linesRead: Int { lines.lineNumber }
