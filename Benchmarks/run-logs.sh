@@ -2,7 +2,8 @@
 # Reading logs at the speed of grep: `inquest logs --level error --count` against
 # `grep -c -F` for the same condition, jq and lnav (with a format file), on the same
 # generated files, in one hyperfine run; then instructions per input byte with callgrind.
-#   - JSON lines and logfmt, SIZE_MIB each (default 200), one core (taskset -c 0) and both;
+#   - JSON lines and logfmt, SIZE_MIB each (default 200), one core (taskset -c 0) and both,
+#     with the ordinary release build and with one linked --static-swift-stdlib;
 #   - the JSON file gzipped, against zcat; the same volume split over four files;
 #   - callgrind on the first 20 MB of each (all threads summed), grep beside it;
 #   - peak resident memory.
@@ -30,6 +31,10 @@ with open(sys.argv[1]) as src, open(sys.argv[2], "w") as out:
 PY
 swift build -c release >/dev/null
 bin=$PWD/.build/release/inquest
+# The same code linked with the Swift runtime and Foundation inside (one file to copy to
+# another machine; it starts in about 8 ms instead of 11-14 ms).
+swift build -c release --static-swift-stdlib --scratch-path .build/static >/dev/null
+sbin=$PWD/.build/static/release/inquest
 # lnav reads the JSON lines through a format file, as a user of lnav would set it up.
 lnavdir=$(mktemp -d)
 trap 'rm -rf "$lnavdir"' EXIT
@@ -54,6 +59,9 @@ hyperfine -N --output=pipe --warmup 1 --runs 5 --export-json "$res" \
   -n inquest-json-1core "taskset -c 0 $bin logs --level error --count $json" \
   -n grep-json-1core "taskset -c 0 grep -c -F '\"level\":\"error\"' $json" \
   -n inquest-json-2cores "$bin logs --level error --count $json" \
+  -n static-json-1core "taskset -c 0 $sbin logs --level error --count $json" \
+  -n static-json-2cores "$sbin logs --level error --count $json" \
+  -n static-logfmt-1core "taskset -c 0 $sbin logs --level error --count $logfmt" \
   -n inquest-logfmt-1core "taskset -c 0 $bin logs --level error --count $logfmt" \
   -n grep-logfmt-1core "taskset -c 0 grep -c -F ' level=error ' $logfmt" \
   -n inquest-logfmt-2cores "$bin logs --level error --count $logfmt" \
@@ -92,6 +100,8 @@ print(f"JSON,   one core:  inquest / grep = {m('inquest-json-1core') / m('grep-j
 print(f"JSON,   two cores: inquest / grep = {m('inquest-json-2cores') / m('grep-json-1core'):.2f}x   (target <= 1x)")
 print(f"logfmt, one core:  inquest / grep = {m('inquest-logfmt-1core') / m('grep-logfmt-1core'):.2f}x   (target <= 2x)")
 print(f"logfmt, two cores: inquest / grep = {m('inquest-logfmt-2cores') / m('grep-logfmt-1core'):.2f}x   (target <= 1x)")
+print(f"static build: JSON one core {m('static-json-1core') / m('grep-json-1core'):.2f}x, two cores {m('static-json-2cores') / m('grep-json-1core'):.2f}x, "
+      f"logfmt one core {m('static-logfmt-1core') / m('grep-logfmt-1core'):.2f}x grep's time")
 print(f"jq / inquest (JSON, one core): {m('jq') / m('inquest-json-1core'):.1f}x;  lnav / inquest: {m('lnav') / m('inquest-json-1core'):.1f}x")
 print(f"gzip: inquest {m('inquest-gz'):.3f} s, zcat {m('zcat'):.3f} s -> {m('zcat') / m('inquest-gz'):.2f}x zcat")
 print(f"callgrind, 20 MB: JSON {ij/1e6:.0f} M instructions = {ij/sj:.1f} a byte "
