@@ -78,22 +78,8 @@ public struct JSONScanner {
     /// The first `"` or `\` at or after `from`, eight bytes at a time.
     @inline(__always)
     static func quoteOrBackslash(_ base: UnsafePointer<UInt8>, from: Int, end: Int) -> Int? {
-        var i = from
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        while i + 8 <= end {
-            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)
-            // A zero byte in q or b marks a quote or a backslash; the lowest mark is exact.
-            let m = ((q &- ones) & ~q | (b &- ones) & ~b) & highs
-            if m != 0 { return i + (m.littleEndian.trailingZeroBitCount >> 3) }
-            i += 8
-        }
-        while i < end {
-            let c = base[i]
-            if c == 0x22 || c == 0x5C { return i }
-            i += 1
-        }
-        return nil
+        let i = ByteSearch.first((0x22, 0x5C, 0x22, 0x5C), in: base, from: from, end: end)
+        return i < end ? i : nil
     }
 
     @inline(__always) public func kind() -> Kind {

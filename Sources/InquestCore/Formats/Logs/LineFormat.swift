@@ -95,39 +95,16 @@ extension UnsafeBufferPointer where Element == UInt8 {
         for i in 0..<n where self[i] != s.utf8Start[i] { return false }
         return true
     }
-    /// Index of the first space or tab at or after `from` (`count` when none), eight
-    /// bytes at a time.
+    /// Index of the first space or tab at or after `from` (`count` when none).
     @inline(__always) func blank(from: Int) -> Int {
-        var i = from
-        let n = count
-        guard let base = baseAddress else { return n }
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        while i + 8 <= n {
-            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            let s = w ^ (ones &* 0x20), t = w ^ (ones &* 0x09)
-            let m = ((s &- ones) & ~s | (t &- ones) & ~t) & highs
-            if m != 0 { return i + (m.littleEndian.trailingZeroBitCount >> 3) }
-            i += 8
-        }
-        while i < n, base[i] != 0x20, base[i] != 0x09 { i += 1 }
-        return i
+        guard let base = baseAddress else { return count }
+        return ByteSearch.first((0x20, 0x09, 0x20, 0x09), in: base, from: from, end: count)
     }
     /// Index of the first `=`, space, tab or `"` at or after `from` (`count` when none):
-    /// where a logfmt key ends. Eight bytes at a time.
+    /// where a logfmt key ends.
     @inline(__always) func keyEnd(from: Int) -> Int {
-        var i = from
-        let n = count
-        guard let base = baseAddress else { return n }
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        while i + 8 <= n {
-            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            let e = w ^ (ones &* 0x3D), s = w ^ (ones &* 0x20), t = w ^ (ones &* 0x09), q = w ^ (ones &* 0x22)
-            let m = ((e &- ones) & ~e | (s &- ones) & ~s | (t &- ones) & ~t | (q &- ones) & ~q) & highs
-            if m != 0 { return i + (m.littleEndian.trailingZeroBitCount >> 3) }
-            i += 8
-        }
-        while i < n, base[i] != 0x3D, base[i] != 0x20, base[i] != 0x09, base[i] != 0x22 { i += 1 }
-        return i
+        guard let base = baseAddress else { return count }
+        return ByteSearch.first((0x3D, 0x20, 0x09, 0x22), in: base, from: from, end: count)
     }
     /// Index of the first occurrence of `byte` at or after `from`.
     @inline(__always) func index(of byte: UInt8, from: Int) -> Int? {

@@ -28,31 +28,10 @@ extension LogReader {
         /// A record is open: continuation lines belong to it.
         var open = continuing
         while !finished {
-            let event: LineReader.Event?
-            do {
-                event = try lines.next()
-            } catch {
-                stats.note(Issue(line: lines.lineNumber, reason: error.message))
-                event = nil
-            }
-            guard let event else {
-                finished = true
-                if ctx.yearUsed { stats.yearNote = yearNote }
-                for i in lines.streamIssues where !stats.errors.contains(i) { stats.note(i) }
-                if !ctx.partial.isEmpty {
-                    let bytes = ctx.partial
-                    ctx.partial.removeAll()
-                    r = LogRecord()
-                    let result = bytes.withUnsafeBufferPointer { format.finish(partial: $0, into: &r, context: &ctx) }
-                    if case .skip(let reason) = result {
-                        stats.skip(line: partialStart, reason: reason)
-                        break
-                    }
-                    stats.records += 1
-                    stats.parsed += 1
-                    stats.note(Issue(line: partialStart, reason: "container line without its last part (kept as it is)"))
-                    if matchAll || filter.matches(r) { n += 1 }
-                }
+            guard let event = nextEvent() else {
+                context = ctx
+                if let r = endOfInput(), matchAll || filter.matches(r) { n += 1 }
+                ctx = context
                 break
             }
             switch event {
@@ -74,17 +53,11 @@ extension LogReader {
                     open = true
                     stats.records += 1
                     stats.parsed += 1
-                    if checkUTF8 && !isValidUTF8(line) {
-                        stats.repaired += 1
-                        stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
-                    }
+                    if checkUTF8 && !isValidUTF8(line) { noteRepaired(number) }
                     if matchAll || filter.matches(r) { n += 1 }
                 case .continuation:
                     if open {
-                        if checkUTF8 && !isValidUTF8(line) {
-                            stats.repaired += 1
-                            stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
-                        }
+                        if checkUTF8 && !isValidUTF8(line) { noteRepaired(number) }
                     } else if !line.isBlank() {
                         open = true
                         if countHeader(line, filter: filter, service: ctx.fallbackService) { n += 1 }
@@ -97,10 +70,7 @@ extension LogReader {
                         break
                     }
                     open = true
-                    if checkUTF8 && !isValidUTF8(line) {
-                        stats.repaired += 1
-                        stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
-                    }
+                    if checkUTF8 && !isValidUTF8(line) { noteRepaired(number) }
                     if countHeader(line, filter: filter, service: ctx.fallbackService) { n += 1 }
                 }
             }

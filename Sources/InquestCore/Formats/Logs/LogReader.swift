@@ -164,6 +164,45 @@ public final class LogReader {
         finished = true
     }
 
+    /// The next line event; nil at the end of the input (or when it cannot be read on).
+    func nextEvent() -> LineReader.Event? {
+        do {
+            return try lines.next()
+        } catch {
+            stats.note(Issue(line: lines.lineNumber, reason: error.message))
+            return nil
+        }
+    }
+
+    /// Ends the input: says where the year came from, notes the stream's damage, and
+    /// returns the record of a container line whose last part never came (kept as it is,
+    /// and said), if there is one.
+    func endOfInput() -> LogRecord? {
+        finished = true
+        if context.yearUsed { stats.yearNote = yearNote }
+        for i in lines.streamIssues where !stats.errors.contains(i) { stats.note(i) }
+        guard !context.partial.isEmpty else { return nil }
+        let bytes = context.partial
+        context.partial.removeAll()
+        var r = LogRecord()
+        let result = bytes.withUnsafeBufferPointer { lineFormat.finish(partial: $0, into: &r, context: &context) }
+        if case .skip(let reason) = result {
+            stats.skip(line: partialStart, reason: reason)
+            return nil
+        }
+        r.location = SourceLocation(path: unit.path, line: partialStart)
+        stats.records += 1
+        stats.parsed += 1
+        stats.note(Issue(line: partialStart, reason: "container line without its last part (kept as it is)"))
+        return r
+    }
+
+    /// Counts and notes a line whose invalid UTF-8 was replaced (the record is kept).
+    func noteRepaired(_ line: Int) {
+        stats.repaired += 1
+        stats.note(Issue(line: line, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
+    }
+
     /// The next record, or nil at the end of the input.
     public func next() -> LogRecord? {
         if documentIndex < documentRecords.count {
@@ -171,31 +210,8 @@ public final class LogReader {
             return documentRecords[documentIndex - 1]
         }
         while !finished {
-            let event: LineReader.Event?
-            do {
-                event = try lines.next()
-            } catch {
-                stats.note(Issue(line: lines.lineNumber, reason: error.message))
-                event = nil
-            }
-            guard let event else {
-                finished = true
-                if context.yearUsed { stats.yearNote = yearNote }
-                for i in lines.streamIssues where !stats.errors.contains(i) { stats.note(i) }
-                if !context.partial.isEmpty {
-                    // A container line whose last part never came: kept as it is, and said.
-                    let bytes = context.partial
-                    context.partial.removeAll()
-                    var r = LogRecord()
-                    let result = bytes.withUnsafeBufferPointer { lineFormat.finish(partial: $0, into: &r, context: &context) }
-                    if case .skip(let reason) = result {
-                        stats.skip(line: partialStart, reason: reason)
-                        break
-                    }
-                    r.location = SourceLocation(path: unit.path, line: partialStart)
-                    stats.records += 1
-                    stats.parsed += 1
-                    stats.note(Issue(line: partialStart, reason: "container line without its last part (kept as it is)"))
+            guard let event = nextEvent() else {
+                if let r = endOfInput() {
                     if let p = pending { pending = r; return p }
                     pending = r
                 }
@@ -220,10 +236,7 @@ public final class LogReader {
                     sawRecord = true
                     stats.records += 1
                     stats.parsed += 1
-                    if checkUTF8 && !isValidUTF8(line) {
-                        stats.repaired += 1
-                        stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
-                    }
+                    if checkUTF8 && !isValidUTF8(line) { noteRepaired(number) }
                     scratch.location = SourceLocation(path: unit.path, line: partialStart)
                     if let p = pending {
                         pending = scratch
@@ -232,13 +245,11 @@ public final class LogReader {
                     pending = scratch
                 case .continuation:
                     if pending != nil {
-                        if checkUTF8 && !needsMessage && !isValidUTF8(line) {
-                            stats.repaired += 1; stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
-                        }
+                        if checkUTF8 && !needsMessage && !isValidUTF8(line) { noteRepaired(number) }
                         if needsMessage {
                             pending!.message += "\n"
                             pending!.message += String(decoding: line, as: UTF8.self)
-                            if !isValidUTF8(line) { stats.repaired += 1; stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)")) }
+                            if !isValidUTF8(line) { noteRepaired(number) }
                         }
                     } else if !line.isBlank() {
                         // Text before the first timestamped line: a record of its own, without time.
@@ -260,10 +271,7 @@ public final class LogReader {
                     var r = LogRecord(level: inferLevel(line), service: context.fallbackService,
                                       location: SourceLocation(path: unit.path, line: number))
                     if needsMessage { r.message = String(decoding: line, as: UTF8.self) }
-                    if checkUTF8 && !isValidUTF8(line) {
-                        stats.repaired += 1
-                        stats.note(Issue(line: number, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
-                    }
+                    if checkUTF8 && !isValidUTF8(line) { noteRepaired(number) }
                     stats.records += 1
                     stats.parsed += 1
                     if let p = pending {
