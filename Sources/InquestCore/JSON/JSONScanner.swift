@@ -59,20 +59,55 @@ public struct JSONScanner {
     @inline(__always)
     public mutating func scanString() -> (range: Range<Int>, escaped: Bool)? {
         guard pos < end, base[pos] == 0x22 else { return nil }
+        guard let q = JSONScanner.closingQuote(base, from: pos + 1, end: end) else { return nil }
         let start = pos + 1
-        var i = start
+        pos = q.at + 1
+        return (start..<q.at, q.escaped)
+    }
+
+    /// The closing quote of a string whose contents start at `from`, and whether the
+    /// contents hold an escape.
+    @inline(__always)
+    static func closingQuote(_ b: UnsafePointer<UInt8>, from: Int, end: Int) -> (at: Int, escaped: Bool)? {
+        var i = from
         var escaped = false
-        while true {
-            guard let at = JSONScanner.quoteOrBackslash(base, from: i, end: end) else { return nil }
-            if base[at] == 0x22 {
-                pos = at + 1
-                return (start..<at, escaped)
-            }
-            // A backslash: the next byte is escaped, whatever it is.
+        while let at = JSONScanner.quoteOrBackslash(b, from: i, end: end) {
+            if b[at] == 0x22 { return (at, escaped) }
             escaped = true
             i = at + 2
             if i > end { return nil }
         }
+        return nil
+    }
+
+    /// Skips the object or array at `from` (brackets counted, strings skipped, nothing else
+    /// checked); the index after it, nil when it is cut off or too deep, with `failedAt`
+    /// where it stopped (the string never closed, the bracket too deep, or `end`).
+    static func skipNested(_ b: UnsafePointer<UInt8>, from: Int, end: Int, maxDepth: Int, failedAt: inout Int) -> Int? {
+        var i = from
+        var depth = 0
+        while i < end {
+            let c = b[i]
+            // Neither a quote nor a bracket (`[`/`{` and `]`/`}` differ from each other by 0x20).
+            if c != 0x22 && c | 0x20 != 0x7B && c | 0x20 != 0x7D { i += 1; continue }
+            switch c {
+            case 0x22:
+                guard let q = closingQuote(b, from: i + 1, end: end) else { failedAt = i; return nil }
+                i = q.at + 1
+                continue
+            case 0x7B, 0x5B:
+                depth += 1
+                if depth > maxDepth { failedAt = i; return nil }
+            case 0x7D, 0x5D:
+                depth -= 1
+                if depth == 0 { return i + 1 }
+                if depth < 0 { failedAt = i; return nil }
+            default: break
+            }
+            i += 1
+        }
+        failedAt = end
+        return nil
     }
 
     /// The first `"` or `\` at or after `from`, eight bytes at a time.
@@ -104,25 +139,12 @@ public struct JSONScanner {
         case 0x22:
             guard scanString() != nil else { return nil }
         case 0x7B, 0x5B:
-            var depth = 0
-            while pos < end {
-                let c = base[pos]
-                switch c {
-                case 0x22:
-                    guard scanString() != nil else { return nil }
-                    continue
-                case 0x7B, 0x5B:
-                    depth += 1
-                    if depth > maxDepth { return nil }
-                case 0x7D, 0x5D:
-                    depth -= 1
-                    if depth == 0 { pos += 1; return start..<pos }
-                    if depth < 0 { return nil }
-                default: break
-                }
-                pos += 1
+            var failedAt = pos
+            guard let after = JSONScanner.skipNested(base, from: pos, end: end, maxDepth: maxDepth, failedAt: &failedAt) else {
+                pos = failedAt  // where the error is said to be
+                return nil
             }
-            return nil
+            pos = after
         default:
             // Number, true, false, null: up to a delimiter.
             while pos < end {

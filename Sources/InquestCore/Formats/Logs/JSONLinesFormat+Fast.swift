@@ -22,7 +22,7 @@ extension JSONLinesFormat {
             // The key.
             guard i < end, b[i] == 0x22 else { return false }
             let keyStart = i + 1
-            guard let keyEnd = closingQuote(b, from: keyStart, end: end) else { return false }
+            guard let keyEnd = JSONScanner.closingQuote(b, from: keyStart, end: end) else { return false }
             i = keyEnd.at + 1
             if i < end && b[i] == 0x3A {
                 i += 1  // `"key":` as nearly every writer puts it
@@ -50,13 +50,14 @@ extension JSONLinesFormat {
             var f = Found(priority: prio)
             let valueStart = i
             if c == 0x22 {
-                guard let q = closingQuote(b, from: i + 1, end: end) else { return false }
+                guard let q = JSONScanner.closingQuote(b, from: i + 1, end: end) else { return false }
                 f.kind = .string
                 f.range = (i + 1)..<q.at
                 f.escaped = q.escaped
                 i = q.at + 1
             } else if c == 0x7B || c == 0x5B {
-                guard let after = skipNested(b, from: i, end: end, maxDepth: sc.maxDepth) else { return false }
+                var failedAt = i
+                guard let after = JSONScanner.skipNested(b, from: i, end: end, maxDepth: sc.maxDepth, failedAt: &failedAt) else { return false }
                 f.kind = c == 0x7B ? .object : .array
                 i = after
                 f.range = valueStart..<i
@@ -97,48 +98,5 @@ extension JSONLinesFormat {
             if sep == 0x7D { sc.pos = i; return true }
             return false
         }
-    }
-
-    /// The closing quote of a string whose contents start at `from`, and whether the
-    /// contents hold an escape.
-    @inline(__always)
-    static func closingQuote(_ b: UnsafePointer<UInt8>, from: Int, end: Int) -> (at: Int, escaped: Bool)? {
-        var i = from
-        var escaped = false
-        while let at = JSONScanner.quoteOrBackslash(b, from: i, end: end) {
-            if b[at] == 0x22 { return (at, escaped) }
-            escaped = true
-            i = at + 2
-            if i > end { return nil }
-        }
-        return nil
-    }
-
-    /// Skips an object or array as `JSONScanner.skipValue` does (brackets counted, strings
-    /// skipped); the index after it, nil when it is cut off or too deep.
-    static func skipNested(_ b: UnsafePointer<UInt8>, from: Int, end: Int, maxDepth: Int) -> Int? {
-        var i = from
-        var depth = 0
-        while i < end {
-            let c = b[i]
-            // Neither a quote nor a bracket (`[`/`{` and `]`/`}` differ from each other by 0x20).
-            if c != 0x22 && c | 0x20 != 0x7B && c | 0x20 != 0x7D { i += 1; continue }
-            switch c {
-            case 0x22:
-                guard let q = closingQuote(b, from: i + 1, end: end) else { return nil }
-                i = q.at + 1
-                continue
-            case 0x7B, 0x5B:
-                depth += 1
-                if depth > maxDepth { return nil }
-            case 0x7D, 0x5D:
-                depth -= 1
-                if depth == 0 { return i + 1 }
-                if depth < 0 { return nil }
-            default: break
-            }
-            i += 1
-        }
-        return nil
     }
 }
