@@ -52,12 +52,8 @@ def span_durations(dirs):
     out = defaultdict(list)
     for d in dirs:
         for f in sorted(os.listdir(d)):
-            with open_any(os.path.join(d, f)) as fh:
-                for r in csv.DictReader(fh):
-                    try:
-                        out[service_of(r["PodName"])].append(float(r["Duration"]))
-                    except (KeyError, ValueError):
-                        pass
+            for k, v in span_durations_file(os.path.join(d, f)).items():
+                out[k].extend(v)
     return out
 
 
@@ -103,6 +99,7 @@ def simple_rule(case, truth):
 
 
 def span_durations_file(path):
+    """{service: [durations]} of the spans in one CSV span table."""
     out = defaultdict(list)
     with open_any(path) as fh:
         for r in csv.DictReader(fh):
