@@ -30,6 +30,19 @@ public struct LogRecord: Sendable {
         public static func == (a: Field, b: Field) -> Bool { a.key == b.key && a.value == b.value }
     }
 
+    /// Empties what a line format fills, keeping the fields' storage: one record is
+    /// reused for every line of an input (`location` and `sortKey` are set by the reader).
+    @inline(__always)
+    mutating func clearForNextLine() {
+        timestamp = nil
+        level = .unknown
+        service = nil
+        if !message.isEmpty { message = "" }
+        traceID = nil
+        spanID = nil
+        if !fields.isEmpty { fields.removeAll(keepingCapacity: true) }
+    }
+
     public init(timestamp: Timestamp? = nil, level: Level = .unknown, service: String? = nil,
                 message: String = "", traceID: String? = nil, spanID: String? = nil,
                 fields: [Field] = [], location: SourceLocation = SourceLocation(path: "", line: 0)) {

@@ -39,13 +39,7 @@ extension LogReader {
                 stats.skip(line: number, reason: reason)
             case .line(let raw, let number):
                 let line = raw.bindMemory(to: UInt8.self)
-                r.timestamp = nil
-                r.level = .unknown
-                r.service = nil
-                r.traceID = nil
-                r.spanID = nil
-                if !r.message.isEmpty { r.message = "" }
-                if !r.fields.isEmpty { r.fields.removeAll(keepingCapacity: true) }
+                r.clearForNextLine()
                 if ctx.partial.isEmpty { partialStart = number }
                 switch format.parse(line, into: &r, context: &ctx) {
                 case .record:

@@ -222,13 +222,7 @@ public final class LogReader {
                 stats.skip(line: number, reason: reason)
             case .line(let raw, let number):
                 let line = raw.bindMemory(to: UInt8.self)
-                scratch.timestamp = nil
-                scratch.level = .unknown
-                scratch.service = nil
-                scratch.message = ""
-                scratch.traceID = nil
-                scratch.spanID = nil
-                if !scratch.fields.isEmpty { scratch.fields.removeAll(keepingCapacity: true) }
+                scratch.clearForNextLine()
                 if context.partial.isEmpty { partialStart = number }
                 let result = lineFormat.parse(line, into: &scratch, context: &context)
                 switch result {
