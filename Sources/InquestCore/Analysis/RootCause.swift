@@ -62,9 +62,13 @@ public enum RootCause {
     /// - Parameter reached: for a failed trace, only errors on a chain of error spans from
     ///   the entry count (an error its caller swallowed did not fail the request); in
     ///   baseline traces every error counts, as the noise to discount.
-    static func origins(_ t: Trace, kind: String, selfBaseline: [String: Int64], reached: Bool = false) -> [Key] {
+    /// - Parameter answers: when given, an error raised by a span whose callee answered far
+    ///   out of the ordinary (slow past a deadline, or cut short) is the callee's (`CalleeAnswer`).
+    static func origins(_ t: Trace, kind: String, selfBaseline: [String: Int64], reached: Bool = false,
+                        answers: CalleeAnswer? = nil, passedOn: ((Key, _ caller: String, CalleeAnswer.Anomaly) -> Void)? = nil) -> [Key] {
         var out: [Key] = []
         if kind == "error" {
+            let sizes = answers.map { _ in CalleeAnswer.subtreeSizes(t) } ?? []
             var onChain = [Bool](repeating: !reached, count: t.nodes.count)
             if reached {
                 // From every root that failed (the entry, and orphans whose caller is
@@ -81,6 +85,13 @@ public enum RootCause {
                 let failingChildren = n.children.filter { t.nodes[$0].span.isError }
                 if !failingChildren.isEmpty { continue }
                 let s = n.span
+                if let a = answers, let (c, anomaly) = a.culprit(t, under: i, sizes: sizes) {
+                    let cs = t.nodes[c].span
+                    let k = Key(service: cs.service, operation: cs.operation, kind: anomaly == .slow ? "latency" : "error", dependency: false)
+                    passedOn?(k, s.service, anomaly)
+                    out.append(k)
+                    continue
+                }
                 let otherService = n.children.filter { t.nodes[$0].span.service != s.service }
                 if s.kind == .client && otherService.isEmpty, let peer = FailureSummary.peerName(s), peer != s.service {
                     out.append(Key(service: peer, operation: s.operation, kind: "error", dependency: true))
@@ -142,14 +153,20 @@ public enum RootCause {
         var selfTimes: [String: [Int64]] = [:]
         for t in base { for n in t.nodes { selfTimes[n.span.service + "\u{0}" + n.span.operation, default: []].append(n.selfNanos) } }
         let selfBaseline = selfTimes.compactMapValues(median)
+        let answers = base.count >= CalleeAnswer.minSamples ? CalleeAnswer(baseline: base) : nil
         // Where errors are raised in healthy traffic too.
         var baselineErrors: [Key: Int] = [:]
         for t in base {
-            for k in Set(origins(t, kind: "error", selfBaseline: selfBaseline)) { baselineErrors[k, default: 0] += 1 }
+            for k in Set(origins(t, kind: "error", selfBaseline: selfBaseline, answers: answers)) { baselineErrors[k, default: 0] += 1 }
         }
         var explained: [Key: [Trace]] = [:]
+        // Errors raised by a caller on this candidate's answer: how many, by whom, how it answered.
+        var raisedBy: [Key: [String: (n: Int, anomaly: CalleeAnswer.Anomaly)]] = [:]
         for (t, kind) in failed {
-            for k in origins(t, kind: kind, selfBaseline: selfBaseline, reached: true) { explained[k, default: []].append(t) }
+            let ks = origins(t, kind: kind, selfBaseline: selfBaseline, reached: true, answers: answers) { k, caller, a in
+                raisedBy[k, default: [:]][caller, default: (0, a)].n += 1
+            }
+            for k in ks { explained[k, default: []].append(t) }
         }
         let nFailed = max(1, failed.count), nBase = max(1, base.count)
         var candidates: [Candidate] = []
@@ -159,6 +176,9 @@ public enum RootCause {
             let score = max(0, share - noise)
             var evidence = ["\(ts.count) of \(failed.count) failed traces have \(k.kind == "error" ? "an error first raised" : "the time lost") here"]
             if k.dependency { evidence.append("\(k.service) is not instrumented: seen only in its callers' client spans") }
+            for (caller, v) in (raisedBy[k] ?? [:]).sorted(by: { ($0.value.n, $1.key) > ($1.value.n, $0.key) }).prefix(2) {
+                evidence.append("in \(v.n) of them raised by its caller \(caller) on an answer \(v.anomaly == .slow ? "slower than any baseline call" : "cut short (faster or smaller than any baseline call)")")
+            }
             let b = baselineErrors[k] ?? 0
             evidence.append(b == 0 ? "never raises errors in the \(base.count) baseline traces"
                                    : "also raises errors in \(b) of \(base.count) baseline traces (noise discounted)")

@@ -8,7 +8,9 @@ import Foundation
 /// lines — and the stretch whose ranks differ most from the rest's, higher or lower
 /// (Wilcoxon rank-sum z, at least 5, `Robust.segment`), is the window: an incident that
 /// ended inside the input, or, when the stretch reaches back to the start (it splits the
-/// input in two), the later part — inputs are taken during or after incidents. Metric series have too few points for a rank test: the
+/// input in two), the later part — inputs are taken during or after incidents. When
+/// requests as a whole show nothing, each busy operation's self time is scanned the same
+/// way (a slowdown of one operation of many). Metric series have too few points for a rank test: the
 /// longest tail that lies far (6 robust σ) from the points before it starts the window.
 /// Without any, the whole input is the window and nothing in it is a baseline.
 public struct IncidentWindow: Sendable {
@@ -66,6 +68,27 @@ public struct IncidentWindow: Sendable {
         return out
     }
 
+    /// Each busy operation's self time (against its median), for a fault that slows one
+    /// operation of many: too little of the requests' time to move their latency as a whole.
+    /// Many series are scanned, so a departure must be stronger (z ≥ 6).
+    static func operationSeries(_ traces: [Trace], minSpans: Int = 100) -> [Series] {
+        var rows: [String: [(Int64, Double)]] = [:]
+        for t in traces {
+            for i in t.nodes.indices {
+                let n = t.nodes[i]
+                rows[n.span.service + " " + n.span.operation, default: []].append((n.span.start.nanos, Double(max(1, n.selfNanos))))
+            }
+        }
+        var out: [Series] = []
+        for (name, r) in rows.sorted(by: { $0.key < $1.key }) where r.count >= minSpans {
+            let sorted = r.sorted { $0.0 < $1.0 }
+            let m = max(1, Robust.median(sorted.map(\.1).sorted()))
+            out.append(Series(name: "self time of \(name)", times: sorted.map(\.0), values: sorted.map { log($0.1 / m) }, rising: true,
+                              threshold: 6, minSegment: max(10, sorted.count / 100)))
+        }
+        return out
+    }
+
     static func logSeries(_ lines: [(time: Int64, bad: Bool)]) -> [Series] {
         guard lines.count >= 20, lines.contains(where: \.bad) else { return [] }
         let sorted = lines.sorted { $0.time < $1.time }
@@ -94,12 +117,14 @@ public struct IncidentWindow: Sendable {
     }
 
     /// The window of the first kind of signal that shows a departure: requests, then
-    /// logs, then metrics (the least precise in time).
+    /// each operation's self time, then logs, then metrics (the least precise in time).
     static func detect(requests: [Trace], logs: [(time: Int64, bad: Bool)], metrics: [MetricSeries]) -> IncidentWindow? {
-        for group in [requestSeries(requests), logSeries(logs)] {
+        let groups: [() -> [Series]] = [{ requestSeries(requests) }, { operationSeries(requests) }, { logSeries(logs) }]
+        for make in groups {
+            let group = make()
             var best: (Series, Robust.Segment)?
             for s in group {
-                for higher in [true, false] {
+                for higher in s.name.hasPrefix("self time") ? [true] : [true, false] {
                     guard let seg = Robust.segment(s.values, minSegment: s.minSegment, higher: higher), abs(seg.z) >= s.threshold else { continue }
                     if best == nil || abs(seg.z) > abs(best!.1.z) { best = (s, seg) }
                 }

@@ -1,3 +1,4 @@
+import Foundation
 /// Latency judged from distributions: each (service, operation)'s exclusive time in the
 /// incident against the baseline, and who the time it added belongs to.
 ///
@@ -8,12 +9,16 @@
 ///    callee's queue as well as the caller's own work.
 /// 2. The shift of a key is the mean difference of the two samples' 5 %…95 % quantiles
 ///    (`Robust.shift`); it counts when it is large against the baseline's spread
-///    (z ≥ 4 with 1.4826·MAD as σ) and at least 10 % of the baseline median. Its
+///    by ranks (the rank-sum z, or the excess of values above the baseline's 75th or 90th
+///    percentile, at least 4) and is at least 10 % of the baseline median. Its
 ///    contribution is the time it adds to an average request (shift × calls per request),
-///    and one under 1 % of the entry's median time is left out as immaterial.
-/// 3. A call's added time goes to the callee when the calls into it from its callers
-///    grew (a slow network or host of the callee), to the caller when its own local work
-///    grew too (a starved caller is slow to send and to read), in proportion.
+///    and one under 1 % of the entry's median time is left out as immaterial (unless
+///    none is larger).
+/// 3. A call's added time (to an instrumented callee or an uninstrumented peer) goes to
+///    the side whose other calls grew too: to the callee when the calls into it from
+///    other callers grew (a slow host or network of the callee), to the caller when its
+///    other calls or its own local work grew (a starved or delayed caller is slow to send
+///    and to read), in proportion; a callee with no other caller takes the rest.
 /// 4. A service's weight is the time it adds per request; the entry's own slowdown is
 ///    said beside it so that a reader sees how much is explained.
 enum LatencyShift {
@@ -23,6 +28,8 @@ enum LatencyShift {
         /// The service this span calls (its self time includes the call's transport).
         var callee: String?
         var dependency: Bool
+        /// For an uninstrumented peer, the service whose client spans name it.
+        var caller: String? = nil
     }
 
     struct Sample {
@@ -49,7 +56,7 @@ enum LatencyShift {
                 }
                 var key = Key(service: s.service, operation: s.operation, callee: callee, dependency: false)
                 if callee == nil, s.kind == .client, let peer = FailureSummary.peerName(s), peer != s.service {
-                    key = Key(service: peer, operation: s.operation, callee: nil, dependency: true)
+                    key = Key(service: peer, operation: s.operation, callee: nil, dependency: true, caller: s.service)
                 }
                 let v = Double(n.selfNanos)
                 if after {
@@ -109,45 +116,69 @@ enum LatencyShift {
             let b = s.before.sorted(), a = s.after.sorted()
             let shift = Robust.shift(before: b, after: a)
             let mb = Robust.median(b)
-            let sigma = max(Robust.scaledMAD(b), 0.05 * mb, 1_000)
-            let z = shift / (sigma * (1 / Double(b.count) + 1 / Double(a.count)).squareRoot())
+            // Judged by ranks, not by the shift against the spread: a tail of retries or
+            // timeouts that is a few points larger in one sample moves its top quantile a lot.
+            let z = max(Robust.rankSumZ(before: b, after: a), Robust.tailZ(before: b, after: a))
             let rel = shift / max(mb, 1_000)
             shifted.append(Shifted(key: key, shift: shift, rel: rel, z: z, significant: z >= 4 && rel >= 0.1 && shift > 0,
                                    perRequest: max(0, shift) * Double(a.count) / requests, medianBefore: mb,
                                    medianAfter: Robust.median(a), p90Before: Robust.quantile(b, 0.9), p90After: Robust.quantile(a, 0.9),
                                    nBefore: b.count, nAfter: a.count, example: s.example))
         }
-        // How much each service's own work grew, and how much the calls into it grew.
+        // How much each service's own work grew, and how much each call (caller → callee
+        // or uninstrumented peer) grew.
         var local: [String: Double] = [:]
-        var incoming: [String: [Double]] = [:]
+        struct Edge { var caller: String; var target: String; var rel: Double }
+        var edges: [Edge] = []
         for s in shifted {
+            let rel = s.significant ? s.rel : 0
             if let c = s.key.callee {
-                incoming[c, default: []].append(s.significant ? s.rel : 0)
-            } else if s.significant && !s.key.dependency {
+                edges.append(Edge(caller: s.key.service, target: c, rel: rel))
+            } else if s.key.dependency, let a = s.key.caller {
+                edges.append(Edge(caller: a, target: s.key.service, rel: rel))
+            } else if s.significant {
                 local[s.key.service] = max(local[s.key.service] ?? 0, s.rel)
             }
         }
-        let into = incoming.mapValues { Robust.median($0.sorted()) }
+        /// Who a grown call's time belongs to, as the share put on the callee: the side
+        /// whose other calls grew too. Calls into the callee from other callers speak for
+        /// the callee (its host or network is slow); the caller's other calls, and its own
+        /// work, speak for the caller (it sends late, or reads late). A callee with no other
+        /// caller takes what the caller's side does not explain.
+        func calleeShare(caller a: String, target x: String, rel r: Double) -> Double {
+            let others = edges.filter { $0.target == x && $0.caller != a }.map(\.rel).sorted()
+            let mine = edges.filter { $0.caller == a && $0.target != x }.map(\.rel).sorted()
+            let toCaller = max(local[a] ?? 0, mine.isEmpty ? 0 : Robust.median(mine))
+            let toCallee = others.isEmpty ? r : Robust.median(others)
+            return toCallee + toCaller > 0 ? toCallee / (toCallee + toCaller) : 0.5
+        }
         var findings: [SignalFinding] = []
-        // A shift that adds under 1 % of a request's time explains no incident.
-        for s in shifted where s.significant && s.perRequest > 0.01 * max(entryMedian, 1_000) {
+        // A shift that adds under 1 % of a request's time explains no incident beside one
+        // that adds more; when none adds that much (one operation of many slowed), the
+        // shifts there are are what departed.
+        let material = shifted.filter { $0.significant && $0.perRequest > 0.01 * max(entryMedian, 1_000) }
+        for s in material.isEmpty ? shifted.filter(\.significant) : material {
             let k = s.key
             var shares: [(String, Double)] = [(k.service, 1)]
             if let c = k.callee {
-                let toCallee = into[c] ?? 0, toCaller = local[k.service] ?? 0
-                let f = toCallee + toCaller > 0 ? toCallee / (toCallee + toCaller) : 0.5
+                let f = calleeShare(caller: k.service, target: c, rel: s.rel)
                 shares = [(c, f), (k.service, 1 - f)]
+            } else if k.dependency, let a = k.caller {
+                let f = calleeShare(caller: a, target: k.service, rel: s.rel)
+                shares = [(k.service, f), (a, 1 - f)]
             }
             var evidence = ["self time of \(k.operation)\(k.callee.map { " (calls to \($0))" } ?? "") grew: median \(humanDuration(nanos: s.medianBefore)) → \(humanDuration(nanos: s.medianAfter)), p90 \(humanDuration(nanos: s.p90Before)) → \(humanDuration(nanos: s.p90After)) (\(s.nBefore) spans before, \(s.nAfter) during)",
                             "adds \(humanDuration(nanos: s.perRequest)) to an average request" + (entryShift > 0 ? String(format: " (the entry grew by %@)", humanDuration(nanos: entryShift)) : "")]
             if k.dependency { evidence.append("\(k.service) is not instrumented: seen only in its callers' client spans") }
+            let callee = k.callee ?? (k.dependency ? k.service : nil)
             for (svc, f) in shares where f > 0.05 {
                 var e = evidence
-                if k.callee != nil {
-                    e.append(svc == k.callee
+                if callee != nil {
+                    e.append(svc == callee
                              ? String(format: "%.0f %% of it put on the callee: the calls into %@ grew", 100 * f, svc)
-                             : String(format: "%.0f %% of it put on the caller: its own work grew too", 100 * f))
+                             : String(format: "%.0f %% of it put on the caller: its other calls or its own work grew too", 100 * f))
                 }
+                if k.dependency && svc != k.service { e.removeAll { $0.hasSuffix("seen only in its callers' client spans") } }
                 findings.append(SignalFinding(signal: .spans, service: svc, operation: k.operation,
                                               dependency: k.dependency && svc == k.service, kind: "latency",
                                               weight: s.perRequest * f / max(entryMedian, 1_000), evidence: e, exampleTrace: s.example))

@@ -64,32 +64,74 @@ public enum LogSignal {
 
     struct SpanPlace { var service: String; var operation: String; var depth: Int }
 
+    /// Where the incident's lines sit in its traces, and what the traces say about them.
+    struct Places {
+        /// `traceID/spanID` → the span a line was logged on.
+        var spans: [String: SpanPlace] = [:]
+        var traceIDs = Set<String>()
+        /// Per failed trace, where its errors began (`RootCause.origins`): a line logged on
+        /// such a trace by a service that only passed the error on speaks of the origin.
+        var origins: [String: [(service: String, dependency: Bool)]] = [:]
+        /// `traceID/spanID` → the service whose answer, under that span, was far out of the
+        /// ordinary (`CalleeAnswer`): what a line logged there is about.
+        var culprits: [String: String] = [:]
+        /// Requests whose errors stopped at a healthy caller: the entry span did not fail,
+        /// some span did, and the entry's service logged no error on it.
+        var contained = Set<String>()
+
+        init() {}
+
+        init(lines: [Line], traces: [Trace], answers: CalleeAnswer?) {
+            let wanted = Set(lines.compactMap(\.traceID))
+            guard !wanted.isEmpty else { return }
+            var rootErrorLogged = Set<String>()
+            var byTrace: [String: Int] = [:]
+            for (i, t) in traces.enumerated() where wanted.contains(t.traceID) { byTrace[t.traceID] = i }
+            for l in lines where l.level >= .error {
+                guard let id = l.traceID, let ti = byTrace[id], let r = traces[ti].root else { continue }
+                if l.spanID == r.span.spanID || (l.service.map { $0.lowercased() == r.span.service.lowercased() } ?? false) {
+                    rootErrorLogged.insert(id)
+                }
+            }
+            for t in traces where wanted.contains(t.traceID) {
+                traceIDs.insert(t.traceID)
+                let sizes = answers == nil ? [] : CalleeAnswer.subtreeSizes(t)
+                for i in t.nodes.indices {
+                    let n = t.nodes[i]
+                    let key = t.traceID + "/" + n.span.spanID
+                    spans[key] = SpanPlace(service: n.span.service, operation: n.span.operation, depth: n.depth)
+                    if let a = answers, let (c, _) = a.culprit(t, under: i, sizes: sizes) { culprits[key] = t.nodes[c].span.service }
+                }
+                guard let r = t.root else { continue }
+                if r.span.isError {
+                    origins[t.traceID] = RootCause.origins(t, kind: "error", selfBaseline: [:], reached: true, answers: answers)
+                        .filter { $0.kind == "error" }.map { ($0.service, $0.dependency) }
+                } else if !rootErrorLogged.contains(t.traceID), t.nodes.contains(where: { $0.span.isError }) {
+                    contained.insert(t.traceID)
+                }
+            }
+        }
+
+        func place(_ l: Line) -> SpanPlace? {
+            guard let t = l.traceID, let s = l.spanID else { return nil }
+            return spans[t + "/" + s]
+        }
+
+        func culprit(_ l: Line) -> String? {
+            guard let t = l.traceID, let s = l.spanID else { return nil }
+            return culprits[t + "/" + s]
+        }
+    }
+
     /// - Parameters:
     ///   - current: lines of the incident (inside the window).
     ///   - baseline: lines of the baseline, over `baselineNanos` of time.
     ///   - windowNanos: the incident's length.
-    ///   - traces: the incident's traces, to place lines on spans.
-    /// - Parameter origins: per failed trace, where its errors began (`RootCause.origins`):
-    ///   a line logged on such a trace by a service that only passed the error on speaks of
-    ///   the origin.
-    static func analyze(current: [Line], baseline: [Line], windowNanos: Int64, baselineNanos: Int64, traces: [Trace],
-                        origins: [String: [(service: String, dependency: Bool)]] = [:]) -> [SignalFinding] {
+    ///   - places: where the lines sit in the incident's traces.
+    static func analyze(current: [Line], baseline: [Line], windowNanos: Int64, baselineNanos: Int64,
+                        places: Places = Places()) -> [SignalFinding] {
         guard !current.isEmpty else { return [] }
-        var places: [String: SpanPlace] = [:]
-        var traceIDs = Set<String>()
-        let wanted = Set(current.compactMap(\.traceID))
-        if !wanted.isEmpty {
-            for t in traces where wanted.contains(t.traceID) {
-                traceIDs.insert(t.traceID)
-                for n in t.nodes {
-                    places[t.traceID + "/" + n.span.spanID] = SpanPlace(service: n.span.service, operation: n.span.operation, depth: n.depth)
-                }
-            }
-        }
-        func place(_ l: Line) -> SpanPlace? {
-            guard let t = l.traceID, let s = l.spanID else { return nil }
-            return places[t + "/" + s]
-        }
+        func place(_ l: Line) -> SpanPlace? { places.place(l) }
         func service(_ l: Line) -> String { l.service ?? place(l)?.service ?? "unknown" }
 
         var miners: [String: PatternMiner] = [:]
@@ -127,7 +169,7 @@ public enum LogSignal {
             guard standing[k] != nil else { continue }
             linesOf[k, default: []].append(i)
             if let t = current[i].traceID, let p = place(current[i]) {
-                if deepest[t].map({ p.depth > $0.depth }) ?? true { deepest[t] = (p.depth, c.service) }
+                if deepest[t].map({ p.depth > $0.depth }) ?? true { deepest[t] = (p.depth, places.culprit(current[i]) ?? c.service) }
             }
         }
         var findings: [SignalFinding] = []
@@ -135,22 +177,27 @@ public enum LogSignal {
         for (k, excess) in standing {
             guard let table = tables[k.service], let idx = linesOf[k] else { continue }
             let p = table.patterns[k.pattern]
-            var inTraces = 0, passedOn = 0
+            var inTraces = 0, passedOn = 0, contained = 0
             var example: String?
             var operations: [String: Int] = [:]
             // Where each line's credit goes: the logging service, or the origin of the errors of its trace.
             var credit: [Target: Double] = [:]
             for i in idx {
-                guard let t = current[i].traceID, traceIDs.contains(t) else {
+                guard let t = current[i].traceID, places.traceIDs.contains(t) else {
                     credit[Target(service: k.service, dependency: false), default: 0] += 1
                     continue
                 }
                 inTraces += 1
                 if example == nil { example = t }
                 if let pl = place(current[i]) { operations[pl.operation, default: 0] += 1 }
-                if let o = origins[t], !o.isEmpty, !o.contains(where: { $0.service == k.service && !$0.dependency }) {
+                // An error that a healthy caller absorbed failed no request: no credit.
+                if places.contained.contains(t) { contained += 1; continue }
+                if let o = places.origins[t], !o.isEmpty, !o.contains(where: { $0.service == k.service && !$0.dependency }) {
                     passedOn += 1
                     for x in o { credit[Target(service: x.service, dependency: x.dependency), default: 0] += 1 / Double(o.count) }
+                } else if let c = places.culprit(current[i]), c != k.service {
+                    passedOn += 1
+                    credit[Target(service: c, dependency: false), default: 0] += 1
                 } else if let d = deepest[t], d.service != k.service {
                     passedOn += 1
                     credit[Target(service: d.service, dependency: false), default: 0] += 1
@@ -164,7 +211,8 @@ public enum LogSignal {
                 : String(format: "%d lines of %@ (%.1f expected from the baseline's %d): %@", p.count, k.service, Double(p.baselineCount) * scale, p.baselineCount, p.template)]
             evidence.append("e.g. \(current[idx[0]].location): \(String(p.example.prefix(160)))")
             if inTraces > 0 {
-                evidence.append("\(inTraces) of them in traces" + (passedOn > 0 ? ", \(passedOn) in traces whose errors began elsewhere (credited there)" : ""))
+                evidence.append("\(inTraces) of them in traces" + (passedOn > 0 ? ", \(passedOn) in traces whose errors began elsewhere (credited there)" : "")
+                                + (contained > 0 ? ", \(contained) in requests that succeeded all the same (not counted)" : ""))
             }
             let total = Double(idx.count)
             for (target, c) in credit where c > 0 {

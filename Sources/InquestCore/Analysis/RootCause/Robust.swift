@@ -35,6 +35,46 @@ enum Robust {
         return s / Double(levels.count)
     }
 
+    /// Wilcoxon rank-sum z of `after` against `before` (both sorted; positive: `after`
+    /// higher), ties counted as halves, by one merge.
+    static func rankSumZ(before: [Double], after: [Double]) -> Double {
+        let nb = Double(before.count), na = Double(after.count)
+        guard nb > 0, na > 0 else { return 0 }
+        // U: pairs with after > before, plus half the ties.
+        var u = 0.0
+        var lo = 0, hi = 0
+        for a in after {
+            while lo < before.count && before[lo] < a { lo += 1 }
+            if hi < lo { hi = lo }
+            while hi < before.count && before[hi] <= a { hi += 1 }
+            u += Double(lo) + Double(hi - lo) / 2
+        }
+        let mean = na * nb / 2
+        let sd = (na * nb * (na + nb + 1) / 12).squareRoot()
+        return sd > 0 ? (u - mean) / sd : 0
+    }
+
+    /// How far more of `after` than expected lies above `before`'s upper quantiles (75 %
+    /// and 90 %): the larger binomial z. A fault on a few requests in ten moves the tail
+    /// well before it moves the ranks as a whole.
+    static func tailZ(before: [Double], after: [Double]) -> Double {
+        // A binomial z means little on a handful of points.
+        guard before.count >= 20, after.count >= 10 else { return 0 }
+        let na = Double(after.count)
+        var best = -Double.infinity
+        for q in [0.75, 0.9] {
+            let cut = quantile(before, q)
+            // Share of `before` strictly above the cut (ties at the cut stay below).
+            var k = 0
+            for v in before.reversed() { if v > cut { k += 1 } else { break } }
+            let p = min(max(Double(k) / Double(before.count), 0.01), 0.99)
+            var m = 0
+            for v in after.reversed() { if v > cut { m += 1 } else { break } }
+            best = max(best, (Double(m) - p * na) / (na * p * (1 - p)).squareRoot())
+        }
+        return best
+    }
+
     /// A departure in a sequence (in time order): a stretch whose values differ from
     /// those outside it.
     struct Segment {

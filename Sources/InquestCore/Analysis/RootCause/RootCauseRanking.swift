@@ -27,6 +27,9 @@ public enum RootCauseRanking {
     }
 
     static let weights: [SignalFinding.Signal: Double] = [.spans: 1, .logs: 1, .metrics: 0.5]
+    /// The evidence at which a signal counts in full: spans explaining 5 % of the requests
+    /// (or of their time), logs with 10 lines beyond the baseline's; metrics always.
+    static let fullStrength: [SignalFinding.Signal: Double] = [.spans: 0.05, .logs: 10]
 
     public static func analyze(_ inputs: Inputs) -> RootCause.Result {
         // 1. The window.
@@ -79,15 +82,14 @@ public enum RootCauseRanking {
             } else {
                 windowNanos = l - f
             }
-            // Where each failed trace's errors began, to credit the lines its callers logged.
-            var origins: [String: [(service: String, dependency: Bool)]] = [:]
-            let logged = Set(current.compactMap(\.traceID))
-            for t in incident where logged.contains(t.traceID) && (t.root?.span.isError ?? false) {
-                origins[t.traceID] = RootCause.origins(t, kind: "error", selfBaseline: [:], reached: true)
-                    .filter { $0.kind == "error" }.map { ($0.service, $0.dependency) }
-            }
+            // Where each failed trace's errors began, to credit the lines its callers logged;
+            // which callee answered out of the ordinary under a logging span; and which
+            // requests' errors stopped at a healthy caller.
+            let healthy = baseline.filter { !($0.root?.span.isError ?? true) }
+            let answers = healthy.count >= CalleeAnswer.minSamples ? CalleeAnswer(baseline: healthy) : nil
+            let places = LogSignal.Places(lines: current, traces: incident, answers: answers)
             findings += LogSignal.analyze(current: current, baseline: base, windowNanos: max(1, windowNanos), baselineNanos: baseNanos,
-                                          traces: incident, origins: origins)
+                                          places: places)
         }
         // 2d. Metrics.
         if !inputs.metrics.isEmpty {
@@ -113,7 +115,12 @@ public enum RootCauseRanking {
         var totals: [SignalFinding.Signal: Double] = [:]
         for f in findings { totals[f.signal, default: 0] += f.weight }
         let present = totals.filter { $0.value > 0 }
-        let weightSum = present.keys.reduce(0) { $0 + (weights[$1] ?? 1) }
+        // A signal that explains little of the incident (a few requests cut short, a few
+        // log lines) weighs less than one that explains much: its weight grows with its
+        // evidence up to `fullStrength`.
+        var weight: [SignalFinding.Signal: Double] = [:]
+        for (sig, total) in present { weight[sig] = (weights[sig] ?? 1) * min(1, total / (fullStrength[sig] ?? total)) }
+        let weightSum = weight.values.reduce(0, +)
         struct Who: Hashable { var service: String; var dependency: Bool }
         var byWho: [Who: [SignalFinding]] = [:]
         for f in findings where f.weight > 0 { byWho[Who(service: f.service, dependency: f.dependency), default: []].append(f) }
@@ -126,7 +133,7 @@ public enum RootCauseRanking {
                 let mine = fs.filter { $0.signal == sig }.sorted { $0.weight > $1.weight }
                 guard !mine.isEmpty, let total = present[sig] else { continue }
                 let share = mine.reduce(0) { $0 + $1.weight } / total
-                let w = (weights[sig] ?? 1) / weightSum
+                let w = (weight[sig] ?? 1) / weightSum
                 score += w * share
                 if best == nil || w * mine[0].weight / total > best!.1 { best = (mine[0], w * mine[0].weight / total) }
                 signals.append(RootCause.SignalScore(signal: sig.rawValue, score: (share * 1000).rounded() / 1000,
@@ -136,7 +143,7 @@ public enum RootCauseRanking {
             // Errors name the kind when they carry a good part of the score: a component
             // that fails also slows (timeouts), and its failure is the story.
             let errorPart = fs.filter { $0.kind == "error" && $0.signal != .metrics }
-                .reduce(0.0) { $0 + (weights[$1.signal] ?? 1) / weightSum * $1.weight / (present[$1.signal] ?? 1) }
+                .reduce(0.0) { $0 + (weight[$1.signal] ?? 1) / weightSum * $1.weight / (present[$1.signal] ?? 1) }
             if top.kind != "error", errorPart >= 0.25 * score, let e = fs.filter({ $0.kind == "error" && $0.signal != .metrics }).max(by: { $0.weight < $1.weight }) {
                 top = e
             }

@@ -9,13 +9,15 @@
 /// service called by the last call made (a wrong or failed answer ended the request),
 /// or, when no call was made at all, the span's own service. The weight is the excess
 /// share of requests, as for errors. Spans that failed, or whose calls failed, are left
-/// to the error rule.
+/// to the error rule. A request cut short at one span is cut short at its callers too;
+/// only its deepest cut counts.
 enum StoppedShort {
     static let maxCalls = 40
 
     struct Shape {
         var sequence: String
         var last: String?
+        var depth: Int
     }
 
     static func shapes(_ t: Trace, _ visit: (String, Shape) -> Void) {
@@ -34,7 +36,7 @@ enum StoppedShort {
                 for g in t.nodes[c].children where t.nodes[g].span.service != cs.service { answered = t.nodes[g].span.service; break }
                 last = answered
             }
-            visit(n.span.service + "\u{0}" + n.span.operation, Shape(sequence: seq, last: last))
+            visit(n.span.service + "\u{0}" + n.span.operation, Shape(sequence: seq, last: last, depth: n.depth))
         }
     }
 
@@ -62,6 +64,9 @@ enum StoppedShort {
         var observed: [Cut: (count: Int, example: String)] = [:]
         var incidentTotal: [String: Int] = [:]
         for t in incident {
+            // A request cut short at one span is cut short at its callers too: only the
+            // deepest cut of a request speaks of its cause.
+            var cuts: [(Cut, Int)] = []
             shapes(t) { key, shape in
                 incidentTotal[key, default: 0] += 1
                 guard let n = total[key], n >= 10 else { return }
@@ -70,9 +75,10 @@ enum StoppedShort {
                 let ended = exact[key]?[shape.sequence] ?? 0
                 guard cont >= 3, cont > ended else { return }
                 let who = shape.last ?? String(key.prefix { $0 != "\u{0}" })
-                let c = Cut(key: key, sequence: shape.sequence, blamed: who)
-                observed[c, default: (0, t.traceID)].count += 1
+                cuts.append((Cut(key: key, sequence: shape.sequence, blamed: who), shape.depth))
             }
+            guard let deepest = cuts.map(\.1).max() else { continue }
+            for (c, d) in cuts where d == deepest { observed[c, default: (0, t.traceID)].count += 1 }
         }
         let requests = Double(max(1, incident.count))
         var findings: [SignalFinding] = []
