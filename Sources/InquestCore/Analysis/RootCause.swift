@@ -153,7 +153,7 @@ public enum RootCause {
         var selfTimes: [String: [Int64]] = [:]
         for t in base { for n in t.nodes { selfTimes[n.span.service + "\u{0}" + n.span.operation, default: []].append(n.selfNanos) } }
         let selfBaseline = selfTimes.compactMapValues(median)
-        let answers = base.count >= CalleeAnswer.minSamples ? CalleeAnswer(baseline: base) : nil
+        let answers = CalleeAnswer.from(base)
         // Where errors are raised in healthy traffic too.
         var baselineErrors: [Key: Int] = [:]
         for t in base {

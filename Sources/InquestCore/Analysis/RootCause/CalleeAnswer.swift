@@ -37,6 +37,11 @@ struct CalleeAnswer {
         }
     }
 
+    /// From healthy requests, when there are enough of them to say what is ordinary.
+    static func from(_ healthy: [Trace]) -> CalleeAnswer? {
+        healthy.count >= minSamples ? CalleeAnswer(baseline: healthy) : nil
+    }
+
     /// Spans in each node's subtree, itself included (nodes are in depth-first order).
     static func subtreeSizes(_ t: Trace) -> [Int] {
         var sizes = [Int](repeating: 1, count: t.nodes.count)

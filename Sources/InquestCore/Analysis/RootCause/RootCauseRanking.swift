@@ -48,6 +48,8 @@ public enum RootCauseRanking {
         let incident = window == nil ? inputs.traces : inputs.traces.filter { inWindow($0.start.nanos) }
         let baseline = inputs.baselineTraces ?? inputs.traces.filter { outside($0.start.nanos) }
 
+        // What each operation's answers look like in healthy requests (`CalleeAnswer`).
+        let answers = CalleeAnswer.from(baseline.filter { !($0.root?.span.isError ?? true) })
         var findings: [SignalFinding] = []
         // 2a. Errors that reached the entry (and the old latency rule when there is no baseline).
         let errors = RootCause.analyze(incident, baseline: baseline.isEmpty ? nil : baseline)
@@ -61,7 +63,11 @@ public enum RootCauseRanking {
         if !baseline.isEmpty && !incident.isEmpty {
             findings += LatencyShift.analyze(incident: incident, baseline: baseline).findings
             // 2b'. Requests cut short (code faults without a span status).
-            findings += StoppedShort.analyze(incident: incident, baseline: baseline)
+            var loggedErrors = Set<String>()
+            for l in inputs.logs.lines where l.level >= .error {
+                if let t = l.traceID, let s = l.spanID, l.time.map(inWindow) ?? true { loggedErrors.insert(t + "/" + s) }
+            }
+            findings += StoppedShort.analyze(incident: incident, baseline: baseline, answers: answers, loggedErrors: loggedErrors)
         }
         // 2c. Logs.
         if !inputs.logs.lines.isEmpty {
@@ -85,8 +91,6 @@ public enum RootCauseRanking {
             // Where each failed trace's errors began, to credit the lines its callers logged;
             // which callee answered out of the ordinary under a logging span; and which
             // requests' errors stopped at a healthy caller.
-            let healthy = baseline.filter { !($0.root?.span.isError ?? true) }
-            let answers = healthy.count >= CalleeAnswer.minSamples ? CalleeAnswer(baseline: healthy) : nil
             let places = LogSignal.Places(lines: current, traces: incident, answers: answers)
             findings += LogSignal.analyze(current: current, baseline: base, windowNanos: max(1, windowNanos), baselineNanos: baseNanos,
                                           places: places)

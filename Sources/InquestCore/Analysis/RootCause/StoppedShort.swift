@@ -6,7 +6,9 @@
 /// the baseline usually continues (most baseline spans that made these calls made more
 /// after them) and that is now more frequent than the baseline explains (more than twice,
 /// and beyond 3·√expected) is a request cut short. Blame goes to what answered last: the
-/// service called by the last call made (a wrong or failed answer ended the request),
+/// service called by the last call made (a wrong or failed answer ended the request) —
+/// or, below it, the deepest callee whose own answer departed from the baseline
+/// (`CalleeAnswer`), or the deepest span under it that logged an error in that request —
 /// or, when no call was made at all, the span's own service. The weight is the excess
 /// share of requests, as for errors. Spans that failed, or whose calls failed, are left
 /// to the error rule. A request cut short at one span is cut short at its callers too;
@@ -20,7 +22,8 @@ enum StoppedShort {
         var depth: Int
     }
 
-    static func shapes(_ t: Trace, _ visit: (String, Shape) -> Void) {
+    static func shapes(_ t: Trace, answers: CalleeAnswer? = nil, loggedErrors: Set<String> = [], _ visit: (String, Shape) -> Void) {
+        let sizes = answers == nil && loggedErrors.isEmpty ? [] : CalleeAnswer.subtreeSizes(t)
         for i in t.nodes.indices {
             let n = t.nodes[i]
             // A span that failed, or whose call failed, stopped for that error: the error
@@ -28,7 +31,9 @@ enum StoppedShort {
             if n.span.isError || n.children.contains(where: { t.nodes[$0].span.isError }) { continue }
             var seq = ""
             var last: String?
+            var lastNode: Int?
             for c in n.children.prefix(maxCalls) {
+                lastNode = c
                 let cs = t.nodes[c].span
                 seq += cs.operation + "\u{1}"
                 // The service that answered: a call's callee, else the child's own service.
@@ -36,11 +41,25 @@ enum StoppedShort {
                 for g in t.nodes[c].children where t.nodes[g].span.service != cs.service { answered = t.nodes[g].span.service; break }
                 last = answered
             }
+            // Deeper still: the callee under it whose own answer departed (made fewer calls
+            // than ever, or came far too fast or slow), as a failure passed up the chain does.
+            if let a = answers, let (d, _) = a.culprit(t, under: i, sizes: sizes) { last = t.nodes[d].span.service; lastNode = d }
+            // And below that, the deepest span that logged an error in this request: without
+            // a span status, the logs say where the failure passed up from.
+            if let c = lastNode, !loggedErrors.isEmpty {
+                var deepest: Int?
+                for d in c..<min(t.nodes.count, c + sizes[c]) where loggedErrors.contains(t.traceID + "/" + t.nodes[d].span.spanID) {
+                    if deepest.map({ t.nodes[d].depth > t.nodes[$0].depth }) ?? true { deepest = d }
+                }
+                if let d = deepest { last = t.nodes[d].span.service }
+            }
             visit(n.span.service + "\u{0}" + n.span.operation, Shape(sequence: seq, last: last, depth: n.depth))
         }
     }
 
-    static func analyze(incident: [Trace], baseline: [Trace]) -> [SignalFinding] {
+    /// - Parameter loggedErrors: `traceID/spanID` of the incident's spans that logged an error.
+    static func analyze(incident: [Trace], baseline: [Trace], answers: CalleeAnswer? = nil,
+                        loggedErrors: Set<String> = []) -> [SignalFinding] {
         // Baseline: per operation, how often each exact sequence, and each sequence as a strict prefix.
         var total: [String: Int] = [:]
         var exact: [String: [String: Int]] = [:]
@@ -67,7 +86,7 @@ enum StoppedShort {
             // A request cut short at one span is cut short at its callers too: only the
             // deepest cut of a request speaks of its cause.
             var cuts: [(Cut, Int)] = []
-            shapes(t) { key, shape in
+            shapes(t, answers: answers, loggedErrors: loggedErrors) { key, shape in
                 incidentTotal[key, default: 0] += 1
                 guard let n = total[key], n >= 10 else { return }
                 // Of the baseline spans that made these calls, most made more.
