@@ -6,7 +6,8 @@ import Foundation
 /// 1. Per (service, operation) — and, for a span that calls another service, per callee —
 ///    the self time (duration not covered by children) of every span, before and during.
 ///    A span that calls another service holds in its self time the network and the
-///    callee's queue as well as the caller's own work.
+///    callee's queue as well as the caller's own work; one whose calls failed, the waits
+///    between retries (its callee is then the one that failed).
 /// 2. The shift of a key is the mean difference of the two samples' 5 %…95 % quantiles
 ///    (`Robust.shift`); it counts when it is large against the baseline's spread
 ///    by ranks (the rank-sum z, or the excess of values above the baseline's 75th or 90th
@@ -30,6 +31,8 @@ enum LatencyShift {
         var dependency: Bool
         /// For an uninstrumented peer, the service whose client spans name it.
         var caller: String? = nil
+        /// The callee is an uninstrumented peer (the span's failed calls to it).
+        var calleeDependency = false
     }
 
     struct Sample {
@@ -54,7 +57,21 @@ enum LatencyShift {
                     callee = t.nodes[c].span.service
                     longest = t.nodes[c].span.durationNanos
                 }
-                var key = Key(service: s.service, operation: s.operation, callee: callee, dependency: false)
+                // A span whose calls failed spent its own time on them (a backoff between
+                // retries, a fallback after a timeout): that time is the failing callee's.
+                var calleeDependency = false
+                if let f = n.children.filter({ t.nodes[$0].span.isError }).max(by: { t.nodes[$0].span.end < t.nodes[$1].span.end }) {
+                    let fs = t.nodes[f].span
+                    if fs.service != s.service {
+                        callee = fs.service
+                    } else if let g = t.nodes[f].children.first(where: { t.nodes[$0].span.service != s.service }) {
+                        callee = t.nodes[g].span.service
+                    } else if fs.kind == .client, let peer = FailureSummary.peerName(fs), peer != s.service {
+                        callee = peer
+                        calleeDependency = true
+                    }
+                }
+                var key = Key(service: s.service, operation: s.operation, callee: callee, dependency: false, calleeDependency: calleeDependency)
                 if callee == nil, s.kind == .client, let peer = FailureSummary.peerName(s), peer != s.service {
                     key = Key(service: peer, operation: s.operation, callee: nil, dependency: true, caller: s.service)
                 }
@@ -180,7 +197,7 @@ enum LatencyShift {
                 }
                 if k.dependency && svc != k.service { e.removeAll { $0.hasSuffix("seen only in its callers' client spans") } }
                 findings.append(SignalFinding(signal: .spans, service: svc, operation: k.operation,
-                                              dependency: k.dependency && svc == k.service, kind: "latency",
+                                              dependency: svc == k.service ? k.dependency : (svc == k.callee && k.calleeDependency), kind: "latency",
                                               weight: s.perRequest * f / max(entryMedian, 1_000), evidence: e, exampleTrace: s.example))
             }
         }
