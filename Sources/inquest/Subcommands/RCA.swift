@@ -13,23 +13,31 @@ extension Inquest {
             discussion: """
                 Reads every kind of input among PATH...: span dumps, logs and metric dumps, any \
                 subset of them. The incident window is --since/--until when given; otherwise it \
-                is found where request latency, request size, entry errors (or, without spans, the \
-                share of error log lines, or else a metric series) departed from normal \
-                (the stretch whose ranks differ most from the rest), and the output says so. The \
-                baseline is --baseline when given, else the data outside the window.
+                is found where request latency, request size, entry errors (else one busy \
+                operation's self time; without spans, the share of error log lines, or else a \
+                metric series) departed from normal (the stretch whose ranks differ most from \
+                the rest), and the output says so. The baseline is --baseline when given, else \
+                the data outside the window.
                 Spans: errors are blamed where they were first raised on the chain that reached \
                 the entry (not on callers that passed them on, nor on errors a healthy caller \
-                swallowed); latency is judged from distributions: each (service, operation)'s \
-                self time in the window against the baseline (quantile shift, robust z with MAD), \
-                the time a call added put on the callee when calls into it grew, on the caller \
-                when its own work grew; requests cut short (fewer of a span's usual calls) blame \
-                whoever answered last. Spans without a status work. Logs: per service, warning \
-                and error patterns new or grown against the baseline, placed on spans through \
-                their trace IDs (the deepest service of a trace first). Metrics: per entity, \
-                series whose median in the window lies 6 robust sigma from the window before. \
-                Each signal's evidence becomes shares; a candidate's score is their weighted \
-                mean (metrics weigh half). Uninstrumented dependencies named by client spans are \
-                candidates of their own ("dependency": true).
+                swallowed), and past that on the callee whose answer was far out of the ordinary \
+                (slower than any baseline call, or cut short: a caller that fails on a wrong \
+                answer raises the error itself). Latency is judged from distributions: each \
+                (service, operation)'s self time in the window against the baseline (quantile \
+                shift, judged by ranks), the time a call added put on the side whose other calls \
+                grew too (the callee when its other callers' calls grew, the caller when its other \
+                calls or its own work did), the waits of a span whose calls failed on the failing \
+                callee. Requests cut short (fewer of a span's usual calls) blame the deepest \
+                callee that answered out of the ordinary or logged an error. Spans without a \
+                status work. Logs: per service, warning and error patterns new or grown against \
+                the baseline, placed on spans through their trace IDs and credited where the \
+                trace's errors began; lines of requests that succeeded all the same (a healthy \
+                caller absorbed the error) are not counted. Metrics: per entity, series whose \
+                median in the window lies 6 robust sigma from the window before. Each signal's \
+                evidence becomes shares; a candidate's score is their weighted mean (metrics \
+                weigh half; a signal that explains little of the incident weighs less). \
+                Uninstrumented dependencies named by client spans are candidates of their own \
+                ("dependency": true).
                 """
         )
 

@@ -7,8 +7,11 @@
 /// A line with a trace ID is placed on its span, whose service it belongs to when the
 /// line names none. A line on a failed trace whose errors began elsewhere (the origin of
 /// the chain of errors that reached the entry) is credited to that origin — the logging
-/// service passed the error on; on other traces where several services log such lines,
-/// the deepest one is credited.
+/// service passed the error on; a line logged on a span whose callee answered far out of
+/// the ordinary (`CalleeAnswer`) is credited to that callee; on other traces where
+/// several services log such lines, the deepest one is credited. Lines of a request that
+/// succeeded all the same (its entry did not fail and logged no error, while some span
+/// of it did fail: a healthy caller absorbed the error) are not counted.
 public enum LogSignal {
     /// A warning-or-worse log line, kept for mining once the window is known.
     public struct Line: Sendable {

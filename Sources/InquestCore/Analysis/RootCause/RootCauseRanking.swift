@@ -10,7 +10,9 @@
 ///    departures (`MetricSignal`).
 /// 3. Within a signal, a component's score is its share of the signal's evidence; the
 ///    candidate's score is the weighted mean of its shares over the signals that found
-///    anything (metrics weigh half: resource metrics move with load, and in sympathy).
+///    anything (metrics weigh half: resource metrics move with load, and in sympathy; a
+///    signal whose evidence is slight — spans explaining under 5 % of the requests, under
+///    10 excess log lines — weighs in proportion).
 public enum RootCauseRanking {
     public struct Inputs: Sendable {
         public var traces: [Trace] = []
