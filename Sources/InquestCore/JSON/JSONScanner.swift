@@ -83,6 +83,7 @@ public struct JSONScanner {
     /// Skips the object or array at `from` (brackets counted, strings skipped, nothing else
     /// checked); the index after it, nil when it is cut off or too deep, with `failedAt`
     /// where it stopped (the string never closed, the bracket too deep, or `end`).
+    @inline(never)
     static func skipNested(_ b: UnsafePointer<UInt8>, from: Int, end: Int, maxDepth: Int, failedAt: inout Int) -> Int? {
         var i = from
         var depth = 0
