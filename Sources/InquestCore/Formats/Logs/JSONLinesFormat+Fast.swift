@@ -6,8 +6,11 @@ extension JSONLinesFormat {
     /// anything else: malformed input, a role's member holding an object (`"log":{…}`),
     /// or when other fields are wanted.
     ///
+    /// A key is first compared with the one remembered for its place (`memo`, of
+    /// `KeyMemo.capacity` entries), and remembered when it is read.
+    ///
     /// On success, `sc.pos` is just after the closing brace.
-    static func scanFlat(_ sc: inout JSONScanner, _ scan: inout Scan) -> Bool {
+    static func scanFlat(_ sc: inout JSONScanner, _ scan: inout Scan, memo: UnsafeMutablePointer<KeyMemo.Entry>) -> Bool {
         let b = sc.base, end = sc.end
         var i = sc.pos
         guard sc.maxDepth >= 1, i < end, b[i] == 0x7B else { return false }
@@ -17,23 +20,36 @@ extension JSONLinesFormat {
         while i < end, isSpace(b[i]) { i += 1 }
         guard i < end else { return false }
         if b[i] == 0x7D { sc.pos = i + 1; return true }
+        var place = 0
         while true {
             if i < end && b[i] != 0x22 { while i < end, isSpace(b[i]) { i += 1 } }
             // The key.
             guard i < end, b[i] == 0x22 else { return false }
-            let keyStart = i + 1
-            guard let keyEnd = JSONScanner.closingQuote(b, from: keyStart, end: end) else { return false }
-            i = keyEnd.at + 1
-            if i < end && b[i] == 0x3A {
-                i += 1  // `"key":` as nearly every writer puts it
+            var role: Role, prio: UInt8
+            if place < KeyMemo.capacity && i &+ 16 <= end && memo[place].matches(b + i) {
+                // `"key":` as on the line before.
+                (role, prio) = (memo[place].role, memo[place].prio)
+                i &+= memo[place].span
             } else {
-                while i < end, isSpace(b[i]) { i += 1 }
-                guard i < end, b[i] == 0x3A else { return false }
-                i += 1
+                let keyStart = i + 1
+                guard let keyEnd = JSONScanner.closingQuote(b, from: keyStart, end: end) else { return false }
+                i = keyEnd.at + 1
+                (role, prio) = classify(b + keyStart, keyEnd.at - keyStart, nested: nil)
+                if i < end && b[i] == 0x3A {
+                    i += 1  // `"key":` as nearly every writer puts it
+                    let span = i - (keyStart - 1)
+                    if place < KeyMemo.capacity && !keyEnd.escaped && span <= 16 && keyStart - 1 + 16 <= end {
+                        memo[place].remember(b + keyStart - 1, span: span, role: role, prio: prio)
+                    }
+                } else {
+                    while i < end, isSpace(b[i]) { i += 1 }
+                    guard i < end, b[i] == 0x3A else { return false }
+                    i += 1
+                }
             }
+            place &+= 1
             while i < end, isSpace(b[i]) { i += 1 }
             guard i < end else { return false }
-            var (role, prio) = classify(b + keyStart, keyEnd.at - keyStart, nested: nil)
             let c = b[i]
             switch role {
             case .nestLog, .nestService, .nestTrace, .nestSpan, .nestDD, .nestFields:
