@@ -1,6 +1,24 @@
 /// Finding the first of a few bytes sixteen bytes at a time (`SIMD16` compares: SSE2 on
 /// x86-64, NEON on arm64): most of a log line is text between a handful of delimiters.
 enum ByteSearch {
+    /// The index of the first set lane of a mask known to have one.
+    @inline(__always)
+    static func firstLane(_ m: SIMDMask<SIMD16<Int8>>) -> Int {
+        let w = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: m), to: SIMD2<UInt64>.self)
+        let lo = w[0].littleEndian, hi = w[1].littleEndian
+        return lo != 0 ? lo.trailingZeroBitCount >> 3 : 8 &+ (hi.trailingZeroBitCount >> 3)
+    }
+
+    /// The index of the first set lane of a mask, 16 when none is set (two words tested:
+    /// `any(_:)` is not always made one instruction, and is then a loop over the lanes).
+    @inline(__always)
+    static func firstLaneOr16(_ m: SIMDMask<SIMD16<Int8>>) -> Int {
+        let w = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: m), to: SIMD2<UInt64>.self)
+        let lo = w[0].littleEndian, hi = w[1].littleEndian
+        if lo != 0 { return lo.trailingZeroBitCount >> 3 }
+        return hi != 0 ? 8 &+ (hi.trailingZeroBitCount >> 3) : 16
+    }
+
     /// The index of the first byte in `base[from..<end]` equal to one of `bytes` (repeat
     /// a byte to look for fewer than four), or `end` when there is none.
     @inline(__always)
@@ -12,11 +30,7 @@ enum ByteSearch {
             let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self)
             let m = (v .== va) .| (v .== vb) .| (v .== vc) .| (v .== vd)
             // One test a block (a byte mask); the position only once something is found.
-            if any(m) {
-                let w = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: m), to: SIMD2<UInt64>.self)
-                let lo = w[0].littleEndian, hi = w[1].littleEndian
-                return lo != 0 ? i &+ (lo.trailingZeroBitCount >> 3) : i &+ 8 &+ (hi.trailingZeroBitCount >> 3)
-            }
+            if any(m) { return i &+ firstLane(m) }
             i &+= 16
         }
         // The last bytes: the sixteen before `end`, those before `i` masked off (they were
