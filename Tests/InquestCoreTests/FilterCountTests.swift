@@ -136,12 +136,16 @@ struct FilterCountTests {
     }
 
     /// Flat JSON read in one pass gives exactly the general scanner's record, on lines
-    /// cut and altered at random (a property test over the bytes that matter).
+    /// cut and altered at random (a property test over the bytes that matter). The one-pass
+    /// reader keeps its context from line to line, as a reader does: the keys it remembers
+    /// from a line are tried on the next, altered one.
     @Test func flatScanAgreesWithTheGeneralScanner() {
         var g = LCG(state: 7)
         let base = Self.generate("json", lines: 400, seed: 9).split(separator: "\n").map { Array($0.utf8) }
         let alphabet = Array(#"{}[]":,\ "#.utf8) + [0x61, 0x31, 0x0A]
         var differences = 0
+        let allNeeds: [RecordNeeds] = [.all, [], [.service, .trace], [.message]]
+        var kept = allNeeds.map { ParseContext(needs: $0) }
         for line in base {
             for _ in 0..<6 {
                 var bytes = line
@@ -151,12 +155,47 @@ struct FilterCountTests {
                 default: if !bytes.isEmpty { bytes.insert(g.pick(alphabet), at: g.next(bytes.count)) }
                 }
                 let text = String(decoding: bytes, as: UTF8.self)
-                for needs in [RecordNeeds.all, [], [.service, .trace], [.message]] {
-                    var c1 = ParseContext(needs: needs), c2 = ParseContext(needs: needs)
-                    let (r1, a) = parseLine(JSONLinesFormat(), text, context: &c1)
+                for (k, needs) in allNeeds.enumerated() {
+                    var c2 = ParseContext(needs: needs)
+                    // The unaltered line first, for its keys to be remembered.
+                    _ = parseLine(JSONLinesFormat(), String(decoding: line, as: UTF8.self), context: &kept[k])
+                    let (r1, a) = parseLine(JSONLinesFormat(), text, context: &kept[k])
                     let (r2, b) = parseLine(JSONLinesFormat(flatScan: false), text, context: &c2)
                     if r1 != r2 || a.level != b.level || a.timestamp != b.timestamp || a.service != b.service
                         || a.message != b.message || a.traceID != b.traceID || a.spanID != b.spanID { differences += 1 }
+                }
+            }
+        }
+        #expect(differences == 0)
+    }
+
+    /// logfmt read with the keys of the line before remembered gives the record read
+    /// without them, on lines cut and altered at random.
+    @Test func logfmtKeysRememberedAgreeWithKeysRead() {
+        var g = LCG(state: 11)
+        var base = Self.generate("logfmt", lines: 300, seed: 5).split(separator: "\n").map { Array($0.utf8) }
+        base.append(contentsOf: ["level=error", "a=1 lvl=warn severity=info levelname=debug", "trace=4bf92f3577b34da6a3ce929d0e0e4736 x=\"y z\"",
+                                 "service.name=api level=info msg=ok", "  level=warn   msg=\"a\\\"b\"  "].map { Array($0.utf8) })
+        let alphabet = Array(#"= "\"#.utf8) + [0x61, 0x6C, 0x09]
+        var differences = 0
+        let allNeeds: [RecordNeeds] = [.all, [], [.service, .trace], [.message]]
+        var kept = allNeeds.map { ParseContext(needs: $0) }
+        for line in base {
+            for _ in 0..<6 {
+                var bytes = line
+                switch g.next(3) {
+                case 0: bytes = Array(bytes.prefix(g.next(bytes.count + 1)))
+                case 1: if !bytes.isEmpty { bytes[g.next(bytes.count)] = g.pick(alphabet) }
+                default: if !bytes.isEmpty { bytes.insert(g.pick(alphabet), at: g.next(bytes.count)) }
+                }
+                let text = String(decoding: bytes, as: UTF8.self)
+                for (k, needs) in allNeeds.enumerated() {
+                    var fresh = ParseContext(needs: needs)
+                    _ = parseLine(LogfmtFormat(), String(decoding: line, as: UTF8.self), context: &kept[k])
+                    let (r1, a) = parseLine(LogfmtFormat(), text, context: &kept[k])
+                    let (r2, b) = parseLine(LogfmtFormat(), text, context: &fresh)
+                    if r1 != r2 || a.level != b.level || a.timestamp != b.timestamp || a.service != b.service
+                        || a.message != b.message || a.traceID != b.traceID || a.spanID != b.spanID || a.fields != b.fields { differences += 1 }
                 }
             }
         }

@@ -36,6 +36,33 @@ struct JSONScannerTests {
         }
     }
 
+    @Test("ByteSearch finds the first of its bytes as a byte-by-byte search does, at every length and start")
+    func byteSearch() {
+        // Bytes that are and are not searched for, and the bytes next to them (a borrow in
+        // a word-at-a-time search marks those).
+        let alphabet: [UInt8] = [0x22, 0x23, 0x21, 0x5C, 0x5D, 0x5B, 0x20, 0x09, 0x3D, 0x61, 0x00, 0x01, 0xFF, 0x80]
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Int(seed >> 33) }
+        let sets: [(UInt8, UInt8, UInt8, UInt8)] = [(0x22, 0x5C, 0x22, 0x5C), (0x20, 0x09, 0x20, 0x09), (0x3D, 0x20, 0x09, 0x22)]
+        for n in 0...70 {
+            for _ in 0..<40 {
+                // Mostly letters: matches sparse, as in log text.
+                let bytes = (0..<n).map { _ in next() % 4 == 0 ? alphabet[next() % alphabet.count] : 0x61 }
+                bytes.withUnsafeBufferPointer { b in
+                    guard let base = b.baseAddress else { return }
+                    for set in sets {
+                        for from in 0...n {
+                            var want = from
+                            while want < n, ![set.0, set.1, set.2, set.3].contains(b[want]) { want += 1 }
+                            let got = ByteSearch.first(set, in: base, from: from, end: n)
+                            if got != want { #expect(got == want, "\(bytes) from \(from)"); return }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("unescape: control escapes, \\u, surrogate pairs, broken escapes become U+FFFD")
     func unescape() {
         let cases: [(String, String)] = [

@@ -117,6 +117,35 @@ struct JSONLinesFormatTests {
     }
 }
 
+@Suite("Level words")
+struct LevelWordTests {
+    /// Level words read from memory a word at a time give what the byte-by-byte reading
+    /// gives: every word in three cases, with digits, other bytes and non-ASCII beside them.
+    @Test func wordAtATimeAgreesWithByteByByte() {
+        let words = ["trace", "trc", "t", "finest", "finer", "verbose", "v", "debug", "dbg", "d", "fine", "config",
+                     "info", "inf", "i", "notice", "note", "n", "stats", "warn", "warning", "wrn", "w", "error", "err",
+                     "e", "severe", "fail", "failure", "fatal", "critical", "crit", "c", "f", "alert", "emerg", "panic",
+                     "dpanic", "information", "emergency", "debug1", "debug9", "debug0x", "", "x", "errors", "@", "[",
+                     "`", "{", "inf\u{e9}", "\u{e9}rror", "warn\u{0}", "e\u{0}", "critical1", "Z", "ZZZZZZZZ"]
+        for w in words {
+            for v in [w, w.uppercased(), w.prefix(1).uppercased() + w.dropFirst()] {
+                let bytes = Array(v.utf8)
+                let fast = bytes.withUnsafeBufferPointer { Level(bytes: $0) }
+                #expect(fast == Level.parse(bytes), "\(v)")
+            }
+        }
+        // Every two-byte and three-byte ASCII spelling against the reference.
+        for a in UInt8(0)...127 {
+            for b in UInt8(0)...127 {
+                for word in [[a, b], [a, b, 0x6F], [0x65, a, b, 0x6F, 0x72]] {
+                    let fast = word.withUnsafeBufferPointer { Level(bytes: $0) }
+                    if fast != Level.parse(word) { #expect(fast == Level.parse(word), "\(word)"); return }
+                }
+            }
+        }
+    }
+}
+
 @Suite("Log format: logfmt")
 struct LogfmtFormatTests {
     @Test("fields, quoted values with escapes, epoch time, IDs")

@@ -1,21 +1,51 @@
-/// Finding the first of a few bytes eight bytes at a time (a word-at-a-time search):
-/// most of a log line is text between a handful of delimiters.
+/// Finding the first of a few bytes sixteen bytes at a time (`SIMD16` compares: SSE2 on
+/// x86-64, NEON on arm64): most of a log line is text between a handful of delimiters.
 enum ByteSearch {
+    /// The index of the first set lane of a mask known to have one.
+    @inline(__always)
+    static func firstLane(_ m: SIMDMask<SIMD16<Int8>>) -> Int {
+        let w = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: m), to: SIMD2<UInt64>.self)
+        let lo = w[0].littleEndian, hi = w[1].littleEndian
+        return lo != 0 ? lo.trailingZeroBitCount >> 3 : 8 &+ (hi.trailingZeroBitCount >> 3)
+    }
+
+    /// The index of the first set lane of a mask, 16 when none is set (two words tested:
+    /// `any(_:)` is not always made one instruction, and is then a loop over the lanes).
+    @inline(__always)
+    static func firstLaneOr16(_ m: SIMDMask<SIMD16<Int8>>) -> Int {
+        let w = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: m), to: SIMD2<UInt64>.self)
+        let lo = w[0].littleEndian, hi = w[1].littleEndian
+        if lo != 0 { return lo.trailingZeroBitCount >> 3 }
+        return hi != 0 ? 8 &+ (hi.trailingZeroBitCount >> 3) : 16
+    }
+
     /// The index of the first byte in `base[from..<end]` equal to one of `bytes` (repeat
     /// a byte to look for fewer than four), or `end` when there is none.
     @inline(__always)
     static func first(_ bytes: (UInt8, UInt8, UInt8, UInt8), in base: UnsafePointer<UInt8>, from: Int, end: Int) -> Int {
         var i = from
-        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
-        let (a, b, c, d) = (ones &* UInt64(bytes.0), ones &* UInt64(bytes.1), ones &* UInt64(bytes.2), ones &* UInt64(bytes.3))
-        while i + 8 <= end {
-            let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
-            let x = w ^ a, y = w ^ b, z = w ^ c, v = w ^ d
-            // A zero byte in x, y, z or v marks a match; the lowest mark is exact (on a
-            // little-endian machine, the first in memory).
-            let m = ((x &- ones) & ~x | (y &- ones) & ~y | (z &- ones) & ~z | (v &- ones) & ~v) & highs
-            if m != 0 { return i + (m.littleEndian.trailingZeroBitCount >> 3) }
-            i += 8
+        let (va, vb, vc, vd) = (SIMD16<UInt8>(repeating: bytes.0), SIMD16<UInt8>(repeating: bytes.1),
+                                SIMD16<UInt8>(repeating: bytes.2), SIMD16<UInt8>(repeating: bytes.3))
+        while i &+ 16 <= end {
+            let v = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self)
+            let m = (v .== va) .| (v .== vb) .| (v .== vc) .| (v .== vd)
+            // One test a block (a byte mask); the position only once something is found.
+            if any(m) { return i &+ firstLane(m) }
+            i &+= 16
+        }
+        // The last bytes: the sixteen before `end`, those before `i` masked off (they were
+        // searched), when the range is that long; else one at a time.
+        if i < end && end >= 16 {
+            let s = end &- 16
+            let v = UnsafeRawPointer(base + s).loadUnaligned(as: SIMD16<UInt8>.self)
+            let m = (v .== va) .| (v .== vb) .| (v .== vc) .| (v .== vd)
+            let w = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: m), to: SIMD2<UInt64>.self)
+            var lo = w[0].littleEndian, hi = w[1].littleEndian
+            let k = i &- s  // 1...15: bytes already searched
+            if k >= 8 { lo = 0; hi &= ~0 << UInt64((k &- 8) &* 8) } else { lo &= ~0 << UInt64(k &* 8) }
+            if lo != 0 { return s &+ (lo.trailingZeroBitCount >> 3) }
+            if hi != 0 { return s &+ 8 &+ (hi.trailingZeroBitCount >> 3) }
+            return end
         }
         while i < end {
             let k = base[i]

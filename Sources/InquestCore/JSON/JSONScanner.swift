@@ -83,13 +83,26 @@ public struct JSONScanner {
     /// Skips the object or array at `from` (brackets counted, strings skipped, nothing else
     /// checked); the index after it, nil when it is cut off or too deep, with `failedAt`
     /// where it stopped (the string never closed, the bracket too deep, or `end`).
+    @inline(never)
     static func skipNested(_ b: UnsafePointer<UInt8>, from: Int, end: Int, maxDepth: Int, failedAt: inout Int) -> Int? {
         var i = from
         var depth = 0
+        let quote = SIMD16<UInt8>(repeating: 0x22), open = SIMD16<UInt8>(repeating: 0x7B),
+            close = SIMD16<UInt8>(repeating: 0x7D), lower = SIMD16<UInt8>(repeating: 0x20)
         while i < end {
             let c = b[i]
-            // Neither a quote nor a bracket (`[`/`{` and `]`/`}` differ from each other by 0x20).
-            if c != 0x22 && c | 0x20 != 0x7B && c | 0x20 != 0x7D { i += 1; continue }
+            // Neither a quote nor a bracket (`[`/`{` and `]`/`}` differ from each other by 0x20):
+            // on to the next one among the sixteen bytes after it, or past them.
+            if c != 0x22 && c | 0x20 != 0x7B && c | 0x20 != 0x7D {
+                if i &+ 17 <= end {
+                    let v = UnsafeRawPointer(b + i + 1).loadUnaligned(as: SIMD16<UInt8>.self), f = v | lower
+                    let m = (v .== quote) .| (f .== open) .| (f .== close)
+                    i = i &+ 1 &+ ByteSearch.firstLaneOr16(m)
+                } else {
+                    i += 1
+                }
+                continue
+            }
             switch c {
             case 0x22:
                 guard let q = closingQuote(b, from: i + 1, end: end) else { failedAt = i; return nil }

@@ -36,10 +36,12 @@ public struct LogRecord: Sendable {
     mutating func clearForNextLine() {
         timestamp = nil
         level = .unknown
-        service = nil
+        // Tested first: assigning nil releases the old value, a runtime call, even when
+        // it is nil (a count by level never sets these).
+        if service != nil { service = nil }
         if !message.isEmpty { message = "" }
-        traceID = nil
-        spanID = nil
+        if traceID != nil { traceID = nil }
+        if spanID != nil { spanID = nil }
         if !fields.isEmpty { fields.removeAll(keepingCapacity: true) }
     }
 

@@ -6,8 +6,11 @@ extension JSONLinesFormat {
     /// anything else: malformed input, a role's member holding an object (`"log":{…}`),
     /// or when other fields are wanted.
     ///
+    /// A key is first compared with the one remembered for its place (`memo`, of
+    /// `KeyMemo.capacity` entries), and remembered when it is read.
+    ///
     /// On success, `sc.pos` is just after the closing brace.
-    static func scanFlat(_ sc: inout JSONScanner, _ scan: inout Scan) -> Bool {
+    static func scanFlat(_ sc: inout JSONScanner, _ scan: inout Scan, memo: UnsafeMutablePointer<KeyMemo.Entry>) -> Bool {
         let b = sc.base, end = sc.end
         var i = sc.pos
         guard sc.maxDepth >= 1, i < end, b[i] == 0x7B else { return false }
@@ -17,23 +20,39 @@ extension JSONLinesFormat {
         while i < end, isSpace(b[i]) { i += 1 }
         guard i < end else { return false }
         if b[i] == 0x7D { sc.pos = i + 1; return true }
+        var place = 0
         while true {
-            if i < end && b[i] != 0x22 { while i < end, isSpace(b[i]) { i += 1 } }
             // The key.
-            guard i < end, b[i] == 0x22 else { return false }
-            let keyStart = i + 1
-            guard let keyEnd = JSONScanner.closingQuote(b, from: keyStart, end: end) else { return false }
-            i = keyEnd.at + 1
-            if i < end && b[i] == 0x3A {
-                i += 1  // `"key":` as nearly every writer puts it
-            } else {
+            guard i < end else { return false }
+            if b[i] != 0x22 {
                 while i < end, isSpace(b[i]) { i += 1 }
-                guard i < end, b[i] == 0x3A else { return false }
-                i += 1
+                guard i < end, b[i] == 0x22 else { return false }
             }
+            var role: Role, prio: UInt8
+            if place < KeyMemo.capacity && i &+ 16 <= end && memo[place].matches(b + i) {
+                // `"key":` as on the line before.
+                (role, prio) = (memo[place].role, memo[place].prio)
+                i &+= memo[place].span
+            } else {
+                let keyStart = i + 1
+                guard let keyEnd = JSONScanner.closingQuote(b, from: keyStart, end: end) else { return false }
+                i = keyEnd.at + 1
+                (role, prio) = classify(b + keyStart, keyEnd.at - keyStart, nested: nil)
+                if i < end && b[i] == 0x3A {
+                    i += 1  // `"key":` as nearly every writer puts it
+                    let span = i - (keyStart - 1)
+                    if place < KeyMemo.capacity && !keyEnd.escaped && span <= 16 && keyStart - 1 + 16 <= end {
+                        memo[place].remember(b + keyStart - 1, span: span, role: role, prio: prio)
+                    }
+                } else {
+                    while i < end, isSpace(b[i]) { i += 1 }
+                    guard i < end, b[i] == 0x3A else { return false }
+                    i += 1
+                }
+            }
+            place &+= 1
             while i < end, isSpace(b[i]) { i += 1 }
             guard i < end else { return false }
-            var (role, prio) = classify(b + keyStart, keyEnd.at - keyStart, nested: nil)
             let c = b[i]
             switch role {
             case .nestLog, .nestService, .nestTrace, .nestSpan, .nestDD, .nestFields:
@@ -50,11 +69,33 @@ extension JSONLinesFormat {
             var f = Found(priority: prio)
             let valueStart = i
             if c == 0x22 {
-                guard let q = JSONScanner.closingQuote(b, from: i + 1, end: end) else { return false }
                 f.kind = .string
-                f.range = (i + 1)..<q.at
-                f.escaped = q.escaped
-                i = q.at + 1
+                // Most values: the first quote or backslash is the closing quote, sixteen
+                // bytes or more before the end of the line (searched here, not by a call);
+                // else as any string.
+                var closed = false
+                var j = i &+ 1
+                while j &+ 16 <= end {
+                    let v = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD16<UInt8>.self)
+                    let m = (v .== SIMD16<UInt8>(repeating: 0x22)) .| (v .== SIMD16<UInt8>(repeating: 0x5C))
+                    let k = ByteSearch.firstLaneOr16(m)
+                    if k < 16 {
+                        let at = j &+ k
+                        if b[at] == 0x22 {
+                            f.range = (i + 1)..<at
+                            i = at &+ 1
+                            closed = true
+                        }
+                        break
+                    }
+                    j &+= 16
+                }
+                if !closed {
+                    guard let q = JSONScanner.closingQuote(b, from: i + 1, end: end) else { return false }
+                    f.range = (i + 1)..<q.at
+                    f.escaped = q.escaped
+                    i = q.at + 1
+                }
             } else if c == 0x7B || c == 0x5B {
                 var failedAt = i
                 guard let after = JSONScanner.skipNested(b, from: i, end: end, maxDepth: sc.maxDepth, failedAt: &failedAt) else { return false }
@@ -62,6 +103,15 @@ extension JSONLinesFormat {
                 i = after
                 f.range = valueStart..<i
             } else {
+                // A number, true, false or null: to the next `,`, `}`, `]` or space. The
+                // first such byte or control byte among the next sixteen, then (a control
+                // byte that is not a space is part of the value) one byte at a time.
+                if i &+ 16 <= end {
+                    let v = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<UInt8>.self)
+                    let m = (v .== SIMD16<UInt8>(repeating: 0x2C)) .| (v .== SIMD16<UInt8>(repeating: 0x7D))
+                        .| (v .== SIMD16<UInt8>(repeating: 0x5D)) .| (v .<= SIMD16<UInt8>(repeating: 0x20))
+                    i &+= ByteSearch.firstLaneOr16(m)
+                }
                 while i < end {
                     let d = b[i]
                     if d == 0x2C || d == 0x7D || d == 0x5D || isSpace(d) { break }

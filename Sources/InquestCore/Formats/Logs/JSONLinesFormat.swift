@@ -239,7 +239,7 @@ public struct JSONLinesFormat: LineFormat {
         let needs = context.needs
         var scan = Scan(wantFields: needs.contains(.fields))
         let start = s.pos
-        if scan.wantFields || !flatScan || !Self.scanFlat(&s, &scan) {
+        if scan.wantFields || !flatScan || !context.keyMemo.withEntries({ Self.scanFlat(&s, &scan, memo: $0) }) {
             scan = Scan(wantFields: scan.wantFields)
             s.pos = start
             guard Self.scanObject(&s, &scan, nested: nil, prefix: "") else {

@@ -41,6 +41,8 @@ public struct ParseContext {
     /// False when nothing reads the records' times (a count by level or service): formats
     /// whose records do not depend on their time (JSON lines, logfmt) then skip parsing it.
     public var needsTime = true
+    /// The keys of the line before (JSON lines), to find those of the next by comparison.
+    var keyMemo = KeyMemo()
 
     public init(needs: RecordNeeds = .all, time: TimestampParser = TimestampParser(), fallbackService: String? = nil,
                 syslogYear: Int = 2026, maxDepth: Int = 256) {

@@ -5,26 +5,46 @@ public struct LogfmtFormat: LineFormat {
     public var name: String { "logfmt" }
     public init() {}
 
-    /// Calls `body(key, valueRange, quoted)` for each pair; false when a quote is unclosed.
+    /// Calls `body(key, valueRange, quoted, role, priority)` for each pair, with the key's
+    /// role as JSON lines name it when `memo` is given (`.other` without); false when a
+    /// quote is unclosed. A key is first compared with the one remembered for its place in
+    /// `memo` (`KeyMemo.capacity` entries), and remembered when it is read.
     @inline(__always)
-    static func pairs(_ line: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>, Range<Int>, Bool) -> Void) -> (ok: Bool, count: Int, stray: Int) {
+    static func pairs(_ line: UnsafeBufferPointer<UInt8>, memo: UnsafeMutablePointer<KeyMemo.Entry>?,
+                      _ body: (Range<Int>, Range<Int>, Bool, JSONLinesFormat.Role, UInt8) -> Void) -> (ok: Bool, count: Int, stray: Int) {
         var i = 0
         let n = line.count
         var count = 0
         var stray = 0
+        var place = 0
         while i < n {
             while i < n, line[i] == 0x20 || line[i] == 0x09 { i += 1 }
             if i >= n { break }
             let ks = i
-            i = line.keyEnd(from: i)
-            let key = ks..<i
-            guard i < n, line[i] == 0x3D, !key.isEmpty else {
-                // A bare word: not logfmt, but tolerated (counted).
-                stray += 1
-                while i < n, line[i] != 0x20 { i += 1 }
-                continue
+            var role = JSONLinesFormat.Role.other, prio: UInt8 = 0
+            if let memo, let base = line.baseAddress, place < KeyMemo.capacity, i &+ 16 <= n, memo[place].matches(base + i) {
+                // `key=` as on the line before.
+                (role, prio) = (memo[place].role, memo[place].prio)
+                i &+= memo[place].span
+            } else {
+                i = line.keyEnd(from: i)
+                let key = ks..<i
+                guard i < n, line[i] == 0x3D, !key.isEmpty else {
+                    // A bare word: not logfmt, but tolerated (counted).
+                    stray += 1
+                    while i < n, line[i] != 0x20 { i += 1 }
+                    continue
+                }
+                i += 1
+                if let memo, let base = line.baseAddress {
+                    (role, prio) = JSONLinesFormat.classify(base + ks, key.count, nested: nil)
+                    if place < KeyMemo.capacity && i - ks <= 16 && ks + 16 <= n {
+                        memo[place].remember(base + ks, span: i - ks, role: role, prio: prio)
+                    }
+                }
             }
-            i += 1
+            place &+= 1
+            let key = ks..<(i - 1)
             if i < n, line[i] == 0x22 {
                 i += 1
                 let vs = i
@@ -38,12 +58,12 @@ public struct LogfmtFormat: LineFormat {
                     }
                 }
                 guard closed else { return (false, count, stray) }
-                body(key, vs..<i, true)
+                body(key, vs..<i, true, role, prio)
                 i += 1
             } else {
                 let vs = i
                 i = line.blank(from: i)
-                body(key, vs..<i, false)
+                body(key, vs..<i, false, role, prio)
             }
             count += 1
         }
@@ -52,7 +72,7 @@ public struct LogfmtFormat: LineFormat {
 
     public func accepts(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = line.first, first != 0x7B, first != 0x20 else { return false }
-        let r = Self.pairs(line) { _, _, _ in }
+        let r = Self.pairs(line, memo: nil) { _, _, _, _, _ in }
         return r.ok && r.count >= 2 && r.stray <= r.count / 4
     }
 
@@ -65,10 +85,10 @@ public struct LogfmtFormat: LineFormat {
         var timeP: UInt8 = 255, levelP: UInt8 = 255, msgP: UInt8 = 255, svcP: UInt8 = 255, trP: UInt8 = 255, spP: UInt8 = 255
         var traceValue: Range<Int>?, spanValue: Range<Int>?, msgValue: Range<Int>?
         var fields: [LogRecord.Field] = []
-        let needs = context.needs
-        let res = Self.pairs(line) { k, v, q in
-            let kb = UnsafeBufferPointer(rebasing: line[k])
-            var (role, prio) = JSONLinesFormat.classify(kb.baseAddress!, kb.count, nested: nil)
+        // Read before: the closure below runs while the context's key memo is in use.
+        let needs = context.needs, needsTime = context.needsTime, time = context.time
+        let res = context.keyMemo.withEntries { memo in Self.pairs(line, memo: memo) { k, v, q, keyRole, keyPrio in
+            var (role, prio) = (keyRole, keyPrio)
             // A bare `trace=` or `span=`: only with a hex ID.
             if role == .nestTrace { (role, prio) = (.trace, TraceContext.bareKeyPriority) }
             if role == .nestSpan { (role, prio) = (.span, TraceContext.bareKeyPriority) }
@@ -76,8 +96,8 @@ public struct LogfmtFormat: LineFormat {
             switch role {
             case .time where prio < timeP:
                 timeP = prio
-                if !context.needsTime { break }
-                if let (t, _) = context.time.parse(vb) { r.timestamp = t }
+                if !needsTime { break }
+                if let (t, _) = time.parse(vb) { r.timestamp = t }
                 else if let num = JSONScanner.parseNumber(vb) { r.timestamp = TimestampParser.fromEpoch(num) }
             case .level where prio < levelP:
                 levelP = prio
@@ -97,7 +117,7 @@ public struct LogfmtFormat: LineFormat {
             default:
                 if needs.contains(.fields) { fields.append(LogRecord.Field(line.string(k), Self.value(line, v, q))) }
             }
-        }
+        } }
         guard res.ok else { return .skip("unclosed quote in logfmt") }
         guard res.count > 0 else { return .skip("no key=value pairs") }
         if r.service == nil, needs.contains(.service) { r.service = context.fallbackService }
