@@ -146,6 +146,23 @@ struct FilterCountTests {
         var differences = 0
         let allNeeds: [RecordNeeds] = [.all, [], [.service, .trace], [.message]]
         var kept = allNeeds.map { ParseContext(needs: $0) }
+        Self.alter(base, alphabet: alphabet, &g) { line, text in
+            for (k, needs) in allNeeds.enumerated() {
+                var c2 = ParseContext(needs: needs)
+                // The unaltered line first, for its keys to be remembered.
+                _ = parseLine(JSONLinesFormat(), String(decoding: line, as: UTF8.self), context: &kept[k])
+                let (r1, a) = parseLine(JSONLinesFormat(), text, context: &kept[k])
+                let (r2, b) = parseLine(JSONLinesFormat(flatScan: false), text, context: &c2)
+                if r1 != r2 || a.level != b.level || a.timestamp != b.timestamp || a.service != b.service
+                    || a.message != b.message || a.traceID != b.traceID || a.spanID != b.spanID { differences += 1 }
+            }
+        }
+        #expect(differences == 0)
+    }
+
+    /// Each line of `base` cut short, or with one byte of `alphabet` put in or in place of
+    /// another, six times at random: `body` gets the line and the altered text.
+    static func alter(_ base: [[UInt8]], alphabet: [UInt8], _ g: inout LCG, _ body: ([UInt8], String) -> Void) {
         for line in base {
             for _ in 0..<6 {
                 var bytes = line
@@ -154,19 +171,9 @@ struct FilterCountTests {
                 case 1: if !bytes.isEmpty { bytes[g.next(bytes.count)] = g.pick(alphabet) }
                 default: if !bytes.isEmpty { bytes.insert(g.pick(alphabet), at: g.next(bytes.count)) }
                 }
-                let text = String(decoding: bytes, as: UTF8.self)
-                for (k, needs) in allNeeds.enumerated() {
-                    var c2 = ParseContext(needs: needs)
-                    // The unaltered line first, for its keys to be remembered.
-                    _ = parseLine(JSONLinesFormat(), String(decoding: line, as: UTF8.self), context: &kept[k])
-                    let (r1, a) = parseLine(JSONLinesFormat(), text, context: &kept[k])
-                    let (r2, b) = parseLine(JSONLinesFormat(flatScan: false), text, context: &c2)
-                    if r1 != r2 || a.level != b.level || a.timestamp != b.timestamp || a.service != b.service
-                        || a.message != b.message || a.traceID != b.traceID || a.spanID != b.spanID { differences += 1 }
-                }
+                body(line, String(decoding: bytes, as: UTF8.self))
             }
         }
-        #expect(differences == 0)
     }
 
     /// logfmt read with the keys of the line before remembered gives the record read
@@ -180,23 +187,14 @@ struct FilterCountTests {
         var differences = 0
         let allNeeds: [RecordNeeds] = [.all, [], [.service, .trace], [.message]]
         var kept = allNeeds.map { ParseContext(needs: $0) }
-        for line in base {
-            for _ in 0..<6 {
-                var bytes = line
-                switch g.next(3) {
-                case 0: bytes = Array(bytes.prefix(g.next(bytes.count + 1)))
-                case 1: if !bytes.isEmpty { bytes[g.next(bytes.count)] = g.pick(alphabet) }
-                default: if !bytes.isEmpty { bytes.insert(g.pick(alphabet), at: g.next(bytes.count)) }
-                }
-                let text = String(decoding: bytes, as: UTF8.self)
-                for (k, needs) in allNeeds.enumerated() {
-                    var fresh = ParseContext(needs: needs)
-                    _ = parseLine(LogfmtFormat(), String(decoding: line, as: UTF8.self), context: &kept[k])
-                    let (r1, a) = parseLine(LogfmtFormat(), text, context: &kept[k])
-                    let (r2, b) = parseLine(LogfmtFormat(), text, context: &fresh)
-                    if r1 != r2 || a.level != b.level || a.timestamp != b.timestamp || a.service != b.service
-                        || a.message != b.message || a.traceID != b.traceID || a.spanID != b.spanID || a.fields != b.fields { differences += 1 }
-                }
+        Self.alter(base, alphabet: alphabet, &g) { line, text in
+            for (k, needs) in allNeeds.enumerated() {
+                var fresh = ParseContext(needs: needs)
+                _ = parseLine(LogfmtFormat(), String(decoding: line, as: UTF8.self), context: &kept[k])
+                let (r1, a) = parseLine(LogfmtFormat(), text, context: &kept[k])
+                let (r2, b) = parseLine(LogfmtFormat(), text, context: &fresh)
+                if r1 != r2 || a.level != b.level || a.timestamp != b.timestamp || a.service != b.service
+                    || a.message != b.message || a.traceID != b.traceID || a.spanID != b.spanID || a.fields != b.fields { differences += 1 }
             }
         }
         #expect(differences == 0)

@@ -7,15 +7,16 @@ import Testing
 /// absorbed. Small constructed incidents with made-up services.
 @Suite("Root cause: following the fault")
 struct RootCauseFollowTests {
-    static let t0 = Int64(1_700_000_000) * 1_000_000_000
-    static let ms: Int64 = 1_000_000
+    static let t0 = RootCauseSignalsTests.t0
+    static let ms = RootCauseSignalsTests.ms
+    typealias Jitter = RootCauseSignalsTests.Jitter
 
-    struct Jitter {
-        var state: UInt64
-        mutating func next(_ spread: Double = 0.1) -> Double {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return 1 + spread * (Double(state >> 11) / Double(1 << 53) * 2 - 1)
-        }
+    /// The ranking of spans alone.
+    static func rank(_ spans: [Span]) -> RootCause.Result {
+        var inputs = RootCauseRanking.Inputs()
+        inputs.traces = TraceAssembler.assemble(spans)
+        inputs.hasSpans = true
+        return RootCauseRanking.analyze(inputs)
     }
 
     static func span(_ trace: String, _ id: String, _ parent: String?, _ svc: String, _ op: String, _ kind: Span.Kind,
@@ -49,10 +50,7 @@ struct RootCauseFollowTests {
         var j = Jitter(state: 3)
         var spans: [Span] = []
         for i in 0..<400 { spans += Self.order(i, wrong: i >= 250 && i % 2 == 0, jitter: &j) }
-        var inputs = RootCauseRanking.Inputs()
-        inputs.traces = TraceAssembler.assemble(spans)
-        inputs.hasSpans = true
-        let r = RootCauseRanking.analyze(inputs)
+        let r = Self.rank(spans)
         #expect(r.candidates.first?.service == "quote", "\(r.candidates.map { ($0.service, $0.score) })")
         #expect(r.candidates.first?.kind == "error")
         #expect(r.candidates.first?.evidence.contains { $0.contains("raised by its caller cart") && $0.contains("cut short") } == true,
@@ -86,10 +84,7 @@ struct RootCauseFollowTests {
         var j = Jitter(state: 5)
         var spans: [Span] = []
         for i in 0..<400 { spans += Self.request(i, delay: i >= 250 ? 12 * Self.ms : 0, jitter: &j) }
-        var inputs = RootCauseRanking.Inputs()
-        inputs.traces = TraceAssembler.assemble(spans)
-        inputs.hasSpans = true
-        let r = RootCauseRanking.analyze(inputs)
+        let r = Self.rank(spans)
         #expect(r.candidates.first?.service == "billing", "\(r.candidates.map { ($0.service, $0.score) })")
         #expect(r.candidates.first?.kind == "latency")
         #expect(!r.candidates.prefix(1).contains { $0.dependency })
@@ -100,10 +95,7 @@ struct RootCauseFollowTests {
         var j = Jitter(state: 9)
         var spans: [Span] = []
         for i in 0..<400 { spans += Self.request(i, delay: 0, dbDelay: i >= 250 ? 12 * Self.ms : 0, jitter: &j) }
-        var inputs = RootCauseRanking.Inputs()
-        inputs.traces = TraceAssembler.assemble(spans)
-        inputs.hasSpans = true
-        let r = RootCauseRanking.analyze(inputs)
+        let r = Self.rank(spans)
         #expect(r.candidates.first?.service == "db", "\(r.candidates.map { ($0.service, $0.score) })")
         #expect(r.candidates.first?.dependency == true)
     }
