@@ -129,6 +129,11 @@ struct PatternMinerTests {
         h.add("opening tunnel : gw-7.example.org:80")
         h.add("opening tunnel : edge-3:443")
         #expect(h.finish().patterns.map(\.template) == ["opening tunnel : <*>:<*>"], "common ends kept")
+        let o = PatternMiner()
+        o.add("flushed 1190 bytes (1.16 KB) to disk")
+        o.add("flushed 583 bytes to disk")
+        o.add("flushed 2583 bytes (2.52 KB) to disk")
+        #expect(o.finish().patterns.map(\.template) == ["flushed <*> bytes <*> to disk"], "an optional part is a word of its own")
     }
 
     @Test("a position of unique values keeps examples to be written from")

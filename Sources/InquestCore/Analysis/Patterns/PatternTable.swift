@@ -191,9 +191,15 @@ extension PatternMiner {
         var tail = 0
         while tail < shortest - head, pieces.allSatisfy({ $0[$0.count - 1 - tail] == first[first.count - 1 - tail] }) { tail += 1 }
         var result = first[..<head].joined()
-        if !result.hasSuffix("<*>") { result += "<*>" }
+        // A space that follows the head (or precedes the tail) in some spelling keeps
+        // the `<*>` a word of its own: `<*> bytes <*>` for `583 bytes` and
+        // `1190 bytes (1.16 KB)`, not `<*> bytes<*>`.
+        let spaceAfterHead = !result.hasSuffix(" ") && pieces.contains { $0.count > head && $0[head] == " " }
+        let spaceBeforeTail = pieces.contains { $0.count - tail - 1 >= head && $0[$0.count - tail - 1] == " " }
+        if !result.hasSuffix("<*>") { result += (spaceAfterHead && !result.isEmpty ? " " : "") + "<*>" }
         var rest = first[(first.count - tail)...].joined()
         if rest.hasPrefix("<*>") { rest.removeFirst(3) }
+        if spaceBeforeTail && !rest.isEmpty && !rest.hasPrefix(" ") && !result.hasSuffix(" ") { rest = " " + rest }
         return result + rest
     }
 
