@@ -136,6 +136,17 @@ struct PatternMinerTests {
         #expect(o.finish().patterns.map(\.template) == ["flushed <*> bytes <*> to disk"], "an optional part is a word of its own")
     }
 
+    @Test("a packed word set finds exactly its members")
+    func packedWords() {
+        let words = (1...200).map { MessageMasker.pack("w\($0)") }
+        let set = PackedWords(words + [0])
+        #expect(words.allSatisfy(set.contains))
+        #expect(!set.contains(0))
+        #expect(!(201...2_000).map { MessageMasker.pack("w\($0)") }.contains(where: set.contains))
+        #expect(!PackedWords([]).contains(MessageMasker.pack("ms")))
+        #expect(MessageMasker.units.contains(MessageMasker.pack("ms")) && !MessageMasker.units.contains(MessageMasker.pack("msg")))
+    }
+
     @Test("a position of unique values keeps examples to be written from")
     func uniqueValues() {
         let m = PatternMiner()

@@ -303,14 +303,51 @@ struct MessageMasker {
 
     static func pack(_ s: String) -> UInt64 { s.utf8.reduce(0) { $0 << 8 | UInt64($1) } }
 
-    static let calendarWords: Set<UInt64> = Set(("mon tue wed thu fri sat sun monday tuesday wednesday thursday friday "
+    static let calendarWordList = ("mon tue wed thu fri sat sun monday tuesday wednesday thursday friday "
         + "saturday sunday jan feb mar apr may jun jul aug sep oct nov dec january february march april "
-        + "june july august september october november december").split(separator: " ").map { pack(String($0)) })
-    /// Boolean and null literals: values, not words (Loghub-2.0's labelling rules).
-    static let literals: Set<UInt64> = [pack("true"), pack("false"), pack("null")]
-    static let valueWords = calendarWords.union(literals)
-    static let units: Set<UInt64> = Set(("b kb mb gb tb kib mib gib bytes byte ms us ns s sec secs second seconds "
+        + "june july august september october november december").split(separator: " ").map { pack(String($0)) }
+    static let calendarWords = PackedWords(calendarWordList)
+    /// Calendar words, and boolean and null literals: values, not words (Loghub-2.0's labelling rules).
+    static let valueWords = PackedWords(calendarWordList + [pack("true"), pack("false"), pack("null")])
+    static let units = PackedWords(("b kb mb gb tb kib mib gib bytes byte ms us ns s sec secs second seconds "
         + "min mins minute minutes h hr hrs hour hours day days %").split(separator: " ").map { pack(String($0)) })
-    static let topLevelDomains: Set<UInt64> = Set(("com net org edu gov io cn hk uk de jp ru info biz us fr it nl au ca "
+    static let topLevelDomains = PackedWords(("com net org edu gov io cn hk uk de jp ru info biz us fr it nl au ca "
         + "br in kr tw local lan internal").split(separator: " ").map { pack(String($0)) })
+}
+
+/// A fixed set of short words packed into a `UInt64` each (`MessageMasker.pack`), asked
+/// about every token of every message: found by one multiply and a probe or two, where a
+/// `Set` hashes each key with SipHash first. 0 (what `lowercasedKey` gives for anything
+/// that is not a short word) is never a member.
+struct PackedWords: Sendable {
+    private let slots: [UInt64]
+    private let shift: UInt64
+    private let mask: Int
+
+    init(_ words: [UInt64]) {
+        let keys = Set(words).subtracting([0])
+        var bits = 4
+        while 1 << bits < 4 * keys.count { bits += 1 }
+        shift = UInt64(64 - bits)
+        mask = (1 << bits) - 1
+        var table = [UInt64](repeating: 0, count: 1 << bits)
+        for k in keys.sorted() {
+            var i = Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            while table[i] != 0 { i = (i + 1) & mask }
+            table[i] = k
+        }
+        slots = table
+    }
+
+    @inline(__always)
+    func contains(_ k: UInt64) -> Bool {
+        guard k != 0 else { return false }
+        var i = Int(truncatingIfNeeded: (k &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        while true {
+            let s = slots[i]
+            if s == k { return true }
+            if s == 0 { return false }
+            i = (i + 1) & mask
+        }
+    }
 }

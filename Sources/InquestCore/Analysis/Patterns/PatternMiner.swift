@@ -117,8 +117,13 @@ public final class PatternMiner {
     }
 
     private static func sample(_ v: String, into values: inout [String: Int]) {
-        if values[v] != nil || values.count < 16 {
-            values[v, default: 0] += 1
+        // One lookup for a value already kept (the common case), not two.
+        if let i = values.index(forKey: v) {
+            values.values[i] += 1
+            return
+        }
+        if values.count < 16 {
+            values[v] = 1
             return
         }
         // Misra–Gries: a new value wears every kept value down by one; it takes a
