@@ -54,6 +54,8 @@ public enum RootCause {
         public var window: IncidentWindow?
         /// The kinds of input that were read: `spans`, `logs`, `metrics`.
         public var inputs: [String] = []
+        /// Per trace whose entry failed, where its errors began (for the log signal to credit).
+        var errorOrigins: [String: [(service: String, dependency: Bool)]] = [:]
     }
 
     struct Key: Hashable { var service: String; var operation: String; var kind: String; var dependency: Bool }
@@ -129,6 +131,12 @@ public enum RootCause {
     }
 
     public static func analyze(_ traces: [Trace], baseline given: [Trace]? = nil, options: Options = Options()) -> Result {
+        analyze(traces, baseline: given, options: options, answers: nil)
+    }
+
+    /// - Parameter known: what each operation's answers look like in the healthy
+    ///   baseline (`CalleeAnswer`), when the caller has built it already; else built here.
+    static func analyze(_ traces: [Trace], baseline given: [Trace]?, options: Options = Options(), answers known: CalleeAnswer?) -> Result {
         // Healthy duration per entry operation, from traces whose entry did not fail.
         var healthy: [String: [Int64]] = [:]
         for t in given ?? traces {
@@ -153,7 +161,7 @@ public enum RootCause {
         var selfTimes: [String: [Int64]] = [:]
         for t in base { for n in t.nodes { selfTimes[n.span.service + "\u{0}" + n.span.operation, default: []].append(n.selfNanos) } }
         let selfBaseline = selfTimes.compactMapValues(median)
-        let answers = CalleeAnswer.from(base)
+        let answers = known ?? CalleeAnswer.from(base)
         // Where errors are raised in healthy traffic too.
         var baselineErrors: [Key: Int] = [:]
         for t in base {
@@ -162,11 +170,13 @@ public enum RootCause {
         var explained: [Key: [Trace]] = [:]
         // Errors raised by a caller on this candidate's answer: how many, by whom, how it answered.
         var raisedBy: [Key: [String: (n: Int, anomaly: CalleeAnswer.Anomaly)]] = [:]
+        var errorOrigins: [String: [(service: String, dependency: Bool)]] = [:]
         for (t, kind) in failed {
             let ks = origins(t, kind: kind, selfBaseline: selfBaseline, reached: true, answers: answers) { k, caller, a in
                 raisedBy[k, default: [:]][caller, default: (0, a)].n += 1
             }
             for k in ks { explained[k, default: []].append(t) }
+            if kind == "error" { errorOrigins[t.traceID] = ks.filter { $0.kind == "error" }.map { ($0.service, $0.dependency) } }
         }
         let nFailed = max(1, failed.count), nBase = max(1, base.count)
         var candidates: [Candidate] = []
@@ -189,8 +199,10 @@ public enum RootCause {
         }
         candidates.sort { ($0.score, $0.failedExplained, $1.service) > ($1.score, $1.failedExplained, $0.service) }
         let starts = failed.map(\.0.start)
-        return Result(traces: traces.count, failed: failed.count, baseline: base.count,
-                      windowStart: starts.min(), windowEnd: failed.map(\.0.end).max(), candidates: candidates)
+        var result = Result(traces: traces.count, failed: failed.count, baseline: base.count,
+                            windowStart: starts.min(), windowEnd: failed.map(\.0.end).max(), candidates: candidates)
+        result.errorOrigins = errorOrigins
+        return result
     }
 }
 

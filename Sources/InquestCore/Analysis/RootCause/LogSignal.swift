@@ -84,7 +84,8 @@ public enum LogSignal {
 
         init() {}
 
-        init(lines: [Line], traces: [Trace], answers: CalleeAnswer?) {
+        /// - Parameter origins: per failed trace, where its errors began (`RootCause.Result.errorOrigins`).
+        init(lines: [Line], traces: [Trace], answers: CalleeAnswer?, origins: [String: [(service: String, dependency: Bool)]]) {
             let wanted = Set(lines.compactMap(\.traceID))
             guard !wanted.isEmpty else { return }
             var rootErrorLogged = Set<String>()
@@ -107,8 +108,7 @@ public enum LogSignal {
                 }
                 guard let r = t.root else { continue }
                 if r.span.isError {
-                    origins[t.traceID] = RootCause.origins(t, kind: "error", selfBaseline: [:], reached: true, answers: answers)
-                        .filter { $0.kind == "error" }.map { ($0.service, $0.dependency) }
+                    self.origins[t.traceID] = origins[t.traceID]
                 } else if !rootErrorLogged.contains(t.traceID), t.nodes.contains(where: { $0.span.isError }) {
                     contained.insert(t.traceID)
                 }

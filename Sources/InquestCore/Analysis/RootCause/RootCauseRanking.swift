@@ -54,7 +54,8 @@ public enum RootCauseRanking {
         let answers = CalleeAnswer.from(baseline.filter { !($0.root?.span.isError ?? true) })
         var findings: [SignalFinding] = []
         // 2a. Errors that reached the entry (and the old latency rule when there is no baseline).
-        let errors = RootCause.analyze(incident, baseline: baseline.isEmpty ? nil : baseline)
+        // (Its healthy baseline is the one `answers` was built from.)
+        let errors = RootCause.analyze(incident, baseline: baseline.isEmpty ? nil : baseline, answers: answers)
         let requests = Double(max(1, incident.count))
         for c in errors.candidates where c.score > 0 && (c.kind != "latency" || baseline.isEmpty) {
             findings.append(SignalFinding(signal: .spans, service: c.service, operation: c.operation, dependency: c.dependency,
@@ -93,7 +94,7 @@ public enum RootCauseRanking {
             // Where each failed trace's errors began, to credit the lines its callers logged;
             // which callee answered out of the ordinary under a logging span; and which
             // requests' errors stopped at a healthy caller.
-            let places = LogSignal.Places(lines: current, traces: incident, answers: answers)
+            let places = LogSignal.Places(lines: current, traces: incident, answers: answers, origins: errors.errorOrigins)
             findings += LogSignal.analyze(current: current, baseline: base, windowNanos: max(1, windowNanos), baselineNanos: baseNanos,
                                           places: places)
         }

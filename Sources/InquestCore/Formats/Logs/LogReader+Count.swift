@@ -43,18 +43,15 @@ extension LogReader {
                 if ctx.partial.isEmpty { partialStart = number }
                 switch format.parse(line, into: &r, context: &ctx) {
                 case .record:
-                    sawRecord = true
+                    noteRecord(line, number)
                     open = true
-                    stats.records += 1
-                    stats.parsed += 1
-                    if checkUTF8 && !isValidUTF8(line) { noteRepaired(number) }
                     if matchAll || filter.matches(r) { n += 1 }
                 case .continuation:
                     if open {
                         if checkUTF8 && !isValidUTF8(line) { noteRepaired(number) }
                     } else if !line.isBlank() {
                         open = true
-                        if countHeader(line, filter: filter, service: ctx.fallbackService) { n += 1 }
+                        if filter.matches(headerRecord(line, number)) { n += 1 }
                     }
                 case .ignored:
                     break
@@ -65,19 +62,10 @@ extension LogReader {
                     }
                     open = true
                     if checkUTF8 && !isValidUTF8(line) { noteRepaired(number) }
-                    if countHeader(line, filter: filter, service: ctx.fallbackService) { n += 1 }
+                    if filter.matches(headerRecord(line, number)) { n += 1 }
                 }
             }
         }
         return n
-    }
-
-    /// A line before the first record, kept as a record without a time (as `next()` does):
-    /// counted, and tested against the filter.
-    private func countHeader(_ line: UnsafeBufferPointer<UInt8>, filter: LogFilter, service: String?) -> Bool {
-        stats.records += 1
-        stats.parsed += 1
-        let r = LogRecord(level: inferLevel(line), service: service)
-        return filter.matches(r)
     }
 }

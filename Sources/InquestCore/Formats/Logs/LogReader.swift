@@ -203,6 +203,26 @@ public final class LogReader {
         stats.note(Issue(line: line, reason: "invalid UTF-8 replaced with U+FFFD (record kept)"))
     }
 
+    /// Counts a line the format read as a record (and notes invalid UTF-8 in it).
+    @inline(__always)
+    func noteRecord(_ line: UnsafeBufferPointer<UInt8>, _ number: Int) {
+        sawRecord = true
+        stats.records += 1
+        stats.parsed += 1
+        if checkUTF8 && !isValidUTF8(line) { noteRepaired(number) }
+    }
+
+    /// A line before the first record (a header, or text before the first timestamped
+    /// line): a record of its own without a time, counted.
+    func headerRecord(_ line: UnsafeBufferPointer<UInt8>, _ number: Int) -> LogRecord {
+        var r = LogRecord(level: inferLevel(line), service: context.fallbackService,
+                          location: SourceLocation(path: unit.path, line: number))
+        if needsMessage { r.message = String(decoding: line, as: UTF8.self) }
+        stats.records += 1
+        stats.parsed += 1
+        return r
+    }
+
     /// The next record, or nil at the end of the input.
     public func next() -> LogRecord? {
         if documentIndex < documentRecords.count {
@@ -227,10 +247,7 @@ public final class LogReader {
                 let result = lineFormat.parse(line, into: &scratch, context: &context)
                 switch result {
                 case .record:
-                    sawRecord = true
-                    stats.records += 1
-                    stats.parsed += 1
-                    if checkUTF8 && !isValidUTF8(line) { noteRepaired(number) }
+                    noteRecord(line, number)
                     scratch.location = SourceLocation(path: unit.path, line: partialStart)
                     if let p = pending {
                         pending = scratch
@@ -247,12 +264,7 @@ public final class LogReader {
                         }
                     } else if !line.isBlank() {
                         // Text before the first timestamped line: a record of its own, without time.
-                        var r = LogRecord(level: inferLevel(line), service: context.fallbackService,
-                                          location: SourceLocation(path: unit.path, line: number))
-                        if needsMessage { r.message = String(decoding: line, as: UTF8.self) }
-                        stats.records += 1
-                        stats.parsed += 1
-                        pending = r
+                        pending = headerRecord(line, number)
                     }
                 case .ignored:
                     break
@@ -262,12 +274,8 @@ public final class LogReader {
                         break
                     }
                     // Before the first record: a header, kept as a record without a time.
-                    var r = LogRecord(level: inferLevel(line), service: context.fallbackService,
-                                      location: SourceLocation(path: unit.path, line: number))
-                    if needsMessage { r.message = String(decoding: line, as: UTF8.self) }
                     if checkUTF8 && !isValidUTF8(line) { noteRepaired(number) }
-                    stats.records += 1
-                    stats.parsed += 1
+                    let r = headerRecord(line, number)
                     if let p = pending {
                         pending = r
                         return p
