@@ -112,6 +112,13 @@ public enum RootCauseRanking {
             findings += m
         }
 
+        // One order for the same findings on every run: they come from dictionaries, and
+        // ties in weight (and the sums below) would otherwise follow the hash seed.
+        findings.sort { a, b in
+            (a.signal.rawValue, a.service, a.dependency ? 1 : 0, a.operation, a.kind) != (b.signal.rawValue, b.service, b.dependency ? 1 : 0, b.operation, b.kind)
+                ? (a.signal.rawValue, a.service, a.dependency ? 1 : 0, a.operation, a.kind) < (b.signal.rawValue, b.service, b.dependency ? 1 : 0, b.operation, b.kind)
+                : a.weight != b.weight ? a.weight > b.weight : a.evidence.lexicographicallyPrecedes(b.evidence)
+        }
         // Services named differently by different inputs (`Frontend`, `frontend`): the spans' or logs' spelling.
         var spelling: [String: String] = [:]
         for f in findings where f.signal != .metrics { spelling[f.service.lowercased()] = spelling[f.service.lowercased()] ?? f.service }
@@ -127,7 +134,7 @@ public enum RootCauseRanking {
         // evidence up to `fullStrength`.
         var weight: [SignalFinding.Signal: Double] = [:]
         for (sig, total) in present { weight[sig] = (weights[sig] ?? 1) * min(1, total / (fullStrength[sig] ?? total)) }
-        let weightSum = weight.values.reduce(0, +)
+        let weightSum = SignalFinding.Signal.allCases.reduce(0) { $0 + (weight[$1] ?? 0) }
         struct Who: Hashable { var service: String; var dependency: Bool }
         var byWho: [Who: [SignalFinding]] = [:]
         for f in findings where f.weight > 0 { byWho[Who(service: f.service, dependency: f.dependency), default: []].append(f) }
@@ -137,7 +144,9 @@ public enum RootCauseRanking {
             var signals: [RootCause.SignalScore] = []
             var best: (SignalFinding, Double)?
             for sig in SignalFinding.Signal.allCases {
-                let mine = fs.filter { $0.signal == sig }.sorted { $0.weight > $1.weight }
+                let mine = fs.filter { $0.signal == sig }.enumerated()
+                    .sorted { $0.element.weight != $1.element.weight ? $0.element.weight > $1.element.weight : $0.offset < $1.offset }
+                    .map(\.element)
                 guard !mine.isEmpty, let total = present[sig] else { continue }
                 let share = mine.reduce(0) { $0 + $1.weight } / total
                 let w = (weight[sig] ?? 1) / weightSum
@@ -163,7 +172,7 @@ public enum RootCauseRanking {
                 score: (score * 1000).rounded() / 1000, exampleTrace: example,
                 evidence: signals.flatMap { s in s.evidence.map { "\(s.signal): \($0)" } }, failedExplained: explained, signals: signals))
         }
-        candidates.sort { ($0.score, $0.failedExplained, $1.service) > ($1.score, $1.failedExplained, $0.service) }
+        candidates.sort { ($0.score, $0.failedExplained, $1.service, $1.dependency ? 1 : 0) > ($1.score, $1.failedExplained, $0.service, $0.dependency ? 1 : 0) }
         var result = RootCause.Result(traces: incident.count, failed: errors.failed, baseline: baseline.count,
                                       windowStart: window?.start ?? errors.windowStart, windowEnd: window?.end ?? errors.windowEnd,
                                       candidates: candidates)
