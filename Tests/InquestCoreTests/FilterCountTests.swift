@@ -45,7 +45,7 @@ struct FilterCountTests {
             switch format {
             case "json":
                 switch g.next(8) {
-                case 0: out += #"{ "time" : "\#(t.iso)", "severity" : "\#(g.pick(textLevels))", "app": "\#(svc)", "message": "\#(msg) \"quoted\" caf\u00e9" }"#
+                case 0: out += #"{ "time" : "\#(t.iso)", "severity" : "\#(g.pick(textLevels))", "app": "\#(svc)", "message": "\#(msg) \"quoted\" caf\u00e9 \u0072etried" }"#
                 case 1: out += #"{"time":"\#(t.iso)","level":\#(g.pick([30, 40, 50, 60])),"name":"\#(svc)","msg":"\#(msg)"}"#
                 case 2: out += #"{"@timestamp":"\#(t.iso)","log":{"level":"\#(g.pick(textLevels))"},"service":{"name":"\#(svc)"},"trace":{"id":"\#(trace)"},"message":"\#(msg)"}"#
                 case 3: out += #"{"ts":\#(1764064800 + t.sec),"lvl":"\#(g.pick(textLevels))","service":"\#(svc)","msg":"\#(msg) trace_id=\#(trace)","tags":["a",{"b":[1,2]}],"ok":true,"x":null}"#
@@ -81,6 +81,13 @@ struct FilterCountTests {
         var s = LogFilter(); s.services = ["payment"]; out.append(("service", s))
         var t = LogFilter(); t.traces = ["a"]; out.append(("trace prefix", t))
         var g = LogFilter(); g.grep = try Pattern("timeout"); out.append(("grep", g))
+        // Bytes looked for in the raw line first: in any case; spelled by an escape only
+        // (`\u0072etried`); none to look for (`|`); a key joined to its value (`=`).
+        var gi = LogFilter(); gi.grep = try Pattern("TIME[O]UT|CACHE", caseInsensitive: true); out.append(("grep alternatives", gi))
+        var gc = LogFilter(); gc.grep = try Pattern("Refused", caseInsensitive: true); out.append(("grep -i", gc))
+        var ge = LogFilter(); ge.grep = try Pattern("etried$"); out.append(("grep escaped", ge))
+        var gk = LogFilter(); gk.grep = try Pattern("tier=fr"); out.append(("grep key=value", gk))
+        var gw = LogFilter(); gw.grep = try Pattern("ca(che)? mis+"); gw.conditions = [("service", "cart")]; out.append(("grep+where", gw))
         var w = LogFilter(); w.since = since; w.until = until; out.append(("since/until", w))
         var c = LogFilter(); c.minLevel = .warn; c.services = ["cart", "auth"]; out.append(("level+service", c))
         return out

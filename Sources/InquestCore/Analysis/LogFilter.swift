@@ -139,6 +139,7 @@ public struct LogFilter: Sendable {
             guard let v = r.value(forKey: c.key), v == c.value else { return false }
         }
         if let grep {
+            if r.message.isEmpty && r.fields.isEmpty { return grep.matchesEmpty }
             if grep.matches(r.message) { return true }
             return r.fields.contains { grep.matches($0.key + "=" + $0.value) }
         }

@@ -178,6 +178,7 @@ public final class LogStream: @unchecked Sendable {
             let channel = channels[i]
             let thread = Thread { [self] in
                 guard let reader = openReader(i) else { channel.finish(); return }
+            reader.gate(by: filter)
                 var batch: [LogRecord] = []
                 batch.reserveCapacity(Self.batchSize)
                 var last = Int64.min

@@ -19,6 +19,14 @@ enum ByteSearch {
         return hi != 0 ? 8 &+ (hi.trailingZeroBitCount >> 3) : 16
     }
 
+    /// Whether any lane is set (two words tested: `any(_:)` is not always made one
+    /// instruction; it is sometimes a call that reduces the lanes one by one).
+    @inline(__always)
+    static func anyLane(_ m: SIMDMask<SIMD16<Int8>>) -> Bool {
+        let w = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: m), to: SIMD2<UInt64>.self)
+        return w[0] | w[1] != 0
+    }
+
     /// The index of the first byte in `base[from..<end]` equal to one of `bytes` (repeat
     /// a byte to look for fewer than four), or `end` when there is none.
     @inline(__always)

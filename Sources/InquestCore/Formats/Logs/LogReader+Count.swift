@@ -11,7 +11,8 @@ extension LogReader {
     /// Times are not parsed when the filter has no time bound (for the formats whose
     /// records do not depend on their time).
     public func count(matching filter: LogFilter) -> Int {
-        guard Self.countsByFirstLine(filter), documentRecords.isEmpty else {
+        gate(by: filter)
+        guard Self.countsByFirstLine(filter) || oneLineRecords, documentRecords.isEmpty else {
             var n = 0
             while let r = next() { if filter.matches(r) { n += 1 } }
             return n
@@ -41,6 +42,7 @@ extension LogReader {
                 let line = raw.bindMemory(to: UInt8.self)
                 r.clearForNextLine()
                 if ctx.partial.isEmpty { partialStart = number }
+                if let gate { ctx.needs = gate.mayMatch(line) ? fullNeeds : gatedNeeds }
                 switch format.parse(line, into: &r, context: &ctx) {
                 case .record:
                     noteRecord(line, number)

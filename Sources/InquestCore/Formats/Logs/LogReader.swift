@@ -49,6 +49,28 @@ public final class LogReader {
     /// The input is a later slice of a file: its first lines continue a record of the
     /// slice before (they are not headers). Slices are read by `count(matching:)` only.
     let continuing: Bool
+    /// With a `--grep` whose matches hold known bytes, on a format whose messages, keys
+    /// and values are bytes of the line as they are: a line without those bytes cannot
+    /// match, and is read without its message and fields (`gatedNeeds`).
+    var gate: Pattern?
+    var fullNeeds: RecordNeeds = []
+    var gatedNeeds: RecordNeeds = []
+
+    /// Reads lines that cannot match `filter`'s `--grep` without their message and
+    /// fields, when the format allows it (JSON lines, logfmt). The records of those
+    /// lines are still counted and checked as any other; they only fail the filter.
+    public func gate(by filter: LogFilter) {
+        guard let g = filter.grep, g.required != nil, oneLineRecords, !(lineFormat is AccessLogFormat) else { return }
+        gate = g
+        fullNeeds = context.needs
+        gatedNeeds = context.needs.subtracting([.message, .fields])
+    }
+
+    /// Every record is one line: the format has no continuation lines.
+    var oneLineRecords: Bool {
+        lineFormat is JSONLinesFormat || lineFormat is LogfmtFormat || lineFormat is AccessLogFormat
+    }
+
     /// Lines read so far (the number of the last line).
     var linesRead: Int { lines.lineNumber }
 
@@ -244,6 +266,7 @@ public final class LogReader {
                 let line = raw.bindMemory(to: UInt8.self)
                 scratch.clearForNextLine()
                 if context.partial.isEmpty { partialStart = number }
+                if let gate { context.needs = gate.mayMatch(line) ? fullNeeds : gatedNeeds }
                 let result = lineFormat.parse(line, into: &scratch, context: &context)
                 switch result {
                 case .record:
@@ -297,6 +320,14 @@ func isValidUTF8(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
     var i = 0
     let n = b.count
     guard let base = b.baseAddress else { return true }
+    // Thirty-two bytes a test, then eight.
+    while i + 32 <= n {
+        let r = UnsafeRawPointer(base + i)
+        let w = r.loadUnaligned(as: UInt64.self) | r.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            | r.loadUnaligned(fromByteOffset: 16, as: UInt64.self) | r.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+        if w & 0x8080_8080_8080_8080 != 0 { break }
+        i += 32
+    }
     while i + 8 <= n {
         let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
         if w & 0x8080_8080_8080_8080 != 0 { break }
