@@ -216,4 +216,35 @@ struct SpanInspectionTests {
         #expect(normalizeID("1000000000000000abcdef0123456789") == "1000000000000000abcdef0123456789")
         #expect(normalizeID("not-hex-ID") == "not-hex-ID")
     }
+
+    /// The normal form made without copies agrees with the plain definition, from a
+    /// `String` and from bytes, on IDs of every shape.
+    @Test func idsNormalisedInPlaceAgreeWithTheDefinition() {
+        func reference(_ s: String) -> String {
+            var u = Array(s.utf8)
+            var allHex = !u.isEmpty
+            for i in u.indices {
+                let c = u[i]
+                if c >= 65 && c <= 70 { u[i] = c | 0x20 } else if !((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) { allHex = false }
+            }
+            guard allHex else { return s }
+            if u.count == 32, u[0..<16].allSatisfy({ $0 == 48 }) { u.removeFirst(16) }
+            return String(decoding: u, as: UTF8.self)
+        }
+        var state: UInt64 = 7
+        let alphabet = Array("0000000000aAbBcCfF9g-".utf8)
+        for _ in 0..<5000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let n = [0, 1, 8, 16, 31, 32, 33][Int(state >> 60) % 7]
+            var bytes: [UInt8] = []
+            for k in 0..<n {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                // Mostly zeros up front, to reach the all-zero high half.
+                bytes.append(k < 16 && state >> 63 == 0 ? 48 : alphabet[Int(state >> 40) % alphabet.count])
+            }
+            let s = String(decoding: bytes, as: UTF8.self)
+            #expect(normalizeID(s) == reference(s), "\(s)")
+            #expect(bytes.withUnsafeBufferPointer { normalizeID(bytes: $0) } == reference(s), "\(s)")
+        }
+    }
 }

@@ -80,14 +80,35 @@ public struct Span: Sendable {
 /// except that case is folded and an all-zero high half of a 128-bit ID is dropped so that
 /// a 64-bit and a zero-padded 128-bit spelling of the same ID agree.
 public func normalizeID(_ s: String) -> String {
-    var u = Array(s.utf8)
-    var allHex = !u.isEmpty
-    for i in u.indices {
-        let c = u[i]
-        if c >= 65 && c <= 70 { u[i] = c | 0x20 } else if !((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) { allHex = false }
+    var s = s
+    return s.withUTF8 { normalizedID($0) } ?? s
+}
+
+/// `normalizeID` of the bytes of an ID, with one `String` made.
+public func normalizeID(bytes b: UnsafeBufferPointer<UInt8>) -> String {
+    normalizedID(b) ?? String(decoding: b, as: UTF8.self)
+}
+
+/// The normal form of the ID in `b`, or nil when `b` is in it already (nearly every ID:
+/// lower-case hex, or not hex), so that no copy is made.
+@inline(__always)
+func normalizedID(_ b: UnsafeBufferPointer<UInt8>) -> String? {
+    guard !b.isEmpty else { return nil }
+    var upper = false
+    for c in b {
+        if c >= 65 && c <= 70 { upper = true }
+        // Non-hex IDs stay verbatim: folding only A-F would turn "ID" into "Id".
+        else if !((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) { return nil }
     }
-    // Non-hex IDs stay verbatim: folding only A-F would turn "ID" into "Id".
-    guard allHex else { return s }
-    if u.count == 32, u[0..<16].allSatisfy({ $0 == 48 }) { u.removeFirst(16) }
-    return String(decoding: u, as: UTF8.self)
+    var zeros = b.count == 32
+    if zeros { for i in 0..<16 where b[i] != 48 { zeros = false; break } }
+    guard upper || zeros else { return nil }
+    let start = zeros ? 16 : 0, n = b.count - start
+    return String(unsafeUninitializedCapacity: n) { out in
+        for i in 0..<n {
+            let c = b[start + i]
+            out[i] = c >= 65 && c <= 70 ? c | 0x20 : c
+        }
+        return n
+    }
 }

@@ -216,14 +216,14 @@ enum TraceContext {
             if c != 0x30 && c != 0x2D && c != 0x2E { nonZero = true }
         }
         guard digit || allHex, nonZero else { return nil }
-        if allHex { return t.count <= 32 ? normalizeID(String(decoding: t, as: UTF8.self)) : nil }
+        if allHex { return t.count <= 32 ? normalizeID(bytes: t) : nil }
         return String(decoding: t, as: UTF8.self)
     }
 
     /// Hex of one of `lengths`, not all zero, normalised.
     static func hexID(_ t: UnsafeBufferPointer<UInt8>, lengths: [Int]) -> String? {
         guard lengths.contains(t.count), t.allSatisfy(isHex), t.contains(where: { $0 != 0x30 }) else { return nil }
-        return normalizeID(String(decoding: t, as: UTF8.self))
+        return normalizeID(bytes: t)
     }
 
     /// Datadog writes 64-bit IDs in decimal: the same ID as 16 hex digits (the low half of
@@ -424,7 +424,7 @@ enum TraceContext {
             default: break
             }
         }
-        return normalizeID(String(decoding: t, as: UTF8.self))
+        return normalizeID(bytes: t)
     }
 }
 

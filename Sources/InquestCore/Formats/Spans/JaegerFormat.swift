@@ -468,7 +468,7 @@ func idString(_ b: UnsafeBufferPointer<UInt8>) -> String {
     if plain {
         for c in b where !((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) { plain = false; break }
     }
-    return plain ? String(decoding: b, as: UTF8.self) : normalizeID(String(decoding: b, as: UTF8.self))
+    return plain ? String(decoding: b, as: UTF8.self) : normalizeID(bytes: b)
 }
 
 /// Joins arrays of spans by moving their elements (no reference-count traffic).
