@@ -126,6 +126,39 @@ struct FilterCountTests {
         }
     }
 
+    /// A large file of one-line records is read in slices on every core for output too:
+    /// the same records in the same order, numbered by their line in the whole file, with
+    /// the same times carried to records without one, and the same statistics, as when
+    /// read whole; stopping early gives the same first records.
+    @Test(arguments: ["json", "logfmt", "access"])
+    func slicedOutputAgreesWithOneReader(format: String) throws {
+        let dir = try TempDirectory()
+        let path = try dir.write("app.log", Self.generate(format, lines: 3000, seed: 7))
+        let since = Timestamp(nanos: 1_764_064_800_000_000_000 + 60 * 1_000_000_000, precision: 3)
+        let until = Timestamp(nanos: since.nanos + 120 * 1_000_000_000, precision: 3)
+        func read(_ filter: LogFilter, sliced: Bool, limit: Int = .max) -> ([String], InputStats) {
+            var limits = InputLimits()
+            if sliced { limits.sliceBytes = 1024 }
+            let units = InputDiscovery.discover([path], limits: limits).units
+            let stream = LogStream(units: units, filter: filter, needs: .all)
+            var out: [String] = []
+            stream.forEach { r in
+                out.append("\(r.location.line) \(r.sortKey) \(r.level) \(r.message) \(r.fields.count)")
+                return out.count < limit
+            }
+            return (out, stream.stats[0])
+        }
+        for (name, filter) in try Self.filters(since: since, until: until) {
+            let (want, wantStats) = read(filter, sliced: false)
+            let (got, stats) = read(filter, sliced: true)
+            #expect(got == want, "\(format) \(name): \(got.count) records sliced, \(want.count) whole")
+            #expect(stats.records == wantStats.records && stats.skipped == wantStats.skipped, "\(format) \(name)")
+            #expect(stats.errors.map(\.line) == wantStats.errors.map(\.line), "\(format) \(name): issue lines differ")
+        }
+        let (first, _) = read(LogFilter(), sliced: true, limit: 1500)
+        #expect(first == Array(read(LogFilter(), sliced: false).0.prefix(1500)))
+    }
+
     /// The filters must select something, or the agreement above proves little.
     @Test func theGeneratedFilesExerciseEveryFilter() throws {
         let dir = try TempDirectory()

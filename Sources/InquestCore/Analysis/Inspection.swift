@@ -118,6 +118,7 @@ final class ResultBox<T>: @unchecked Sendable {
     var slots: [T?]
     init(count: Int) { slots = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ v: T) { lock.lock(); slots[i] = v; lock.unlock() }
+    func get(_ i: Int) -> T? { lock.lock(); defer { lock.unlock() }; return slots[i] }
     var values: [T] { lock.lock(); defer { lock.unlock() }; return slots.compactMap { $0 } }
     /// The values, leaving the box empty (so the caller holds the only references).
     func take() -> [T] {

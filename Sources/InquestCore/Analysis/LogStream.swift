@@ -128,15 +128,19 @@ public final class LogStream: @unchecked Sendable {
             let n = reader.count(matching: filter)
             counts.set(k, (n, reader.stats, reader.linesRead))
         }
-        // Join: counts add up; problems keep their order, numbered by line in the whole file.
-        var stats = first.stats
+        let parts = counts.slots.compactMap { $0 }
+        record(Self.joined(first.stats, parts.map { ($0.1, $0.2) }), at: i)
+        return parts.reduce(0) { $0 + $1.0 }
+    }
+
+    /// The statistics of a file read in slices, from each slice's and its number of lines:
+    /// counts add up; problems keep their order, numbered by line in the whole file.
+    static func joined(_ first: InputStats, _ parts: [(stats: InputStats, lines: Int)]) -> InputStats {
+        var stats = first
         stats.records = 0; stats.parsed = 0; stats.skipped = 0; stats.repaired = 0
         stats.errors = []; stats.errorsOmitted = 0
-        var n = 0
         var linesBefore = 0
-        for part in counts.slots {
-            guard let (c, s, lines) = part else { continue }
-            n += c
+        for (s, lines) in parts {
             stats.records += s.records
             stats.parsed += s.parsed
             stats.skipped += s.skipped
@@ -149,8 +153,7 @@ public final class LogStream: @unchecked Sendable {
             if stats.yearNote == nil { stats.yearNote = s.yearNote }
             linesBefore += lines
         }
-        record(stats, at: i)
-        return n
+        return stats
     }
 
     /// Whether a format's lines can be counted slice by slice with the same answer: each
@@ -170,6 +173,8 @@ public final class LogStream: @unchecked Sendable {
 
     /// Calls `body` with each record that passes the filter, in time order, until it returns false.
     public func forEach(_ body: (LogRecord) -> Bool) {
+        // One large file of one-line records: read in slices on every core.
+        if units.count == 1, let slices = sliceable(units[0]), slices.count > 1, forEachSliced(slices, body) { return }
         // All inputs are open at once: share a budget of about 64 MiB of buffers.
         let block = max(64 << 10, min(1 << 20, (64 << 20) / max(1, units.count * 5)))
         for u in units { u.limits.blockSize = block }
