@@ -5,6 +5,8 @@
 #   - JSON lines and logfmt, SIZE_MIB each (default 200), one core (taskset -c 0) and both,
 #     with the ordinary release build and with one linked --static-swift-stdlib;
 #   - the JSON file gzipped, against zcat; the same volume split over four files;
+#   - `--grep 'deadline exceeded' --count` against `grep -c -F` for the same words;
+#   - the records written (`logs --level error`, not counted), on one core and both;
 #   - callgrind on the first 20 MB of each (all threads summed), grep beside it;
 #   - peak resident memory.
 # Usage: Benchmarks/run-logs.sh [SIZE_MIB]. Needs hyperfine, jq, lnav and valgrind
@@ -53,6 +55,7 @@ lnavq=";SELECT count(*) FROM bench_json_log WHERE log_level = 'error'"
 echo "answers (records at level error):"
 echo "  json:   inquest $($bin logs --level error --count "$json"), grep $(grep -c -F '"level":"error"' "$json"), jq $(jq -c 'select(.level=="error")' "$json" | wc -l), lnav $(HOME=$lnavdir lnav -n -I "$lnavdir" -c "$lnavq" "$json" | tail -1 | tr -d ' ')"
 echo "  logfmt: inquest $($bin logs --level error --count "$logfmt"), grep $(grep -c -F ' level=error ' "$logfmt")"
+echo "  json, --grep 'deadline exceeded': inquest $($bin logs --grep 'deadline exceeded' --count "$json"), grep $(grep -c -F 'deadline exceeded' "$json")"
 res=$(mktemp)
 # --output=pipe: GNU grep stops at the first match when its output is /dev/null.
 hyperfine -N --output=pipe --warmup 1 --runs 5 --export-json "$res" \
@@ -65,6 +68,11 @@ hyperfine -N --output=pipe --warmup 1 --runs 5 --export-json "$res" \
   -n inquest-logfmt-1core "taskset -c 0 $bin logs --level error --count $logfmt" \
   -n grep-logfmt-1core "taskset -c 0 grep -c -F ' level=error ' $logfmt" \
   -n inquest-logfmt-2cores "$bin logs --level error --count $logfmt" \
+  -n inquest-grep-json-1core "taskset -c 0 $bin logs --grep 'deadline exceeded' --count $json" \
+  -n grep-grep-json-1core "taskset -c 0 grep -c -F 'deadline exceeded' $json" \
+  -n inquest-grep-json-2cores "$bin logs --grep 'deadline exceeded' --count $json" \
+  -n inquest-json-output-1core "taskset -c 0 $bin logs --level error $json" \
+  -n inquest-json-output-2cores "$bin logs --level error $json" \
   -n inquest-gz "$bin logs --level error --count $json.gz" \
   -n zcat "sh -c 'zcat $json.gz > /dev/null'" \
   -n inquest-4-files "$bin logs --level error --count $data/split-$size.1.ndjson $data/split-$size.2.ndjson $data/split-$size.3.ndjson $data/split-$size.4.ndjson" \
@@ -83,14 +91,15 @@ irefs() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >"$
 ij=$(irefs "$stripped" logs --level error --count "$small/20mb.ndjson")
 il=$(irefs "$stripped" logs --level error --count "$small/20mb.logfmt")
 i0=$(irefs "$stripped" logs --level error --count /dev/null)
+ig=$(irefs "$stripped" logs --grep 'deadline exceeded' --count "$small/20mb.ndjson")
 gj=$(irefs grep -c -F '"level":"error"' "$small/20mb.ndjson")
 bj=$(stat -c %s "$small/20mb.ndjson"); bl=$(stat -c %s "$small/20mb.logfmt")
 rm -rf "$small"
-python3 - "$res" "$slow" "$(stat -c %s "$json")" "$(stat -c %s "$logfmt")" "$ij" "$il" "$i0" "$gj" "$bj" "$bl" <<'PY'
+python3 - "$res" "$slow" "$(stat -c %s "$json")" "$(stat -c %s "$logfmt")" "$ij" "$il" "$i0" "$gj" "$bj" "$bl" "$ig" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"] + json.load(open(sys.argv[2]))["results"]}
 bj, bl = int(sys.argv[3]), int(sys.argv[4])
-ij, il, i0, gj, sj, sl = (int(x) for x in sys.argv[5:11])
+ij, il, i0, gj, sj, sl, ig = (int(x) for x in sys.argv[5:12])
 m = lambda k: r[k]["mean"]
 print(f"inputs: {bj/2**20:.0f} MiB of JSON lines, {bl/2**20:.0f} MiB of logfmt (the same records)")
 for k in r:
@@ -100,13 +109,17 @@ print(f"JSON,   one core:  inquest / grep = {m('inquest-json-1core') / m('grep-j
 print(f"JSON,   two cores: inquest / grep = {m('inquest-json-2cores') / m('grep-json-1core'):.2f}x   (target <= 1x)")
 print(f"logfmt, one core:  inquest / grep = {m('inquest-logfmt-1core') / m('grep-logfmt-1core'):.2f}x   (target <= 2x)")
 print(f"logfmt, two cores: inquest / grep = {m('inquest-logfmt-2cores') / m('grep-logfmt-1core'):.2f}x   (target <= 1x)")
+print(f"--grep 'deadline exceeded' --count (JSON): one core {m('inquest-grep-json-1core') / m('grep-grep-json-1core'):.2f}x grep -c -F's time, "
+      f"two cores {m('inquest-grep-json-2cores') / m('grep-grep-json-1core'):.2f}x")
+print(f"records written (logs --level error, JSON): one core {m('inquest-json-output-1core'):.3f} s, two cores {m('inquest-json-output-2cores'):.3f} s")
 print(f"static build: JSON one core {m('static-json-1core') / m('grep-json-1core'):.2f}x, two cores {m('static-json-2cores') / m('grep-json-1core'):.2f}x, "
       f"logfmt one core {m('static-logfmt-1core') / m('grep-logfmt-1core'):.2f}x grep's time")
 print(f"jq / inquest (JSON, one core): {m('jq') / m('inquest-json-1core'):.1f}x;  lnav / inquest: {m('lnav') / m('inquest-json-1core'):.1f}x")
 print(f"gzip: inquest {m('inquest-gz'):.3f} s, zcat {m('zcat'):.3f} s -> {m('zcat') / m('inquest-gz'):.2f}x zcat")
 print(f"callgrind, 20 MB: JSON {ij/1e6:.0f} M instructions = {ij/sj:.1f} a byte "
       f"({(ij-i0)/sj:.1f} a byte past the {i0/1e6:.0f} M of starting up; target <= 8); "
-      f"logfmt {il/1e6:.0f} M = {il/sl:.1f} a byte ({(il-i0)/sl:.1f} past start-up); grep -c -F {gj/sj:.1f} a byte")
+      f"logfmt {il/1e6:.0f} M = {il/sl:.1f} a byte ({(il-i0)/sl:.1f} past start-up); grep -c -F {gj/sj:.1f} a byte; "
+      f"JSON --grep {ig/1e6:.0f} M = {ig/sj:.1f} a byte")
 PY
 for f in "$json" "$json.gz"; do
   /usr/bin/time -f "max RSS %M KiB  ($f)" "$bin" logs --level error --count "$f" >/dev/null
