@@ -88,6 +88,10 @@ struct FilterCountTests {
         var ge = LogFilter(); ge.grep = try Pattern("etried$"); out.append(("grep escaped", ge))
         var gk = LogFilter(); gk.grep = try Pattern("tier=fr"); out.append(("grep key=value", gk))
         var gw = LogFilter(); gw.grep = try Pattern("ca(che)? mis+"); gw.conditions = [("service", "cart")]; out.append(("grep+where", gw))
+        // A field's value looked for in the raw line: a nested key, a number, a quoted value.
+        var wf = LogFilter(); wf.conditions = [("user.tier", "free")]; out.append(("where nested", wf))
+        var wn = LogFilter(); wn.conditions = [("x", "null")]; out.append(("where null", wn))
+        var wq = LogFilter(); wq.conditions = [("msg", "retry")]; out.append(("where message", wq))
         var w = LogFilter(); w.since = since; w.until = until; out.append(("since/until", w))
         var c = LogFilter(); c.minLevel = .warn; c.services = ["cart", "auth"]; out.append(("level+service", c))
         return out

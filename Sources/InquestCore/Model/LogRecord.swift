@@ -59,6 +59,9 @@ public struct LogRecord: Sendable {
     }
 
     /// The value of a field by name, looking at the normalised fields first.
+    /// The keys `value(forKey:)` reads from the record's own parts, not its fields.
+    static let builtInKeys: Set<String> = ["level", "service", "message", "msg", "trace_id", "trace", "span_id", "span"]
+
     public func value(forKey key: String) -> String? {
         switch key {
         case "level": return level.name

@@ -49,18 +49,19 @@ public final class LogReader {
     /// The input is a later slice of a file: its first lines continue a record of the
     /// slice before (they are not headers). Slices are read by `count(matching:)` only.
     let continuing: Bool
-    /// With a `--grep` whose matches hold known bytes, on a format whose messages, keys
-    /// and values are bytes of the line as they are: a line without those bytes cannot
-    /// match, and is read without its message and fields (`gatedNeeds`).
-    var gate: Pattern?
+    /// With a `--grep` whose matches hold known bytes or a `--where` on a field, on a
+    /// format whose messages, keys and values are bytes of the line as they are: a line
+    /// without those bytes cannot match, and is read without its message and fields
+    /// (`gatedNeeds`).
+    var gate: LineGate?
     var fullNeeds: RecordNeeds = []
     var gatedNeeds: RecordNeeds = []
 
-    /// Reads lines that cannot match `filter`'s `--grep` without their message and
-    /// fields, when the format allows it (JSON lines, logfmt). The records of those
-    /// lines are still counted and checked as any other; they only fail the filter.
+    /// Reads lines that cannot match `filter`'s `--grep` or `--where` without their
+    /// message and fields, when the format allows it (JSON lines, logfmt). The records of
+    /// those lines are still counted and checked as any other; they only fail the filter.
     public func gate(by filter: LogFilter) {
-        guard let g = filter.grep, g.required != nil, oneLineRecords, !(lineFormat is AccessLogFormat) else { return }
+        guard lineFormat is JSONLinesFormat || lineFormat is LogfmtFormat, let g = LineGate(filter) else { return }
         gate = g
         fullNeeds = context.needs
         gatedNeeds = context.needs.subtracting([.message, .fields])
