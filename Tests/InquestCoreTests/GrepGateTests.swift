@@ -53,3 +53,30 @@ struct GrepGateTests {
         }
     }
 }
+
+extension GrepGateTests {
+    /// Plain text: a record whose words are only on a line that continues it still
+    /// matches, with its whole message; one without them anywhere does not.
+    @Test func aContinuationLineCanHoldTheMatch() throws {
+        let dir = try TempDirectory()
+        let text = """
+            2025-11-25 10:00:00.001 ERROR [cart] request failed
+            java.lang.IllegalStateException: pool exhausted
+            \tat com.example.Pool.take(Pool.java:42)
+            2025-11-25 10:00:00.002 INFO [cart] request completed
+            2025-11-25 10:00:00.003 WARN [cart] pool exhausted, waiting
+
+            """
+        let path = try dir.write("app.log", text)
+        let units = InputDiscovery.discover([path]).units
+        var filter = LogFilter()
+        filter.grep = try Pattern("Exception: pool")
+        let stream = LogStream(units: units, filter: filter, needs: [.message])
+        var got: [String] = []
+        stream.forEach { got.append($0.message); return true }
+        #expect(got == ["[cart] request failed\njava.lang.IllegalStateException: pool exhausted\n\tat com.example.Pool.take(Pool.java:42)"])
+        #expect(LogStream(units: units, filter: filter, needs: []).count() == 1)
+        filter.grep = try Pattern("exhausted")
+        #expect(LogStream(units: units, filter: filter, needs: []).count() == 2)
+    }
+}

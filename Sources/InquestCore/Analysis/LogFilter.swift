@@ -122,6 +122,7 @@ public struct LogFilter: Sendable {
 
     @inline(__always)
     public func matches(_ r: LogRecord) -> Bool {
+        if r.failsGate { return false }
         if let minLevel, r.level < minLevel { return false }
         if let since {
             guard let t = r.timestamp, t >= since else { return false }

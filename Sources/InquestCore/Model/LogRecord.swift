@@ -16,6 +16,9 @@ public struct LogRecord: Sendable {
     /// Merge order: the record's time, or for a record without one, the time of the
     /// record before it in the same input.
     public var sortKey: Int64 = .min
+    /// Set by a reader when no line of the record holds the bytes its filter needs
+    /// (`LineGate`): the record cannot pass that filter.
+    var failsGate = false
 
     public struct Field: Sendable, Equatable {
         /// What a value was in a typed source (Jaeger tag types, OTLP `AnyValue`), so that
@@ -43,6 +46,7 @@ public struct LogRecord: Sendable {
         if traceID != nil { traceID = nil }
         if spanID != nil { spanID = nil }
         if !fields.isEmpty { fields.removeAll(keepingCapacity: true) }
+        failsGate = false
     }
 
     public init(timestamp: Timestamp? = nil, level: Level = .unknown, service: String? = nil,

@@ -54,14 +54,21 @@ public final class LogReader {
     /// without those bytes cannot match, and is read without its message and fields
     /// (`gatedNeeds`).
     var gate: LineGate?
+    var recordGate: LineGate?
     var fullNeeds: RecordNeeds = []
     var gatedNeeds: RecordNeeds = []
 
     /// Reads lines that cannot match `filter`'s `--grep` or `--where` without their
     /// message and fields, when the format allows it (JSON lines, logfmt). The records of
     /// those lines are still counted and checked as any other; they only fail the filter.
+    ///
+    /// Plain text, whose records go on over the lines after them, is read whole; a record
+    /// none of whose lines holds the bytes is marked to fail the filter without running
+    /// the expression (`recordGate`).
     public func gate(by filter: LogFilter) {
-        guard lineFormat is JSONLinesFormat || lineFormat is LogfmtFormat, let g = LineGate(filter) else { return }
+        guard let g = LineGate(filter) else { return }
+        if lineFormat is PlainTextFormat { recordGate = g; return }
+        guard lineFormat is JSONLinesFormat || lineFormat is LogfmtFormat || lineFormat is TextLinesFormat else { return }
         gate = g
         fullNeeds = context.needs
         gatedNeeds = context.needs.subtracting([.message, .fields])
@@ -273,6 +280,7 @@ public final class LogReader {
                 case .record:
                     noteRecord(line, number)
                     scratch.location = SourceLocation(path: unit.path, line: partialStart)
+                    if let recordGate { scratch.failsGate = !recordGate.mayMatch(line) }
                     if let p = pending {
                         pending = scratch
                         return p
@@ -280,6 +288,7 @@ public final class LogReader {
                     pending = scratch
                 case .continuation:
                     if pending != nil {
+                        if let recordGate, pending!.failsGate, recordGate.mayMatch(line) { pending!.failsGate = false }
                         if checkUTF8 && !needsMessage && !isValidUTF8(line) { noteRepaired(number) }
                         if needsMessage {
                             pending!.message += "\n"
