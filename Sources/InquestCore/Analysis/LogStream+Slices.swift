@@ -39,25 +39,7 @@ extension LogStream {
                         return
                     }
                 }
-                reader.gate(by: filter)
-                var batch: [LogRecord] = []
-                batch.reserveCapacity(Self.batchSize)
-                var seen = 0
-                var last = Int64.min
-                while let r = reader.next() {
-                    seen += 1
-                    if seen & 4095 == 0 && channel.isCancelled { break }
-                    if let t = r.timestamp { last = t.nanos }
-                    guard filter.matches(r) else { continue }
-                    var rec = r
-                    rec.sortKey = last
-                    batch.append(rec)
-                    if batch.count == Self.batchSize {
-                        if !channel.put(batch) { break }
-                        batch.removeAll(keepingCapacity: true)
-                    }
-                }
-                if !batch.isEmpty { _ = channel.put(batch) }
+                let last = produce(reader, into: channel)
                 results.set(k, (reader.stats, reader.linesRead, last))
                 channel.finish()
             }

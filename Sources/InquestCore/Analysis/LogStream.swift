@@ -171,6 +171,33 @@ public final class LogStream: @unchecked Sendable {
         }
     }
 
+    /// Reads `reader` to its end (or until the consumer stops), handing the records that
+    /// pass the filter to `channel` in batches, each with its `sortKey`; returns the time
+    /// of the last record that had one (`Int64.min` for none).
+    func produce(_ reader: LogReader, into channel: BoundedQueue<[LogRecord]>) -> Int64 {
+        reader.gate(by: filter)
+        var batch: [LogRecord] = []
+        batch.reserveCapacity(Self.batchSize)
+        var last = Int64.min
+        var seen = 0
+        while let r = reader.next() {
+            seen += 1
+            // A consumer that stopped (--limit) is noticed even while nothing matches.
+            if seen & 4095 == 0 && channel.isCancelled { break }
+            if let t = r.timestamp { last = t.nanos }
+            guard filter.matches(r) else { continue }
+            var rec = r
+            rec.sortKey = last
+            batch.append(rec)
+            if batch.count == Self.batchSize {
+                if !channel.put(batch) { break }
+                batch.removeAll(keepingCapacity: true)
+            }
+        }
+        if !batch.isEmpty { _ = channel.put(batch) }
+        return last
+    }
+
     /// Calls `body` with each record that passes the filter, in time order, until it returns false.
     public func forEach(_ body: (LogRecord) -> Bool) {
         // One large file of one-line records: read in slices on every core.
@@ -183,26 +210,7 @@ public final class LogStream: @unchecked Sendable {
             let channel = channels[i]
             let thread = Thread { [self] in
                 guard let reader = openReader(i) else { channel.finish(); return }
-            reader.gate(by: filter)
-                var batch: [LogRecord] = []
-                batch.reserveCapacity(Self.batchSize)
-                var last = Int64.min
-                var seen = 0
-                while let r = reader.next() {
-                    seen += 1
-                    // A consumer that stopped (--limit) is noticed even while nothing matches.
-                    if seen & 4095 == 0 && channel.isCancelled { break }
-                    if let t = r.timestamp { last = t.nanos }
-                    guard filter.matches(r) else { continue }
-                    var rec = r
-                    rec.sortKey = last
-                    batch.append(rec)
-                    if batch.count == Self.batchSize {
-                        if !channel.put(batch) { break }
-                        batch.removeAll(keepingCapacity: true)
-                    }
-                }
-                if !batch.isEmpty { _ = channel.put(batch) }
+                _ = produce(reader, into: channel)
                 record(reader.stats, at: i)
                 channel.finish()
             }
