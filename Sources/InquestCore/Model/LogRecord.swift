@@ -62,10 +62,10 @@ public struct LogRecord: Sendable {
         self.location = location
     }
 
-    /// The value of a field by name, looking at the normalised fields first.
     /// The keys `value(forKey:)` reads from the record's own parts, not its fields.
     static let builtInKeys: Set<String> = ["level", "service", "message", "msg", "trace_id", "trace", "span_id", "span"]
 
+    /// The value of a field by name, looking at the normalised fields first.
     public func value(forKey key: String) -> String? {
         switch key {
         case "level": return level.name

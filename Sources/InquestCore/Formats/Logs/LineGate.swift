@@ -3,8 +3,8 @@
 /// each `--where key=value` on a key of the record's fields.
 ///
 /// Only for formats whose messages, keys and values are bytes of the line as they are
-/// (JSON lines, logfmt): a value differs from its bytes in the line only through an
-/// escape, so a line with a backslash always passes.
+/// (JSON lines, logfmt, plain text): a value differs from its bytes in the line only
+/// through an escape, so a line with a backslash always passes.
 struct LineGate {
     /// The bytes, and whether ASCII case is ignored.
     let needles: [(bytes: [UInt8], fold: Bool)]
