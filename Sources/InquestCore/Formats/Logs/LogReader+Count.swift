@@ -42,7 +42,7 @@ extension LogReader {
                 let line = raw.bindMemory(to: UInt8.self)
                 r.clearForNextLine()
                 if ctx.partial.isEmpty { partialStart = number }
-                if let gate { ctx.needs = gate.mayMatch(line) ? fullNeeds : gatedNeeds }
+                if gated, let gate { ctx.needs = gate.mayMatch(line) ? fullNeeds : gatedNeeds }
                 switch format.parse(line, into: &r, context: &ctx) {
                 case .record:
                     noteRecord(line, number)

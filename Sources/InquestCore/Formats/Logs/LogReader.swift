@@ -55,6 +55,9 @@ public final class LogReader {
     /// (`gatedNeeds`).
     var gate: LineGate?
     var recordGate: LineGate?
+    /// `gate` or `recordGate` is set: tested first, a flag (reading an optional struct
+    /// holding an array retains and releases it, on every line).
+    var gated = false
     var fullNeeds: RecordNeeds = []
     var gatedNeeds: RecordNeeds = []
 
@@ -68,9 +71,10 @@ public final class LogReader {
     /// Once a reader: the needs it was opened with are the full ones.
     public func gate(by filter: LogFilter) {
         guard gate == nil, recordGate == nil, let g = LineGate(filter) else { return }
-        if lineFormat is PlainTextFormat { recordGate = g; return }
+        if lineFormat is PlainTextFormat { recordGate = g; gated = true; return }
         guard lineFormat is JSONLinesFormat || lineFormat is LogfmtFormat || lineFormat is TextLinesFormat else { return }
         gate = g
+        gated = true
         fullNeeds = context.needs
         gatedNeeds = context.needs.subtracting([.message, .fields])
     }
@@ -275,13 +279,13 @@ public final class LogReader {
                 let line = raw.bindMemory(to: UInt8.self)
                 scratch.clearForNextLine()
                 if context.partial.isEmpty { partialStart = number }
-                if let gate { context.needs = gate.mayMatch(line) ? fullNeeds : gatedNeeds }
+                if gated, let gate { context.needs = gate.mayMatch(line) ? fullNeeds : gatedNeeds }
                 let result = lineFormat.parse(line, into: &scratch, context: &context)
                 switch result {
                 case .record:
                     noteRecord(line, number)
                     scratch.location = SourceLocation(path: unit.path, line: partialStart)
-                    if let recordGate { scratch.failsGate = !recordGate.mayMatch(line) }
+                    if gated, let recordGate { scratch.failsGate = !recordGate.mayMatch(line) }
                     if let p = pending {
                         pending = scratch
                         return p
@@ -289,7 +293,7 @@ public final class LogReader {
                     pending = scratch
                 case .continuation:
                     if pending != nil {
-                        if let recordGate, pending!.failsGate, recordGate.mayMatch(line) { pending!.failsGate = false }
+                        if gated, let recordGate, pending!.failsGate, recordGate.mayMatch(line) { pending!.failsGate = false }
                         if checkUTF8 && !needsMessage && !isValidUTF8(line) { noteRepaired(number) }
                         if needsMessage {
                             pending!.message += "\n"
