@@ -140,6 +140,13 @@ struct MessageMasker {
         // shape has been seen spelled three ways (`eth0`, `eth1`, `eth2`), and where it
         // stays, its position is decided across signatures at the end (`PatternMiner.finish`).
         if hasDigit(b, s, e) {
+            // `name(key=value)`: the name is a word, the value decided as any other
+            // (`LOCAL(0)` stays one value).
+            if b[e - 1] == 0x29 || isTrailingPunctuation(b[e - 1]), let open = callOpen(b, s, e),
+               hasDigit(b, open + 1, e), b[(open + 1)..<e].contains(0x3D) {
+                emitKeyed(b, s, open + 1, e)
+                return t + 1
+            }
             if let (shape, spelling) = digitWordHashes(b, s, e), !digitWords.isVariable(shape, spelling) {
                 emitConstant(b, s, e)
                 return t + 1
@@ -241,6 +248,18 @@ struct MessageMasker {
         }
         guard digits > 0, !(hex && e - s >= 8) else { return nil }
         return (shape | 1, spelling | 1)
+    }
+
+    /// The `(` of `name(…)`: a name of two letters or more, then the bracket, closed at
+    /// the end of the token (before trailing `,;:.`).
+    private func callOpen(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e0: Int) -> Int? {
+        var e = e0
+        while e > s + 1, isTrailingPunctuation(b[e - 1]) { e -= 1 }
+        guard b[e - 1] == 0x29 else { return nil }
+        var k = s
+        while k < e, isAlpha(b[k]) { k += 1 }
+        guard k - s >= 2, k + 1 < e, b[k] == 0x28 else { return nil }
+        return k
     }
 
     /// End of a `key` before `separator` at the start of a token: an identifier

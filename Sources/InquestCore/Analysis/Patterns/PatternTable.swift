@@ -411,6 +411,7 @@ extension PatternMiner {
             for j in 0..<max(1, maxLength) {
                 while reach > 0, templates[mergeable[reach - 1]].count <= j { reach -= 1 }
                 var groups: [[Int32]: [Int]] = [:]
+                groups.reserveCapacity(reach)   // no rehashing of the keys as it grows
                 for r in mergeable[..<reach] where alive[r] {
                     let t = templates[r]
                     guard t[j] >= 0 else { continue }
@@ -448,6 +449,9 @@ extension PatternMiner {
         // (`Killed process <*> (httpd).` joins `Killed process <*> <*>` when another
         // process name was masked by its shape). The general one must keep enough
         // constants, as for column merges; the most general is tried first.
+        // `key=<*>` words: their value is written like a variable's.
+        let keyed = words.map { $0.contains("<*>") }
+        let called = words.indices.map { keyed[$0] && words[$0].hasSuffix("(<*>") }
         var byMask: [[Int]: [Int]] = [:]
         for r in mergeable where alive[r] {
             let t = templates[r]
@@ -473,6 +477,8 @@ extension PatternMiner {
                 let own = Set(t.indices.filter { t[$0] < 0 })
                 for mask in masks where mask.count > own.count && mask.last.map({ $0 < t.count }) ?? false {
                     guard own.isSubset(of: mask) else { continue }
+                    // A named value (`name(<*>`) has a shape of its own.
+                    guard !mask.contains(where: { t[$0] >= 0 && called[Int(t[$0])] }) else { continue }
                     var key = t
                     for j in mask { key[j] = -1 }
                     key.append(Int32(t.count))
@@ -504,8 +510,6 @@ extension PatternMiner {
             members[p].append(c)
             clusterToPattern[c] = Int32(p)
         }
-        // `key=<*>` words: their value is written like a variable's.
-        let keyed = words.map { $0.contains("<*>") }
         struct Gathered {
             var t: [Int32]
             var count = 0, baseline = 0
