@@ -23,6 +23,7 @@ struct PatternMinerTests {
         ("uptime <1 sec", "uptime <*> sec"),
         ("opening /var/log/app/current.log", "opening <*>"),
         ("connection at Fri Jun 17 07:07:00 2005", "connection at <*>:<*>:<*>"),
+        ("retry may fail on Sun", "retry may fail on <*>"),
         ("size=1024 mode=rw", "size=<*> mode=rw"),
         ("totalTime:125 done", "totalTime:<*> done"),
         ("enabled is ui.clock.showseconds", "enabled is ui.clock.showseconds"),

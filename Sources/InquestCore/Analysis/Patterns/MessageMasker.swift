@@ -298,11 +298,15 @@ struct MessageMasker {
         var start = s, end = e
         while start < end, MessageMasker.isOpener(b[start]) { start += 1 }
         while end > start, MessageMasker.isCloser(b[end - 1]) { end -= 1 }
-        return Self.valueWords.contains(lowercasedKey(b, start, end))
+        return isValueWord(b, start, end)
     }
 
+    /// `true`, `false`, `null` in any case; a weekday or month name only capitalized
+    /// (`May 8`, `MAY`, not the verb in `may not`).
     func isValueWord(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
-        Self.valueWords.contains(lowercasedKey(b, s, e))
+        let key = lowercasedKey(b, s, e)
+        guard Self.valueWords.contains(key) else { return false }
+        return b[s] &- 0x41 < 26 || !Self.calendarWords.contains(key)
     }
 
     /// A host name, path, dotted identifier or calendar word (digits aside).
