@@ -314,12 +314,13 @@ extension MessageMasker {
         }
     }
 
-    /// The end of three or more word runs joined by `-`, one of them with a digit
-    /// (`db-eu-7`, `2005-06-17`): a name or date written as one `<*>`.
+    /// The end of three or more word runs joined by `-`, one of them with a digit and
+    /// one starting with a letter (`db-eu-7`): a name written as one `<*>`.
     private func hostLikeChain(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Int? {
-        var k = s, parts = 0, digit = false
+        var k = s, parts = 0, digit = false, wordPart = false
         while k < e {
             let ps = k
+            if !(b[k] &- 0x30 < 10) { wordPart = true }
             while k < e, isWordByte(b[k]) || (b[k] == 0x2E && k > ps && k + 1 < e && isWordByte(b[k + 1])) {
                 if b[k] &- 0x30 < 10 { digit = true }
                 k += 1
@@ -329,7 +330,8 @@ extension MessageMasker {
             guard k + 1 < e, b[k] == 0x2D, isWordByte(b[k + 1]) else { break }
             k += 1
         }
-        return parts >= 3 && digit ? k : nil
+        // Parts that all start with a digit are numbers (`2005-06-17`): one `<*>` each.
+        return parts >= 3 && digit && wordPart ? k : nil
     }
 
     /// Dotted parts that are all digits (`2275`, `3.1`).

@@ -26,6 +26,8 @@ struct MessageMasker {
     /// Number of tokens in `signature`.
     var tokenCount = 0
 
+    /// The spellings seen of each digit word's shape.
+    var digitWords = DigitWordShapes()
     private var starts: [Int] = []
     private var ends: [Int] = []
     private var lastWasVariable = false
@@ -56,6 +58,20 @@ struct MessageMasker {
         var t = 0
         while t < starts.count {
             t = maskToken(at: t, text)
+        }
+        if digitWords.becameVariable {
+            // A shape turned variable in this message (`n1 n2 n3`): its earlier words too.
+            digitWords.becameVariable = false
+            signature.removeAll(keepingCapacity: true)
+            slots.removeAll(keepingCapacity: true)
+            tokenCount = 0
+            constants = 0
+            lastWasVariable = false
+            signatureEndsWithBareVariable = false
+            t = 0
+            while t < starts.count {
+                t = maskToken(at: t, text)
+            }
         }
         if constants == 0 && tokenCount > 0 {
             // 6. Nothing constant left: the message keeps its own shape, written
@@ -120,8 +136,25 @@ struct MessageMasker {
                 return t + 1
             }
         }
-        // 3. Variable tokens.
-        if hasDigit(b, s, e) || isVariable(b, s, e) {
+        // 3. Variable tokens; a word with a few digits (`eth0`) stays a word until its
+        // shape has been seen spelled three ways (`eth0`, `eth1`, `eth2`), and where it
+        // stays, its position is decided across signatures at the end (`PatternMiner.finish`).
+        if hasDigit(b, s, e) {
+            // `name(key=value)`: the name is a word, the value decided as any other
+            // (`LOCAL(0)` stays one value).
+            if b[e - 1] == 0x29 || isTrailingPunctuation(b[e - 1]), let open = callOpen(b, s, e),
+               hasDigit(b, open + 1, e), b[(open + 1)..<e].contains(0x3D) {
+                emitKeyed(b, s, open + 1, e)
+                return t + 1
+            }
+            if let (shape, spelling) = digitWordHashes(b, s, e), !digitWords.isVariable(shape, spelling) {
+                emitConstant(b, s, e)
+                return t + 1
+            }
+            emitVariable(s, e)
+            return t + 1
+        }
+        if isVariable(b, s, e) {
             emitVariable(s, e)
             return t + 1
         }
@@ -161,7 +194,7 @@ struct MessageMasker {
     }
 
     private mutating func emitConstant(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) {
-        for k in s..<e { signature.append(b[k]) }
+        signature.append(contentsOf: UnsafeBufferPointer(rebasing: b[s..<e]))
         signature.append(0x20)
         tokenCount += 1
         constants += 1
@@ -178,6 +211,55 @@ struct MessageMasker {
     private func hasDigit(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
         for k in s..<e where isDigit(b[k]) { return true }
         return false
+    }
+
+    /// A word that could be a name with a digit in it (`eth0`, `ipv6`, `x86_64`): a letter
+    /// first, then letters, digits and `_`, optionally one trailing `,;:.`; no run of more
+    /// than two digits and not a long hex word (`tc19060`, `deadbeef`: IDs). Such a word is kept in the
+    /// signature; whether its position varies is decided across signatures.
+    func isDigitWord(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool { digitWordHashes(b, s, e) != nil }
+
+    /// For a digit word (`isDigitWord`): a hash of its shape (each run of digits as one
+    /// `#`, `eth#`) and one of its spelling, neither 0.
+    func digitWordHashes(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e0: Int) -> (UInt64, UInt64)? {
+        var e = e0
+        if e - s > 1, isTrailingPunctuation(b[e - 1]) { e -= 1 }
+        guard e > s, e - s <= 32, isAlpha(b[s]) else { return nil }
+        var run = 0, digits = 0, hex = true
+        var shape: UInt64 = 0xcbf2_9ce4_8422_2325, spelling: UInt64 = 0xcbf2_9ce4_8422_2325
+        for k in s..<e0 {
+            let c = b[k]
+            spelling = (spelling ^ UInt64(c)) &* 0x0000_0100_0000_01B3
+            if isDigit(c) {
+                if run == 0 { shape = (shape ^ 0x23) &* 0x0000_0100_0000_01B3 }
+                run += 1
+                digits += 1
+                if run > 2 { return nil }
+                continue
+            }
+            shape = (shape ^ UInt64(c)) &* 0x0000_0100_0000_01B3
+            run = 0
+            if k >= e { continue }   // the trailing punctuation
+            if isAlpha(c) || c == 0x5F {
+                if !((c | 0x20) &- 0x61 < 6) { hex = false }
+            } else {
+                return nil
+            }
+        }
+        guard digits > 0, !(hex && e - s >= 8) else { return nil }
+        return (shape | 1, spelling | 1)
+    }
+
+    /// The `(` of `name(…)`: a name of two letters or more, then the bracket, closed at
+    /// the end of the token (before trailing `,;:.`).
+    private func callOpen(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e0: Int) -> Int? {
+        var e = e0
+        while e > s + 1, isTrailingPunctuation(b[e - 1]) { e -= 1 }
+        guard b[e - 1] == 0x29 else { return nil }
+        var k = s
+        while k < e, isAlpha(b[k]) { k += 1 }
+        guard k - s >= 2, k + 1 < e, b[k] == 0x28 else { return nil }
+        return k
     }
 
     /// End of a `key` before `separator` at the start of a token: an identifier
@@ -198,22 +280,33 @@ struct MessageMasker {
     /// identifiers, weekday and month names.
     private func isVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, dotted: Bool = false) -> Bool {
         guard s < e else { return false }
-        if hasDigit(b, s, e) { return true }
+        // One pass: digits, and whether the shapes that need a `.` or a `:` can apply.
+        var dot = false, colon = false
+        for k in s..<e {
+            let c = b[k]
+            if isDigit(c) { return true }
+            if c == 0x2E { dot = true } else if c == 0x3A { colon = true }
+        }
         if b[s] == 0x2F {
             var slashes = 0
             for k in s..<e where b[k] == 0x2F { slashes += 1 }
             if slashes >= 2 { return true }
         }
-        if (dotted && isDottedIdentifier(b, s, e)) || isHostName(b, s, e) || isURL(b, s, e) { return true }
+        if dot && ((dotted && isDottedIdentifier(b, s, e)) || isHostName(b, s, e)) { return true }
+        if colon && isURL(b, s, e) { return true }
         // Weekday or month name, or a literal, ignoring brackets, quotes and trailing punctuation.
         var start = s, end = e
         while start < end, MessageMasker.isOpener(b[start]) { start += 1 }
         while end > start, MessageMasker.isCloser(b[end - 1]) { end -= 1 }
-        return Self.valueWords.contains(lowercasedKey(b, start, end))
+        return isValueWord(b, start, end)
     }
 
+    /// `true`, `false`, `null` in any case; a weekday or month name only capitalized
+    /// (`May 8`, `MAY`, not the verb in `may not`).
     func isValueWord(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
-        Self.valueWords.contains(lowercasedKey(b, s, e))
+        let key = lowercasedKey(b, s, e)
+        guard Self.valueWords.contains(key) else { return false }
+        return b[s] &- 0x41 < 26 || !Self.calendarWords.contains(key)
     }
 
     /// A host name, path, dotted identifier or calendar word (digits aside).
@@ -258,7 +351,7 @@ struct MessageMasker {
     /// `name.example.com`: labels of letters, digits and `-`, ending in a common
     /// top-level domain, or three labels or more ending in two lowercase letters
     /// (quotes, brackets and trailing punctuation ignored).
-    private func isHostName(_ b: UnsafeBufferPointer<UInt8>, _ s0: Int, _ e0: Int) -> Bool {
+    func isHostName(_ b: UnsafeBufferPointer<UInt8>, _ s0: Int, _ e0: Int) -> Bool {
         var s = s0, e = e0
         func strip(_ c: UInt8) -> Bool { c == 0x2C || c == 0x3B || c == 0x2E || c == 0x27 || c == 0x22 || c == 0x28 || c == 0x29 || c == 0x5B || c == 0x5D }
         while s < e, strip(b[s]) { s += 1 }
@@ -348,6 +441,55 @@ struct PackedWords: Sendable {
             if s == k { return true }
             if s == 0 { return false }
             i = (i + 1) & mask
+        }
+    }
+}
+
+/// The shapes of digit words (`eth#`) seen so far, each with the first two spellings
+/// seen (`eth0`, `wlan0` are two shapes; `eth0`, `eth1` one shape spelled two ways).
+/// A shape seen spelled a third way is a variable from then on, everywhere: a word
+/// that keeps changing its digits is a value, one with one or two spellings a name.
+struct DigitWordShapes {
+    private var keys: [UInt64] = Array(repeating: 0, count: 64)
+    private var first: [UInt64] = Array(repeating: 0, count: 64)
+    private var second: [UInt64] = Array(repeating: 0, count: 64)
+    private var count = 0
+    /// Set when a shape turns variable (the message being masked is then masked again).
+    var becameVariable = false
+
+    /// Records `spelling` for `shape` (both non-zero) and tells whether the shape is a variable.
+    mutating func isVariable(_ shape: UInt64, _ spelling: UInt64) -> Bool {
+        let mask = keys.count - 1
+        var i = Int(truncatingIfNeeded: shape >> 7) & mask
+        while keys[i] != 0 && keys[i] != shape { i = (i + 1) & mask }
+        if keys[i] == 0 {
+            keys[i] = shape
+            first[i] = spelling
+            count += 1
+            if count * 2 > keys.count { grow() }
+            return false
+        }
+        if first[i] == spelling || second[i] == spelling { return false }
+        if first[i] == 0 { return true }   // already a variable
+        if second[i] == 0 { second[i] = spelling; return false }
+        first[i] = 0
+        second[i] = 0
+        becameVariable = true
+        return true
+    }
+
+    private mutating func grow() {
+        let old = (keys, first, second)
+        keys = Array(repeating: 0, count: old.0.count * 2)
+        first = Array(repeating: 0, count: keys.count)
+        second = first
+        let mask = keys.count - 1
+        for k in old.0.indices where old.0[k] != 0 {
+            var i = Int(truncatingIfNeeded: old.0[k] >> 7) & mask
+            while keys[i] != 0 { i = (i + 1) & mask }
+            keys[i] = old.0[k]
+            first[i] = old.1[k]
+            second[i] = old.2[k]
         }
     }
 }

@@ -68,6 +68,13 @@ extension PatternMiner {
     /// they are; one spelling when they all agree, else piece by piece where they
     /// have the same punctuation (`<*>:<*>`), else `<*>`.
     func written(_ values: [String: Double], constants: Set<String> = []) -> String {
+        // Dotted names that all start with the same parts (`org.example.jobs.Alpha:`,
+        // `org.example.jobs.Beta:`): those parts are constant words (`org.example.jobs.<*>:`).
+        if values.count >= 2, let prefix = dottedPrefix(values.keys) {
+            var rest: [String: Double] = [:]
+            for (v, n) in values { rest[String(v.utf8.dropFirst(prefix.utf8.count)) ?? "", default: 0] += n }
+            return prefix + written(rest, constants: constants)
+        }
         var spellings: Set<String> = []
         var out: [UInt8] = []
         var spans: [(Int, Int)] = []
@@ -102,6 +109,90 @@ extension PatternMiner {
             result += piece
         }
         return Self.listed(result)
+    }
+
+    /// The leading parts, each a name followed by `.`, that every value starts with
+    /// and none ends with, where the names after them differ; nil when there are none
+    /// or a value is a host name.
+    func dottedPrefix(_ values: Dictionary<String, Double>.Keys) -> String? {
+        guard var common = values.first.map({ Array($0.utf8) }) else { return nil }
+        for v in values {
+            var k = 0
+            for c in v.utf8 {
+                guard k < common.count, common[k] == c else { break }
+                k += 1
+            }
+            common.removeSubrange(k...)
+            if common.isEmpty { return nil }
+        }
+        // Cut back to whole `name.` parts.
+        var end = 0, k = 0
+        while k < common.count {
+            guard (common[k] | 0x20) &- 0x61 < 26 || common[k] == 0x5F else { break }
+            var j = k + 1
+            while j < common.count, (common[j] | 0x20) &- 0x61 < 26 || common[j] &- 0x30 < 10 || common[j] == 0x5F { j += 1 }
+            guard j < common.count, common[j] == 0x2E else { break }
+            end = j + 1
+            k = j + 1
+        }
+        guard end > 0 else { return nil }
+        // The name right after the prefix must differ (`com.example.Worker(31)` and
+        // `com.example.Worker(32)` differ in their number, not their name).
+        var next: Set<Substring> = []
+        for v in values {
+            guard v.utf8.count > end else { return nil }
+            var w = v
+            if w.withUTF8({ masker.isHostName($0, 0, $0.count) }) { return nil }
+            let rest = v.utf8.dropFirst(end)
+            let part = rest.prefix { ($0 | 0x20) &- 0x61 < 26 || $0 &- 0x30 < 10 || $0 == 0x5F }
+            next.insert(Substring(part))
+        }
+        guard next.count >= 2 else { return nil }
+        return String(decoding: common[..<end], as: UTF8.self)
+    }
+
+    /// A word glued to a value is part of the value (Loghub-2.0's labelling rules): a run
+    /// of characters between delimiters (spaces and `,!;:=|"'[](){}.-+@#$%&`) that holds a
+    /// `<*>` and something else, but no `/`, is one `<*>` (`<*>>` → `<*>`, `tc<*>` → `<*>`,
+    /// `<<*>>` → `<*>`); `<*>.<*>` and `<*><*>` are one `<*>`.
+    static func wholeVariables(_ template: String) -> String {
+        let b = Array(template.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        func isDelimiter(_ c: UInt8) -> Bool {
+            switch c {
+            case 0x20, 0x09, 0x2C, 0x21, 0x3B, 0x3A, 0x3D, 0x7C, 0x22, 0x27, 0x5B, 0x5D, 0x28, 0x29, 0x7B, 0x7D,
+                 0x2E, 0x2D, 0x2B, 0x40, 0x23, 0x24, 0x25, 0x26: return true
+            default: return false
+            }
+        }
+        var i = 0
+        while i < b.count {
+            if isDelimiter(b[i]) { out.append(b[i]); i += 1; continue }
+            let s = i
+            var star = false, slash = false
+            while i < b.count, !isDelimiter(b[i]) {
+                if b[i] == 0x2F { slash = true }
+                if b[i] == 0x3C, i + 2 < b.count, b[i + 1] == 0x2A, b[i + 2] == 0x3E { star = true }
+                i += 1
+            }
+            if star && !slash { out.append(contentsOf: MessageMasker.variable) } else { out.append(contentsOf: b[s..<i]) }
+        }
+        // `<*>.<*>` and `<*><*>`: drop the second `<*>` (and the dot) while one follows another.
+        var joined: [UInt8] = []
+        joined.reserveCapacity(out.count)
+        for c in out {
+            joined.append(c)
+            let n = joined.count
+            if n >= 6, joined[n - 3] == 0x3C, joined[n - 2] == 0x2A, joined[n - 1] == 0x3E {
+                if joined[n - 6] == 0x3C, joined[n - 5] == 0x2A, joined[n - 4] == 0x3E {
+                    joined.removeLast(3)
+                } else if n >= 7, joined[n - 4] == 0x2E, joined[n - 7] == 0x3C, joined[n - 6] == 0x2A, joined[n - 5] == 0x3E {
+                    joined.removeLast(4)
+                }
+            }
+        }
+        return String(decoding: joined, as: UTF8.self)
     }
 
     /// Words that look like values (a letter first, digits in them: `ssh2`, `eth0`,
@@ -246,6 +337,8 @@ extension PatternMiner {
                 return k
             }
         }
+        // Each signature's own tokens, before merges make some of them variables.
+        let signatures = templates
         let naming: Set<String> = ["user", "users", "username", "host", "hostname", "file", "filename", "name",
                                    "path", "url", "table", "queue", "topic", "service", "instance", "node",
                                    "device", "interface", "process", "thread", "job", "task", "client", "server",
@@ -259,6 +352,58 @@ extension PatternMiner {
             .sorted { templates[$0].count > templates[$1].count }
         var constantCount = templates.map { t in t.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) } }
         let maxLength = mergeable.first.map { templates[$0].count } ?? 0
+        func isNamingWord(_ t: Int32) -> Bool {
+            guard t >= 0 else { return false }
+            var w = words[Int(t)].lowercased()
+            while let l = w.last, l == ":" || l == "=" { w.removeLast() }
+            return naming.contains(w)
+        }
+        // Words with a few digits (`eth0`, `node7`) are kept by the masker. Among
+        // signatures that agree but for such words, a position of them is a variable
+        // when one shape is spelled two ways there (`node7`, `node12`: the same shape
+        // is masked the same way) or when it holds as many different words as a column
+        // merge needs; otherwise its words stay (`eth0` / `wlan0`, `ipv4`: alternatives).
+        var digitShape = [Int32](repeating: -1, count: words.count)
+        var shapeIDs: [String: Int32] = [:]
+        for (k, word) in words.enumerated() {
+            var w = word
+            let shape: String? = w.withUTF8 { b in
+                guard masker.isDigitWord(b, 0, b.count) else { return nil }
+                var e = b.count
+                var tail = ""
+                if e > 1, let last = b.last, last == 0x2C || last == 0x3B || last == 0x3A || last == 0x2E {
+                    e -= 1
+                    tail = String(UnicodeScalar(last))
+                }
+                return Self.wordShape(b, 0, e).map { $0 + tail }
+            }
+            if let shape {
+                if let id = shapeIDs[shape] { digitShape[k] = id } else {
+                    digitShape[k] = Int32(shapeIDs.count)
+                    shapeIDs[shape] = Int32(shapeIDs.count)
+                }
+            }
+        }
+        if !shapeIDs.isEmpty {
+            var byShape: [[Int32]: [Int]] = [:]
+            for r in mergeable {
+                var key = templates[r]
+                var any = false
+                for j in key.indices where key[j] >= 0 && digitShape[Int(key[j])] >= 0 { key[j] = -3; any = true }
+                if any { byShape[key, default: []].append(r) }
+            }
+            for (key, ids) in byShape where ids.count >= 2 {
+                for j in key.indices where key[j] == -3 {
+                    let column = Set(ids.map { templates[$0][j] })
+                    guard column.count >= 2 else { continue }
+                    guard column.count >= options.namedDistinctValues else { continue }
+                    for r in ids {
+                        templates[r][j] = -1
+                        constantCount[r] -= 1
+                    }
+                }
+            }
+        }
         var changed = true
         while changed {
             changed = false
@@ -266,6 +411,7 @@ extension PatternMiner {
             for j in 0..<max(1, maxLength) {
                 while reach > 0, templates[mergeable[reach - 1]].count <= j { reach -= 1 }
                 var groups: [[Int32]: [Int]] = [:]
+                groups.reserveCapacity(reach)   // no rehashing of the keys as it grows
                 for r in mergeable[..<reach] where alive[r] {
                     let t = templates[r]
                     guard t[j] >= 0 else { continue }
@@ -303,6 +449,9 @@ extension PatternMiner {
         // (`Killed process <*> (httpd).` joins `Killed process <*> <*>` when another
         // process name was masked by its shape). The general one must keep enough
         // constants, as for column merges; the most general is tried first.
+        // `key=<*>` words: their value is written like a variable's.
+        let keyed = words.map { $0.contains("<*>") }
+        let called = words.indices.map { keyed[$0] && words[$0].hasSuffix("(<*>") }
         var byMask: [[Int]: [Int]] = [:]
         for r in mergeable where alive[r] {
             let t = templates[r]
@@ -328,6 +477,8 @@ extension PatternMiner {
                 let own = Set(t.indices.filter { t[$0] < 0 })
                 for mask in masks where mask.count > own.count && mask.last.map({ $0 < t.count }) ?? false {
                     guard own.isSubset(of: mask) else { continue }
+                    // A named value (`name(<*>`) has a shape of its own.
+                    guard !mask.contains(where: { t[$0] >= 0 && called[Int(t[$0])] }) else { continue }
                     var key = t
                     for j in mask { key[j] = -1 }
                     key.append(Int32(t.count))
@@ -359,8 +510,6 @@ extension PatternMiner {
             members[p].append(c)
             clusterToPattern[c] = Int32(p)
         }
-        // `key=<*>` words: their value is written like a variable's.
-        let keyed = words.map { $0.contains("<*>") }
         struct Gathered {
             var t: [Int32]
             var count = 0, baseline = 0
@@ -385,7 +534,7 @@ extension PatternMiner {
                 if cl.count > clusters[g.biggest].count { g.biggest = c }
                 if cl.level > g.level { g.level = cl.level }
                 g.errors += cl.errors
-                let own = templates[c]
+                let own = signatures[c]
                 for j in t.indices where t[j] < 0 || keyed[Int(t[j])] {
                     if own[j] >= 0 && !keyed[Int(own[j])] {
                         g.values[j, default: [:]][words[Int(own[j])], default: 0] += Double(cl.count)
@@ -405,12 +554,13 @@ extension PatternMiner {
         patterns.reserveCapacity(gathered.count)
         for g in gathered {
             let t = g.t
-            let text = t.indices.map { j -> String in
+            let joined = t.indices.map { j -> String in
                 if t[j] < 0 { return written(g.values[j] ?? [:], constants: constants) }
                 let word = words[Int(t[j])]
                 guard keyed[Int(t[j])], let star = word.range(of: "<*>") else { return word }
                 return word.replacingCharacters(in: star, with: written(g.values[j] ?? [:], constants: constants))
             }.joined(separator: " ")
+            let text = Self.wholeVariables(joined)
             let variables = t.indices.filter { t[$0] < 0 }.map { j -> [(value: String, count: Int)] in
                 (g.values[j] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                     .prefix(3).map { (value: $0.key, count: Int($0.value.rounded())) }
