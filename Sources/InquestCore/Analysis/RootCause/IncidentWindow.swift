@@ -32,7 +32,9 @@ public struct IncidentWindow: Sendable {
         var name: String
         var times: [Int64]
         var values: [Double]
-        var rising: Bool
+        /// Only a rise counts (an operation's self time: one faster stretch is no incident);
+        /// else a stretch higher or lower than the rest.
+        var risingOnly: Bool
         var threshold: Double
         var minSegment: Int
     }
@@ -56,14 +58,14 @@ public struct IncidentWindow: Sendable {
         // Latency may depart either way: requests cut short by a fault get faster. So may
         // their size: a request that stops early makes fewer calls.
         let latency = rows.map { log($0.2 / max(1, medians[$0.1] ?? 1)) }
-        var out = [Series(name: "request latency", times: times, values: latency, rising: true, threshold: 5, minSegment: minSeg)]
+        var out = [Series(name: "request latency", times: times, values: latency, risingOnly: false, threshold: 5, minSegment: minSeg)]
         var sizes: [String: [Double]] = [:]
         for (k, r) in rows.enumerated() { sizes[r.1, default: []].append(Double(counts[k])) }
         let sizeMedians = sizes.mapValues { Robust.median($0.sorted()) }
         let size = rows.enumerated().map { log(max(1, Double(counts[$0.offset])) / max(1, sizeMedians[$0.element.1] ?? 1)) }
-        out.append(Series(name: "request size (spans)", times: times, values: size, rising: false, threshold: 5, minSegment: minSeg))
+        out.append(Series(name: "request size (spans)", times: times, values: size, risingOnly: false, threshold: 5, minSegment: minSeg))
         if rows.contains(where: \.3) {
-            out.append(Series(name: "request errors", times: times, values: rows.map { $0.3 ? 1 : 0 }, rising: true, threshold: 5, minSegment: minSeg))
+            out.append(Series(name: "request errors", times: times, values: rows.map { $0.3 ? 1 : 0 }, risingOnly: false, threshold: 5, minSegment: minSeg))
         }
         return out
     }
@@ -83,7 +85,7 @@ public struct IncidentWindow: Sendable {
         for (name, r) in rows.sorted(by: { $0.key < $1.key }) where r.count >= minSpans {
             let sorted = r.sorted { $0.0 < $1.0 }
             let m = max(1, Robust.median(sorted.map(\.1).sorted()))
-            out.append(Series(name: "self time of \(name)", times: sorted.map(\.0), values: sorted.map { log($0.1 / m) }, rising: true,
+            out.append(Series(name: "self time of \(name)", times: sorted.map(\.0), values: sorted.map { log($0.1 / m) }, risingOnly: true,
                               threshold: 6, minSegment: max(10, sorted.count / 100)))
         }
         return out
@@ -92,7 +94,7 @@ public struct IncidentWindow: Sendable {
     static func logSeries(_ lines: [(time: Int64, bad: Bool)]) -> [Series] {
         guard lines.count >= 20, lines.contains(where: \.bad) else { return [] }
         let sorted = lines.sorted { $0.time < $1.time }
-        return [Series(name: "error logs", times: sorted.map(\.time), values: sorted.map { $0.bad ? 1 : 0 }, rising: true,
+        return [Series(name: "error logs", times: sorted.map(\.time), values: sorted.map { $0.bad ? 1 : 0 }, risingOnly: false,
                        threshold: 5, minSegment: max(10, lines.count / 100))]
     }
 
@@ -124,7 +126,7 @@ public struct IncidentWindow: Sendable {
             let group = make()
             var best: (Series, Robust.Segment)?
             for s in group {
-                for higher in s.name.hasPrefix("self time") ? [true] : [true, false] {
+                for higher in s.risingOnly ? [true] : [true, false] {
                     guard let seg = Robust.segment(s.values, minSegment: s.minSegment, higher: higher), abs(seg.z) >= s.threshold else { continue }
                     if best == nil || abs(seg.z) > abs(best!.1.z) { best = (s, seg) }
                 }
