@@ -164,8 +164,8 @@ extension Pattern {
             if ByteSearch.anyLane(v .== backslash) { return true }
             if ByteSearch.anyLane(m) {
                 // One bit a matching lane, lowest first.
-                let lanes = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: 1, where: m), to: SIMD2<UInt64>.self)
-                var x = lanes[0].littleEndian, half = 0
+                let lanes = ByteSearch.words(m, lane: 1)
+                var x = lanes.lo, half = 0
                 while true {
                     while x != 0 {
                         let p = i + half + x.trailingZeroBitCount >> 3
@@ -173,7 +173,7 @@ extension Pattern {
                         x &= x &- 1
                     }
                     if half == 8 { break }
-                    x = lanes[1].littleEndian
+                    x = lanes.hi
                     half = 8
                 }
             }

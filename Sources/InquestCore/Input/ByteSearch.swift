@@ -1,30 +1,36 @@
 /// Finding the first of a few bytes sixteen bytes at a time (`SIMD16` compares: SSE2 on
 /// x86-64, NEON on arm64): most of a log line is text between a handful of delimiters.
 enum ByteSearch {
+    /// A mask as two words, lanes 0–7 in `lo` and 8–15 in `hi`, a set lane as the byte
+    /// `lane` in its place (0xFF, or 1 for one bit a lane). Masks are read this way, not
+    /// with `any(_:)`, which is not always made one instruction (it is sometimes a call
+    /// that reduces the lanes one by one).
+    @inline(__always)
+    static func words(_ m: SIMDMask<SIMD16<Int8>>, lane: UInt8 = 0xFF) -> (lo: UInt64, hi: UInt64) {
+        let w = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: lane, where: m), to: SIMD2<UInt64>.self)
+        return (w[0].littleEndian, w[1].littleEndian)
+    }
+
     /// The index of the first set lane of a mask known to have one.
     @inline(__always)
     static func firstLane(_ m: SIMDMask<SIMD16<Int8>>) -> Int {
-        let w = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: m), to: SIMD2<UInt64>.self)
-        let lo = w[0].littleEndian, hi = w[1].littleEndian
+        let (lo, hi) = words(m)
         return lo != 0 ? lo.trailingZeroBitCount >> 3 : 8 &+ (hi.trailingZeroBitCount >> 3)
     }
 
-    /// The index of the first set lane of a mask, 16 when none is set (two words tested:
-    /// `any(_:)` is not always made one instruction, and is then a loop over the lanes).
+    /// The index of the first set lane of a mask, 16 when none is set.
     @inline(__always)
     static func firstLaneOr16(_ m: SIMDMask<SIMD16<Int8>>) -> Int {
-        let w = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: m), to: SIMD2<UInt64>.self)
-        let lo = w[0].littleEndian, hi = w[1].littleEndian
+        let (lo, hi) = words(m)
         if lo != 0 { return lo.trailingZeroBitCount >> 3 }
         return hi != 0 ? 8 &+ (hi.trailingZeroBitCount >> 3) : 16
     }
 
-    /// Whether any lane is set (two words tested: `any(_:)` is not always made one
-    /// instruction; it is sometimes a call that reduces the lanes one by one).
+    /// Whether any lane is set.
     @inline(__always)
     static func anyLane(_ m: SIMDMask<SIMD16<Int8>>) -> Bool {
-        let w = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: m), to: SIMD2<UInt64>.self)
-        return w[0] | w[1] != 0
+        let (lo, hi) = words(m)
+        return lo | hi != 0
     }
 
     /// The index of the first byte in `base[from..<end]` equal to one of `bytes` (repeat
@@ -47,8 +53,7 @@ enum ByteSearch {
             let s = end &- 16
             let v = UnsafeRawPointer(base + s).loadUnaligned(as: SIMD16<UInt8>.self)
             let m = (v .== va) .| (v .== vb) .| (v .== vc) .| (v .== vd)
-            let w = unsafeBitCast(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: m), to: SIMD2<UInt64>.self)
-            var lo = w[0].littleEndian, hi = w[1].littleEndian
+            var (lo, hi) = words(m)
             let k = i &- s  // 1...15: bytes already searched
             if k >= 8 { lo = 0; hi &= ~0 << UInt64((k &- 8) &* 8) } else { lo &= ~0 << UInt64(k &* 8) }
             if lo != 0 { return s &+ (lo.trailingZeroBitCount >> 3) }
