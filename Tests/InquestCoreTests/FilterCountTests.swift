@@ -187,21 +187,30 @@ struct FilterCountTests {
         var g = LCG(state: 7)
         let base = Self.generate("json", lines: 400, seed: 9).split(separator: "\n").map { Array($0.utf8) }
         let alphabet = Array(#"{}[]":,\ "#.utf8) + [0x61, 0x31, 0x0A]
+        #expect(Self.disagreements(base, alphabet: alphabet, &g, JSONLinesFormat(), against: JSONLinesFormat(flatScan: false), fields: false) == 0)
+    }
+
+    /// How often `format`, keeping its context from line to line (the unaltered line read
+    /// first, for its keys to be remembered), reads each altered line (`alter`) otherwise
+    /// than `reference` with a fresh context, for every set of needs: result, level, time,
+    /// service, message, trace and span, and the fields when `fields`.
+    static func disagreements(_ base: [[UInt8]], alphabet: [UInt8], _ g: inout LCG, _ format: some LineFormat,
+                              against reference: some LineFormat, fields: Bool) -> Int {
         var differences = 0
         let allNeeds: [RecordNeeds] = [.all, [], [.service, .trace], [.message]]
         var kept = allNeeds.map { ParseContext(needs: $0) }
-        Self.alter(base, alphabet: alphabet, &g) { line, text in
+        alter(base, alphabet: alphabet, &g) { line, text in
             for (k, needs) in allNeeds.enumerated() {
-                var c2 = ParseContext(needs: needs)
-                // The unaltered line first, for its keys to be remembered.
-                _ = parseLine(JSONLinesFormat(), String(decoding: line, as: UTF8.self), context: &kept[k])
-                let (r1, a) = parseLine(JSONLinesFormat(), text, context: &kept[k])
-                let (r2, b) = parseLine(JSONLinesFormat(flatScan: false), text, context: &c2)
+                var fresh = ParseContext(needs: needs)
+                _ = parseLine(format, String(decoding: line, as: UTF8.self), context: &kept[k])
+                let (r1, a) = parseLine(format, text, context: &kept[k])
+                let (r2, b) = parseLine(reference, text, context: &fresh)
                 if r1 != r2 || a.level != b.level || a.timestamp != b.timestamp || a.service != b.service
-                    || a.message != b.message || a.traceID != b.traceID || a.spanID != b.spanID { differences += 1 }
+                    || a.message != b.message || a.traceID != b.traceID || a.spanID != b.spanID
+                    || (fields && a.fields != b.fields) { differences += 1 }
             }
         }
-        #expect(differences == 0)
+        return differences
     }
 
     /// Each line of `base` cut short, or with one byte of `alphabet` put in or in place of
@@ -228,19 +237,6 @@ struct FilterCountTests {
         base.append(contentsOf: ["level=error", "a=1 lvl=warn severity=info levelname=debug", "trace=4bf92f3577b34da6a3ce929d0e0e4736 x=\"y z\"",
                                  "service.name=api level=info msg=ok", "  level=warn   msg=\"a\\\"b\"  "].map { Array($0.utf8) })
         let alphabet = Array(#"= "\"#.utf8) + [0x61, 0x6C, 0x09]
-        var differences = 0
-        let allNeeds: [RecordNeeds] = [.all, [], [.service, .trace], [.message]]
-        var kept = allNeeds.map { ParseContext(needs: $0) }
-        Self.alter(base, alphabet: alphabet, &g) { line, text in
-            for (k, needs) in allNeeds.enumerated() {
-                var fresh = ParseContext(needs: needs)
-                _ = parseLine(LogfmtFormat(), String(decoding: line, as: UTF8.self), context: &kept[k])
-                let (r1, a) = parseLine(LogfmtFormat(), text, context: &kept[k])
-                let (r2, b) = parseLine(LogfmtFormat(), text, context: &fresh)
-                if r1 != r2 || a.level != b.level || a.timestamp != b.timestamp || a.service != b.service
-                    || a.message != b.message || a.traceID != b.traceID || a.spanID != b.spanID || a.fields != b.fields { differences += 1 }
-            }
-        }
-        #expect(differences == 0)
+        #expect(Self.disagreements(base, alphabet: alphabet, &g, LogfmtFormat(), against: LogfmtFormat(), fields: true) == 0)
     }
 }
