@@ -23,6 +23,10 @@ struct FilterCountTests {
     static let plainLevels = ["INFO", "WARN", "ERROR", "DEBUG", "FATAL"]
     static let words = ["timeout", "connection refused", "cache miss", "order created", "slow query", "retry"]
 
+    /// A trace some lines hold: its first eight digits, its low half (Datadog's decimal
+    /// IDs) and the whole ID are looked for.
+    static let knownTrace = "a3c09f5e7b214d8c9e0f1a2b3c4d5e6f"
+
     static func hex(_ g: inout LCG, _ n: Int) -> String {
         String((0..<n).map { _ in Array("0123456789abcdef")[g.next(16)] })
     }
@@ -40,7 +44,9 @@ struct FilterCountTests {
         if format == "table" { out += "Timestamp,PodName,Log\n" }
         for i in 0..<lines {
             let t = time(i)
-            let svc = g.pick(services), msg = g.pick(words), trace = hex(&g, 32)
+            let svc = g.pick(services), msg = g.pick(words)
+            // One line in four holds a trace asked for by the filters, spelled as writers do.
+            let trace = g.next(4) == 0 ? Self.knownTrace : hex(&g, 32)
             let damage = g.next(40)
             switch format {
             case "json":
@@ -48,6 +54,8 @@ struct FilterCountTests {
                 case 0: out += #"{ "time" : "\#(t.iso)", "severity" : "\#(g.pick(textLevels))", "app": "\#(svc)", "message": "\#(msg) \"quoted\" caf\u00e9 \u0072etried" }"#
                 case 1: out += #"{"time":"\#(t.iso)","level":\#(g.pick([30, 40, 50, 60])),"name":"\#(svc)","msg":"\#(msg)"}"#
                 case 2: out += #"{"@timestamp":"\#(t.iso)","log":{"level":"\#(g.pick(textLevels))"},"service":{"name":"\#(svc)"},"trace":{"id":"\#(trace)"},"message":"\#(msg)"}"#
+                case 4: out += #"{"time":"\#(t.iso)","level":"\#(g.pick(textLevels))","service":"\#(svc)","msg":"\#(msg)","traceId":"\#(g.next(2) == 0 ? trace.uppercased() : "1-" + trace.prefix(8) + "-" + trace.dropFirst(8))"}"#
+                case 5: out += #"{"time":"\#(t.iso)","level":"\#(g.pick(textLevels))","service":"\#(svc)","msg":"\#(msg)","dd.trace_id":"\#(UInt64(trace.dropFirst(16), radix: 16) ?? 1)","dd.span_id":\#(g.next(1000) + 1)}"#
                 case 3: out += #"{"ts":\#(1764064800 + t.sec),"lvl":"\#(g.pick(textLevels))","service":"\#(svc)","msg":"\#(msg) trace_id=\#(trace)","tags":["a",{"b":[1,2]}],"ok":true,"x":null}"#
                 default: out += #"{"time":"\#(t.iso)","level":"\#(g.pick(textLevels))","service":"\#(svc)","msg":"\#(msg)","trace_id":"\#(trace)","user":{"id":\#(i),"tier":"free"}}"#
                 }
@@ -55,7 +63,8 @@ struct FilterCountTests {
                 if damage == 1 { out = String(out.dropLast(5)) }  // cut off
                 if damage == 2 { out += "\n" }  // a blank line
             case "logfmt":
-                out += "time=\(t.iso) level=\(g.pick(textLevels)) service=\(svc) msg=\"\(msg) \\\"x\\\"\" trace_id=\(trace) n=\(i)"
+                out += "time=\(t.iso) level=\(g.pick(textLevels)) service=\(svc) msg=\"\(msg) \\\"x\\\"\" "
+                out += g.next(3) == 0 ? "traceparent=00-\(trace)-00f067aa0ba902b7-01 n=\(i)" : "trace_id=\(trace) n=\(i)"
                 if damage == 0 { out += " bad=\"unclosed" }
             case "plain":
                 out += "2025-11-25 10:\(String(format: "%02d:%02d", t.sec / 60 % 60, t.sec % 60)).\(String(format: "%03d", i % 1000)) \(g.pick(plainLevels)) [\(svc)] \(msg) trace_id=\(trace)"
@@ -80,6 +89,13 @@ struct FilterCountTests {
         for l in [Level.warn, .error] { var f = LogFilter(); f.minLevel = l; out.append(("level \(l)", f)) }
         var s = LogFilter(); s.services = ["payment"]; out.append(("service", s))
         var t = LogFilter(); t.traces = ["a"]; out.append(("trace prefix", t))
+        // Looked for in the raw line first: an ID's first bytes in any case and through an
+        // X-Ray spelling; its low half, which Datadog writes in decimal; several IDs; the
+        // service given to lines without one (from the file's name), which no line spells.
+        var tk = LogFilter(); tk.traces = [traceIDQuery(String(knownTrace.prefix(12)))]; out.append(("trace known", tk))
+        var td = LogFilter(); td.traces = [String(knownTrace.dropFirst(16).prefix(10))]; out.append(("trace low half", td))
+        var tm = LogFilter(); tm.traces = ["a3c0", "ffe", "1-a3c09f5e-7b21"].map(traceIDQuery); out.append(("traces", tm))
+        var sf = LogFilter(); sf.services = ["app", "cart"]; out.append(("service from file name", sf))
         var g = LogFilter(); g.grep = try Pattern("timeout"); out.append(("grep", g))
         // Bytes looked for in the raw line first: in any case; spelled by an escape only
         // (`\u0072etried`); none to look for (`|`); a key joined to its value (`=`).
@@ -126,6 +142,11 @@ struct FilterCountTests {
                 #expect(stats.records == wantStats.records && stats.parsed == wantStats.parsed && stats.skipped == wantStats.skipped,
                         "\(format) \(name) sliced=\(sliced): \(stats.records)/\(stats.parsed)/\(stats.skipped) vs \(wantStats.records)/\(wantStats.parsed)/\(wantStats.skipped)")
                 #expect(stats.errors.map(\.line) == wantStats.errors.map(\.line), "\(format) \(name) sliced=\(sliced): issue lines differ")
+                // The records written (`next()`, lines read past by the same gates).
+                var written = 0
+                LogStream(units: units, filter: filter, needs: .all).forEach { _ in written += 1; return true }
+                #expect(written == want, "\(format) \(name) sliced=\(sliced): \(written) written, reference \(want)")
+                if format == "json" && name.hasPrefix("trace") { #expect(want > 0, "\(name) matches nothing: the test tests nothing") }
             }
         }
     }

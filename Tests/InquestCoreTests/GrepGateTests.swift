@@ -80,3 +80,55 @@ extension GrepGateTests {
         #expect(LogStream(units: units, filter: filter, needs: []).count() == 2)
     }
 }
+
+extension GrepGateTests {
+    /// `--trace` on a field's bytes: never turns away a value the full reading gives an ID
+    /// asked for, and turns away a plain hex ID that is not one.
+    @Test func traceFieldsAreDecidedOnTheirBytes() {
+        var ctx = ParseContext()
+        var f = LogFilter()
+        f.traces = [traceIDQuery("5759e988bd86"), "0af7"]
+        ctx.decideEarly(f)
+        let values: [(String, UInt8, Bool)] = [
+            ("5759e988bd862e3fe1be46a994272793", 1, true), ("5759E988BD862E3FE1BE46A994272793", 1, true),
+            (" 5759e988bd862e3f ", 1, true), ("00000000000000005759e988bd862e3f", 1, true),
+            ("0af7651916cd43dd", 0, true), ("4bf92f3577b34da6a3ce929d0e0e4736", 1, false), ("5759e988", 1, false),
+            ("00000000000000004bf92f3577b34da6", 1, false),
+            // Decided by the full reading: X-Ray, traceparent, decimal under Datadog's keys,
+            // a bare `trace`, not hex, all zeros.
+            ("1-5759e988-bd862e3fe1be46a994272793", 1, true), ("00-5759e988bd862e3fe1be46a994272793-00f067aa0ba902b7-01", 1, true),
+            ("6293573417826012723", TraceContext.datadogKeyPriority, true), ("4bf92f3577b34da6", TraceContext.bareKeyPriority, true),
+            ("null", 1, true), ("0000", 1, true), ("", 1, true),
+        ]
+        for (value, priority, want) in values {
+            var bytes = Array(value.utf8)
+            let (may, full) = bytes.withUnsafeMutableBufferPointer { b -> (Bool, String?) in
+                let v = UnsafeBufferPointer(b)
+                return (ParseContext.traceMayMatch(v, priority: priority, ctx.traceQuery),
+                        TraceContext.structuredTrace(v, datadog: priority == TraceContext.datadogKeyPriority,
+                                                     strict: priority == TraceContext.bareKeyPriority)?.trace)
+            }
+            #expect(may == want, "\(value)")
+            if let full, f.traces.contains(where: { full.hasPrefix($0) }) { #expect(may, "\(value) is \(full), asked for") }
+        }
+        ctx.decideEarly(LogFilter())
+        #expect(ctx.traceQuery.isEmpty && ctx.serviceQuery.isEmpty)
+    }
+
+    /// `--service` on a field's bytes: one of the names as they are; an escape or bytes
+    /// beyond ASCII go to the full reading.
+    @Test func serviceFieldsAreDecidedOnTheirBytes() {
+        var ctx = ParseContext()
+        var f = LogFilter()
+        f.services = ["cart", "auth"]
+        ctx.decideEarly(f)
+        for (value, want) in [("auth", true), ("cart", true), ("search", false), ("car", false), ("carts", false),
+                              ("c\\u0061rt", true), ("caf\u{e9}", true)] {
+            var bytes = Array(value.utf8)
+            #expect(bytes.withUnsafeMutableBufferPointer { ParseContext.serviceMayMatch(UnsafeBufferPointer($0), ctx.serviceQuery) } == want, "\(value)")
+        }
+        f.services = ["caf\u{e9}"]
+        ctx.decideEarly(f)
+        #expect(ctx.serviceQuery.isEmpty)
+    }
+}

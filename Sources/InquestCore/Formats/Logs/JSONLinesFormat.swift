@@ -271,6 +271,15 @@ public struct JSONLinesFormat: LineFormat {
                 else if let v = JSONScanner.parseNumber(b) { r.timestamp = TimestampParser.fromEpoch(v) }
             }
         }
+        // A trace or service asked for that this record plainly lacks: it fails the filter,
+        // with no string made.
+        if needs.contains(.trace) && trace.priority != 255 && !context.traceQuery.isEmpty
+            && !ParseContext.traceMayMatch(s.bytes(trace.range), priority: trace.priority, context.traceQuery)
+            || needs.contains(.service) && service.priority != 255 && !context.serviceQuery.isEmpty
+            && !ParseContext.serviceMayMatch(s.bytes(service.range), context.serviceQuery) {
+            r.failsGate = true
+            return .record
+        }
         if needs.contains(.message) && message.priority != 255 {
             r.message = message.kind == .string ? s.string(message.range, escaped: message.escaped) : line.string(message.range)
         }

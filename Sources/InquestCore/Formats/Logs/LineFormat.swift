@@ -43,6 +43,12 @@ public struct ParseContext {
     public var needsTime = true
     /// The keys of the line before (JSON lines), to find those of the next by comparison.
     var keyMemo = KeyMemo()
+    /// The trace IDs (normal form) and service names of `logs --trace` and `--service`,
+    /// as bytes, for formats whose values are bytes of the line (JSON lines, logfmt): a
+    /// record whose value is plainly none of them fails at once, without a `String` made.
+    /// Empty: no such filter, or one only the full reading decides (bytes beyond ASCII).
+    var traceQuery: [[UInt8]] = []
+    var serviceQuery: [[UInt8]] = []
 
     public init(needs: RecordNeeds = .all, time: TimestampParser = TimestampParser(), fallbackService: String? = nil,
                 syslogYear: Int = 2026, maxDepth: Int = 256) {
@@ -145,4 +151,77 @@ func inferLevel(_ msg: UnsafeBufferPointer<UInt8>) -> Level {
 
 func lowerWord(_ w: UnsafeBufferPointer<UInt8>) -> String {
     String(decoding: w.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }, as: UTF8.self)
+}
+
+extension ParseContext {
+    /// Sets `traceQuery` and `serviceQuery` from a filter.
+    mutating func decideEarly(_ filter: LogFilter) {
+        @inline(__always) func ascii(_ xs: [String]) -> [[UInt8]] {
+            xs.allSatisfy { $0.utf8.allSatisfy { $0 < 0x80 } } ? xs.map { Array($0.utf8) } : []
+        }
+        traceQuery = ascii(filter.traces)
+        serviceQuery = ascii(filter.services)
+    }
+
+    /// False when the value of a service field, as the line holds it, is none of the
+    /// names asked for (`serviceQuery`); true when it is one, or when only the full
+    /// reading can tell (an escape; bytes beyond ASCII, which `String` compares by
+    /// canonical equivalence). Static, with the names passed: a method would copy the
+    /// context, key memo and all, on every line.
+    @inline(__always)
+    static func serviceMayMatch(_ v: UnsafeBufferPointer<UInt8>, _ names: [[UInt8]]) -> Bool {
+        for c in v where c >= 0x80 || c == 0x5C { return true }
+        for q in names where q.elementsEqual(v) { return true }
+        return false
+    }
+
+    /// False when the value of a trace field is a plain hex ID (read as
+    /// `TraceContext.structuredTrace` reads one: spaces trimmed, case folded, an all-zero
+    /// high half of 32 digits dropped) that starts with none of the IDs asked for
+    /// (`traceQuery`); true otherwise, and for values only the full reading decides
+    /// (X-Ray, `traceparent`, Datadog's decimal IDs, a bare `trace` key, anything not hex).
+    @inline(__always)
+    static func traceMayMatch(_ v: UnsafeBufferPointer<UInt8>, priority: UInt8, _ ids: [[UInt8]]) -> Bool {
+        if priority == TraceContext.datadogKeyPriority || priority == TraceContext.bareKeyPriority { return true }
+        guard let p = v.baseAddress else { return true }
+        var a = 0, e = v.count
+        while a < e, p[a] == 0x20 { a += 1 }
+        while e > a, p[e - 1] == 0x20 { e -= 1 }
+        let n = e - a
+        guard n >= 1, n <= 256 else { return true }
+        let zero = SIMD16<UInt8>(repeating: 0x30)
+        // An all-zero high half of 32 digits is not part of the ID.
+        let start = n == 32 && !ByteSearch.anyLane(UnsafeRawPointer(p + a).loadUnaligned(as: SIMD16<UInt8>.self) .!= zero) ? a + 16 : a
+        // One of the IDs: true whatever else the value is.
+        for q in ids where q.count <= e - start {
+            var i = 0
+            while i < q.count {
+                let c = p[start + i]
+                if (c >= 0x41 && c <= 0x46 ? c | 0x20 : c) != q[i] { break }
+                i += 1
+            }
+            if i == q.count { return true }
+        }
+        // None: false only for a plain hex ID, not all zeros.
+        var nonZero = false
+        if n >= 16 {
+            var i = a
+            while true {
+                let w = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD16<UInt8>.self)
+                let digit = (w &- zero) .< SIMD16<UInt8>(repeating: 10)
+                let letter = ((w | SIMD16<UInt8>(repeating: 0x20)) &- SIMD16<UInt8>(repeating: 0x61)) .< SIMD16<UInt8>(repeating: 6)
+                if ByteSearch.anyLane(.!(digit .| letter)) { return true }
+                if ByteSearch.anyLane(w .!= zero) { nonZero = true }
+                if i == e - 16 { break }
+                i = min(i + 16, e - 16)
+            }
+        } else {
+            for i in a..<e {
+                let c = p[i]
+                guard TraceContext.isHex(c) else { return true }
+                if c != 0x30 { nonZero = true }
+            }
+        }
+        return !nonZero
+    }
 }

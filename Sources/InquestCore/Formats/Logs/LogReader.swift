@@ -64,12 +64,15 @@ public final class LogReader {
     /// Reads lines that cannot match `filter`'s `--grep` or `--where` without their
     /// message and fields, when the format allows it (JSON lines, logfmt, text lines). The records of
     /// those lines are still counted and checked as any other; they only fail the filter.
+    /// JSON lines and logfmt also decide `--trace` and `--service` on a field's bytes
+    /// (`ParseContext.traceMayMatch`, `serviceMayMatch`).
     ///
     /// Plain text, whose records go on over the lines after them, is read whole; a record
     /// none of whose lines holds the bytes is marked to fail the filter without running
     /// the expression (`recordGate`).
     /// Once a reader: the needs it was opened with are the full ones.
     public func gate(by filter: LogFilter) {
+        if lineFormat is JSONLinesFormat || lineFormat is LogfmtFormat { context.decideEarly(filter) }
         guard gate == nil, recordGate == nil, let g = LineGate(filter) else { return }
         if lineFormat is PlainTextFormat { recordGate = g; gated = true; return }
         guard lineFormat is JSONLinesFormat || lineFormat is LogfmtFormat || lineFormat is TextLinesFormat else { return }

@@ -83,7 +83,7 @@ public struct LogfmtFormat: LineFormat {
     public func parse(_ line: UnsafeBufferPointer<UInt8>, into r: inout LogRecord, context: inout ParseContext) -> LineResult {
         if line.isBlank() { return .ignored }
         var timeP: UInt8 = 255, levelP: UInt8 = 255, msgP: UInt8 = 255, svcP: UInt8 = 255, trP: UInt8 = 255, spP: UInt8 = 255
-        var traceValue: Range<Int>?, spanValue: Range<Int>?, msgValue: Range<Int>?
+        var traceValue: Range<Int>?, spanValue: Range<Int>?, msgValue: Range<Int>?, svcValue: Range<Int>?, svcQuoted = false
         var fields: [LogRecord.Field] = []
         // Read before: the closure below runs while the context's key memo is in use.
         let needs = context.needs, needsTime = context.needsTime, time = context.time
@@ -107,7 +107,7 @@ public struct LogfmtFormat: LineFormat {
                 msgValue = v
                 if needs.contains(.message) { r.message = Self.value(line, v, q) }
             case .service, .nestService:
-                if prio < svcP, needs.contains(.service) { svcP = prio; r.service = Self.value(line, v, q) }
+                if prio < svcP, needs.contains(.service) { svcP = prio; svcValue = v; svcQuoted = q }
             case .trace where prio < trP:
                 trP = prio
                 traceValue = v
@@ -120,7 +120,17 @@ public struct LogfmtFormat: LineFormat {
         } }
         guard res.ok else { return .skip("unclosed quote in logfmt") }
         guard res.count > 0 else { return .skip("no key=value pairs") }
-        if r.service == nil, needs.contains(.service) { r.service = context.fallbackService }
+        // A trace or service asked for that this record plainly lacks: it fails the filter,
+        // with no string made.
+        let traceFails = needs.contains(.trace) && !context.traceQuery.isEmpty
+            && traceValue.map { !ParseContext.traceMayMatch(UnsafeBufferPointer(rebasing: line[$0]), priority: trP, context.traceQuery) } == true
+        let serviceFails = needs.contains(.service) && !context.serviceQuery.isEmpty
+            && svcValue.map { !ParseContext.serviceMayMatch(UnsafeBufferPointer(rebasing: line[$0]), context.serviceQuery) } == true
+        if traceFails || serviceFails {
+            r.failsGate = true
+            return .record
+        }
+        if needs.contains(.service) { r.service = svcValue.map { Self.value(line, $0, svcQuoted) } ?? context.fallbackService }
         if needs.contains(.trace) {
             TraceContext.structured(trace: traceValue.map { UnsafeBufferPointer(rebasing: line[$0]) }, tracePriority: trP,
                                     span: spanValue.map { UnsafeBufferPointer(rebasing: line[$0]) }, spanPriority: spP,
