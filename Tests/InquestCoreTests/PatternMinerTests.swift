@@ -108,6 +108,8 @@ struct PatternMinerTests {
         #expect(template("sizes 14 0 4 done") == "sizes <*> <*> <*> done")
         #expect(template("request HTTP/1.1 200 14 done") == "request <*> <*> <*> done")
         #expect(template("at 2017-05-14 19:39:00 audit") == "at <*>-<*>-<*> <*>:<*>:<*> audit")
+        // A hex literal is a number too: one `<*>` each, as for decimals.
+        #expect(template("window lo/hi 0x0 0x3f kept") == "window lo/hi <*> <*> kept")
     }
 
     @Test("a dotted name is a variable where its column varies, a word where it does not")

@@ -66,12 +66,16 @@ extension MessageMasker {
             let whole = out.count - tokenStart == 3 && spans.count == spanStart + 1
             let startsVariable = out.count - tokenStart >= 3 && spans.count > spanStart
                 && out[tokenStart] == 0x3C && out[tokenStart + 1] == 0x2A && out[tokenStart + 2] == 0x3E
-            var number = true
-            // Digits with `.`, `:`, `-`, `+`, `,` or `/` between them: a number, a time, an address.
-            for k in ts..<i where !(b[k] &- 0x30 < 10 || b[k] == 0x2E || b[k] == 0x3A || b[k] == 0x2D || b[k] == 0x2B
-                                    || b[k] == 0x2C || b[k] == 0x2F) {
-                number = false
-                break
+            // Digits with `.`, `:`, `-`, `+`, `,` or `/` between them: a number, a time, an
+            // address; or a hex literal (`0x1f`), a number written in base 16.
+            var number = isHexLiteral(b, ts, i)
+            if !number {
+                number = true
+                for k in ts..<i where !(b[k] &- 0x30 < 10 || b[k] == 0x2E || b[k] == 0x3A || b[k] == 0x2D || b[k] == 0x2B
+                                        || b[k] == 0x2C || b[k] == 0x2F) {
+                    number = false
+                    break
+                }
             }
             if !first, previousEndsVariable, startsVariable, previousWhole || whole,
                dated || !(previousNumber || number), spanStart > 0 {
@@ -124,6 +128,15 @@ extension MessageMasker {
         out.append(contentsOf: result)
         spans.removeSubrange(firstSpan...)
         spans.append(contentsOf: kept)
+    }
+
+    /// `0x` then hex digits, optionally followed by closing punctuation (`0x1f,`).
+    private func isHexLiteral(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e0: Int) -> Bool {
+        var e = e0
+        while e > s, Self.isCloser(b[e - 1]) { e -= 1 }
+        guard e - s >= 3, b[s] == 0x30, b[s + 1] | 0x20 == 0x78 else { return false }
+        for k in (s + 2)..<e where !(b[k] &- 0x30 < 10 || (b[k] | 0x20) &- 0x61 < 6) { return false }
+        return true
     }
 
     @inline(__always) private func isBlank(_ c: UInt8) -> Bool {
