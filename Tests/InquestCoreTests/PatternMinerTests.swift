@@ -112,6 +112,12 @@ struct PatternMinerTests {
         #expect(template("window lo/hi 0x0 0x3f kept") == "window lo/hi <*> <*> kept")
     }
 
+    @Test("a path is one value unless a number follows its last colon")
+    func pathsAndHostPairs() {
+        #expect(template("saved path:/srv/out/[a,b]=run:v2/part.log, next") == "saved path:<*>, next")
+        #expect(template("read /srv/app/main.c:120 again") == "read <*>:<*> again")
+    }
+
     @Test("a dotted name is a variable where its column varies, a word where it does not")
     func dottedNamesByEvidence() {
         let actions = (0..<9).map { "handle broadcast action:app.intent.action.\(["TICK", "ON", "OFF"][$0 % 3])" }

@@ -7,9 +7,10 @@
 /// `core.2275` → `core.<*>`, `delay=00:00:01,` → `delay=<*>:<*>:<*>,`. Rules, by
 /// shape only:
 /// - brackets and quotes around a token and trailing `,;.:` stay as they are;
-/// - an absolute path (up to a `:`), a URL's part after `scheme://` when it holds a
-///   `/`, a MAC or IPv6 address, a UUID, a host name, a dotted identifier of three or more
-///   parts, and a weekday or month name are one `<*>` each;
+/// - an absolute path (up to a `:` that only a number follows), a URL's part after
+///   `scheme://` when it holds a `/`, a MAC or IPv6 address, a UUID, a host name, a
+///   dotted identifier of three or more parts, and a weekday or month name are one
+///   `<*>` each;
 /// - otherwise the token is cut into runs of letters, digits and `_` (a `.` between
 ///   two of them and a sign before a digit join the run): a run holding a digit is
 ///   one `<*>` (`blk_-42`, `10.1.2.3`, `0x1f`, `12ms`), but leading letter-only
@@ -218,9 +219,16 @@ extension MessageMasker {
     /// Shapes written as a single `<*>` even without digits.
     private func isWholeVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
         if isMACOrIPv6(b, s, e) || isUUID(b, s, e) { return true }
-        if b[s] == 0x2F || b[s] == 0x7E {      // an absolute or home path without `:`
-            for k in s..<e where b[k] == 0x3A { return false }
-            return e - s > 1
+        if b[s] == 0x2F || b[s] == 0x7E {
+            // An absolute or home path is one value, up to a `:` that only a number
+            // follows (`/10.1.2.3:50010`, `/src/a.c:12`: a port or a line, a value of its own).
+            guard e - s > 1 else { return false }
+            var lastColon = -1
+            for k in s..<e where b[k] == 0x3A { lastColon = k }
+            guard lastColon >= 0 else { return true }
+            guard lastColon + 1 < e else { return false }
+            for k in (lastColon + 1)..<e where !(b[k] &- 0x30 < 10) { return true }
+            return false
         }
         // A Windows path: `C:\…`.
         if e - s > 3, isAlphaByte(b[s]), b[s + 1] == 0x3A, b[s + 2] == 0x5C { return true }
