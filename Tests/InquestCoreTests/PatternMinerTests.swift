@@ -112,10 +112,12 @@ struct PatternMinerTests {
         #expect(template("window lo/hi 0x0 0x3f kept") == "window lo/hi <*> <*> kept")
     }
 
-    @Test("a path is one value unless a number follows its last colon")
+    @Test("a path is one value unless a number follows its last colon; two host names joined by a colon are one")
     func pathsAndHostPairs() {
         #expect(template("saved path:/srv/out/[a,b]=run:v2/part.log, next") == "saved path:<*>, next")
         #expect(template("read /srv/app/main.c:120 again") == "read <*>:<*> again")
+        #expect(template("synced for db1.example.com:db1.example.com now") == "synced for <*> now")
+        #expect(template("synced for db1.example.com:5432 now") == "synced for <*>:<*> now")
     }
 
     @Test("a dotted name is a variable where its column varies, a word where it does not")

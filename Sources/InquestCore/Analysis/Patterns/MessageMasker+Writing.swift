@@ -178,13 +178,25 @@ extension MessageMasker {
             writeRuns(b, sep, e, into: &out, spans: &spans)
             return
         }
-        if isWholeVariable(b, s, e) || isNameVersion(b, s, e) { emit(&out, &spans, s, e); return }
+        if isWholeVariable(b, s, e) || isNameVersion(b, s, e) || isHostPair(b, s, e) { emit(&out, &spans, s, e); return }
         writeRuns(b, s, e, into: &out, spans: &spans)
     }
 
     @inline(__always) private func emit(_ out: inout [UInt8], _ spans: inout [(Int, Int)], _ s: Int, _ e: Int) {
         out.append(contentsOf: Self.variable)
         spans.append((s, e))
+    }
+
+    /// `a.example.com:b.example.com`: two host names joined by `:` are one value (a `:`
+    /// keeps two values apart when a number follows it, as in `host:port`).
+    private func isHostPair(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        var colon = -1
+        for k in s..<e where b[k] == 0x3A {
+            guard colon < 0 else { return false }
+            colon = k
+        }
+        guard colon > s, colon + 1 < e else { return false }
+        return isHostName(b, s, colon) && isHostName(b, colon + 1, e)
     }
 
     /// `name/1.1`: letters, `/`, then a dotted number: a version, one value.
