@@ -120,6 +120,16 @@ struct PatternMinerTests {
         #expect(template("synced for db1.example.com:5432 now") == "synced for <*>:<*> now")
     }
 
+    @Test("a word that varies, joined by a dash to a value, is part of it")
+    func dashJoinedNames() {
+        let names = ["alpha-003.xml", "beta-004.xml", "gamma5-001.txt", "alpha-002.xml"].map { "skipping file \($0) now" }
+        #expect(templates(names) == ["skipping file <*> now"])
+        let same = ["alpha-003.xml", "alpha-004.xml", "alpha-011.xml"].map { "skipping file \($0) now" }
+        #expect(templates(same) == ["skipping file alpha-<*> now"], "a name that does not vary stays")
+        let dates = ["2024-01-02", "2024-02-03", "2023-11-30"].map { "rotated on \($0) ok" }
+        #expect(templates(dates) == ["rotated on <*>-<*>-<*> ok"], "numbers joined by dashes stay apart")
+    }
+
     @Test("a dotted name is a variable where its column varies, a word where it does not")
     func dottedNamesByEvidence() {
         let actions = (0..<9).map { "handle broadcast action:app.intent.action.\(["TICK", "ON", "OFF"][$0 % 3])" }

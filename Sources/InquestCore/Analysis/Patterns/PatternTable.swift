@@ -92,7 +92,9 @@ extension PatternMiner {
         guard pieces.allSatisfy({ $0.count == n }) else { return Self.listed(Self.wrapped(pieces)) }
         var result = ""
         var lastVariable = false
-        for k in 0..<n {
+        var k = 0
+        while k < n {
+            defer { k += 1 }
             let column = Set(pieces.map { $0[k] })
             let piece: String
             if column.count == 1, let only = column.first {
@@ -101,6 +103,11 @@ extension PatternMiner {
                 piece = "<*>"
                 // A word that varies right after a value belongs to it (`5.2 KB`, `3 MB`).
                 if !column.contains("<*>"), result.hasSuffix("<*> ") { result.removeLast(); continue }
+                // A word that varies, joined by `-` to a value, is part of that value: a
+                // name (`app-<*>.log`, `cache-<*>.log`) is one `<*>`, not `<*>-<*>`.
+                // (Values that are all numbers, `<*>-<*>-<*>`, never vary in kind.)
+                if result.hasSuffix("<*>-") { result.removeLast(); continue }
+                if k + 2 < n, pieces.allSatisfy({ $0[k + 1] == "-" && $0[k + 2] == "<*>" }) { k += 2 }
             } else {
                 return Self.listed(Self.wrapped(pieces))
             }
