@@ -153,6 +153,13 @@ struct PatternMinerTests {
         #expect(templates([short, long, short]) == ["radio channels <*>"])
     }
 
+    @Test("words in a bracket group over several tokens are words; a group of values is one value")
+    func bracketGroupsWithWords() {
+        let replies = (1...6).map { "reply took \($0 * 10) ms (\($0), \($0 % 2 == 0 ? "indexer" : "mailer"))" }
+        #expect(Set(templates(replies)) == ["reply took <*> ms (<*>, indexer)", "reply took <*> ms (<*>, mailer)"])
+        #expect(template("flushed 2048 bytes (2.37 KB) ok") == "flushed <*> bytes (<*> KB) ok")
+    }
+
     @Test("a message with nothing constant keeps its shape instead of becoming <*> alone")
     func neverOnlyAVariable() {
         #expect(template("[<0a1b2c3d>] handle_irq+0x1f/0x40") == "[<*>] handle_irq+<*>/<*>")

@@ -5,8 +5,10 @@
 ///
 /// Works on bytes and writes into buffers it reuses: no allocation per record.
 /// The rules, in order, for each whitespace-separated token:
-/// 1. a bracket group `(…)`, `[…]`, `{…}` over several tokens that holds a digit is
-///    one variable (so `(1.16 KB)` and `(IRQs 3 4 5)` do not change the length);
+/// 1. a bracket group `(…)`, `[…]`, `{…}` over several tokens that holds a digit and
+///    no word is one variable (so `(1.16 KB)` does not change the length); a group with
+///    a word is masked token by token (`(54, indexer)` keeps `indexer`; in `(IRQs 3 4 5)`
+///    the numbers collapse into one variable, rule 5);
 ///    an empty `()` is a variable whose value happened to be empty (written `(<*>)`);
 /// 2. `key:value` (key a plain identifier) and `key=value` keep the key and mask a
 ///    variable value; a quoted `key="…"` value is a variable;
@@ -115,7 +117,7 @@ struct MessageMasker {
             } else if closedAt > t {
                 var digit = false
                 for k in s..<ends[closedAt] where isDigit(b[k]) { digit = true; break }
-                if digit {
+                if digit && !holdsWord(b, t, closedAt) {
                     emitVariable(s, ends[closedAt])
                     return closedAt + 1
                 }
@@ -165,6 +167,23 @@ struct MessageMasker {
         }
         emitConstant(b, s, e)
         return t + 1
+    }
+
+    /// Whether tokens `t...last` hold a word (letters only once brackets, quotes and
+    /// trailing punctuation are set aside, not a unit or a value word): such a group is
+    /// masked token by token, its words decided like any other (`(54, powerd)` keeps
+    /// `powerd`; `(IRQs 3 4 5)` is `(IRQs <*>)`), where `(1.16 KB)` is one value.
+    private func holdsWord(_ b: UnsafeBufferPointer<UInt8>, _ t: Int, _ last: Int) -> Bool {
+        for j in t...last {
+            var s = starts[j], e = ends[j]
+            while s < e, MessageMasker.isOpener(b[s]) { s += 1 }
+            while e > s, MessageMasker.isCloser(b[e - 1]) { e -= 1 }
+            guard e > s else { continue }
+            var letters = true
+            for k in s..<e where !isAlpha(b[k]) { letters = false; break }
+            if letters && !isUnit(b, s, e) && !isValueWord(b, s, e) { return true }
+        }
+        return false
     }
 
     private mutating func emitVariable(_ s: Int, _ e: Int) {
