@@ -158,6 +158,8 @@ struct PatternMinerTests {
         let replies = (1...6).map { "reply took \($0 * 10) ms (\($0), \($0 % 2 == 0 ? "indexer" : "mailer"))" }
         #expect(Set(templates(replies)) == ["reply took <*> ms (<*>, indexer)", "reply took <*> ms (<*>, mailer)"])
         #expect(template("flushed 2048 bytes (2.37 KB) ok") == "flushed <*> bytes (<*> KB) ok")
+        // A short list inside: one `<*>` when its length varies.
+        #expect(templates(["masked (lines 3 4 5) on bus", "masked (lines 7 8) on bus"]) == ["masked (lines <*>) on bus"])
     }
 
     @Test("a message with nothing constant keeps its shape instead of becoming <*> alone")

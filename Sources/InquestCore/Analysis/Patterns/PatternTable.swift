@@ -288,6 +288,12 @@ extension PatternMiner {
         while head < shortest, pieces.allSatisfy({ $0[head] == first[head] }) { head += 1 }
         var tail = 0
         while tail < shortest - head, pieces.allSatisfy({ $0[$0.count - 1 - tail] == first[first.count - 1 - tail] }) { tail += 1 }
+        // A list whose length varies (`3 4 5` in one message, `7 8` in another) is one
+        // `<*>`: the common head and tail keep no more than one of its values.
+        func isListSeparator(_ p: String) -> Bool { p == " " || p == "," }
+        while head >= 3, first[head - 1] == "<*>", isListSeparator(first[head - 2]), first[head - 3] == "<*>" { head -= 2 }
+        let n = first.count
+        while tail >= 3, first[n - tail] == "<*>", isListSeparator(first[n - tail + 1]), first[n - tail + 2] == "<*>" { tail -= 2 }
         var result = first[..<head].joined()
         // A space that follows the head (or precedes the tail) in some spelling keeps
         // the `<*>` a word of its own: `<*> bytes <*>` for `583 bytes` and
