@@ -22,6 +22,8 @@ struct PatternMinerTests {
         ("2048 bytes (2.37 KB) received", "<*> bytes (<*> KB) received"),
         ("uptime <1 sec", "uptime <*> sec"),
         ("opening /var/log/app/current.log", "opening <*>"),
+        ("open() \"/srv/www/img/a.png\" failed", "open() \"<*>\" failed"),
+        ("mail for carol@example.net deferred", "mail for <*> deferred"),
         ("connection at Fri Jun 17 07:07:00 2005", "connection at <*>:<*>:<*>"),
         ("retry may fail on Sun", "retry may fail on <*>"),
         ("size=1024 mode=rw", "size=<*> mode=rw"),

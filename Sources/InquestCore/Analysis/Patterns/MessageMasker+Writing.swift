@@ -8,9 +8,9 @@
 /// shape only:
 /// - brackets and quotes around a token and trailing `,;.:` stay as they are;
 /// - an absolute path (up to a `:` that only a number follows), a URL's part after
-///   `scheme://` when it holds a `/`, a MAC or IPv6 address, a UUID, a host name, a
-///   dotted identifier of three or more parts, and a weekday or month name are one
-///   `<*>` each;
+///   `scheme://` when it holds a `/`, a MAC or IPv6 address, a UUID, a mail address, a
+///   host name, a dotted identifier of three or more parts, and a weekday or month
+///   name are one `<*>` each;
 /// - otherwise the token is cut into runs of letters, digits and `_` (a `.` between
 ///   two of them and a sign before a digit join the run): a run holding a digit is
 ///   one `<*>` (`blk_-42`, `10.1.2.3`, `0x1f`, `12ms`), but leading letter-only
@@ -230,7 +230,7 @@ extension MessageMasker {
 
     /// Shapes written as a single `<*>` even without digits.
     private func isWholeVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
-        if isMACOrIPv6(b, s, e) || isUUID(b, s, e) { return true }
+        if isMACOrIPv6(b, s, e) || isUUID(b, s, e) || isEmail(b, s, e) { return true }
         if b[s] == 0x2F || b[s] == 0x7E {
             // An absolute or home path is one value, up to a `:` that only a number
             // follows (`/10.1.2.3:50010`, `/src/a.c:12`: a port or a line, a value of its own).

@@ -12,9 +12,9 @@
 ///    an empty `()` is a variable whose value happened to be empty (written `(<*>)`);
 /// 2. `key:value` (key a plain identifier) and `key=value` keep the key and mask a
 ///    variable value; a quoted `key="…"` value is a variable;
-/// 3. a token with a digit, a host name under a common top-level domain, an absolute
-///    path, a URL, a weekday or month name, `true`, `false` or `null` (also in brackets or quotes,
-///    `(null)`) is a variable;
+/// 3. a token with a digit, a host name under a common top-level domain, a mail
+///    address, an absolute path, a URL, a weekday or month name, `true`, `false` or
+///    `null` (also in brackets or quotes, `(null)`, `"/srv/a/b"`) is a variable;
 /// 4. a unit word right after a variable (`12 ms`, `3 bytes`, `<1 sec`) belongs to it;
 /// 5. consecutive variables collapse into one;
 /// 6. a message with no constant token left is written token by token instead
@@ -306,12 +306,15 @@ struct MessageMasker {
             if isDigit(c) { return true }
             if c == 0x2E { dot = true } else if c == 0x3A { colon = true }
         }
-        if b[s] == 0x2F {
+        // An absolute path, also in quotes or brackets (`"/srv/www/a.png"`).
+        var p = s
+        while p < e - 1, b[p] == 0x22 || b[p] == 0x27 || b[p] == 0x28 || b[p] == 0x5B { p += 1 }
+        if b[p] == 0x2F {
             var slashes = 0
-            for k in s..<e where b[k] == 0x2F { slashes += 1 }
+            for k in p..<e where b[k] == 0x2F { slashes += 1 }
             if slashes >= 2 { return true }
         }
-        if dot && ((dotted && isDottedIdentifier(b, s, e)) || isHostName(b, s, e)) { return true }
+        if dot && ((dotted && isDottedIdentifier(b, s, e)) || isHostName(b, s, e) || isEmail(b, s, e)) { return true }
         if colon && isURL(b, s, e) { return true }
         // Weekday or month name, or a literal, ignoring brackets, quotes and trailing punctuation.
         var start = s, end = e
@@ -393,6 +396,22 @@ struct MessageMasker {
         if labels >= 2 && Self.topLevelDomains.contains(lowercasedKey(b, labelStart, e)) { return true }
         // Three labels or more ending in two lowercase letters: a country's domain.
         return labels >= 3 && e - labelStart == 2 && b[labelStart] &- 0x61 < 26 && b[labelStart + 1] &- 0x61 < 26
+    }
+
+    /// `name@host.example.com` (quotes, brackets and trailing punctuation ignored): a
+    /// mail address, one value.
+    func isEmail(_ b: UnsafeBufferPointer<UInt8>, _ s0: Int, _ e0: Int) -> Bool {
+        var s = s0, e = e0
+        while s < e, MessageMasker.isOpener(b[s]) { s += 1 }
+        while e > s, MessageMasker.isCloser(b[e - 1]) { e -= 1 }
+        var at = -1
+        for k in s..<e where b[k] == 0x40 {
+            guard at < 0 else { return false }
+            at = k
+        }
+        guard at > s, at + 1 < e else { return false }
+        for k in s..<at where !(isWord(b[k]) || b[k] == 0x2E || b[k] == 0x2D || b[k] == 0x2B) { return false }
+        return isHostName(b, at + 1, e)
     }
 
     private func isUnit(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
