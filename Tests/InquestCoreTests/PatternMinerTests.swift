@@ -24,6 +24,7 @@ struct PatternMinerTests {
         ("opening /var/log/app/current.log", "opening <*>"),
         ("open() \"/srv/www/img/a.png\" failed", "open() \"<*>\" failed"),
         ("mail for carol@example.net deferred", "mail for <*> deferred"),
+        ("queued to=c***@example.org now", "queued to=<*> now"),
         ("connection at Fri Jun 17 07:07:00 2005", "connection at <*>:<*>:<*>"),
         ("retry may fail on Sun", "retry may fail on <*>"),
         ("size=1024 mode=rw", "size=<*> mode=rw"),

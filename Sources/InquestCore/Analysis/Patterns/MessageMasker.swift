@@ -299,22 +299,22 @@ struct MessageMasker {
     /// identifiers, weekday and month names.
     private func isVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, dotted: Bool = false) -> Bool {
         guard s < e else { return false }
-        // One pass: digits, and whether the shapes that need a `.` or a `:` can apply.
-        var dot = false, colon = false
+        // One pass: digits, and whether the shapes that need a `.`, `:`, `/` or `@` can
+        // apply (letters, most bytes, take one comparison).
+        var dot = false, colon = false, slashes = 0, at = false
         for k in s..<e {
             let c = b[k]
+            guard c < 0x41 else { continue }
             if isDigit(c) { return true }
-            if c == 0x2E { dot = true } else if c == 0x3A { colon = true }
+            if c == 0x2E { dot = true } else if c == 0x2F { slashes += 1 } else if c == 0x3A { colon = true } else if c == 0x40 { at = true }
         }
-        // An absolute path, also in quotes or brackets (`"/srv/www/a.png"`).
-        var p = s
-        while p < e - 1, b[p] == 0x22 || b[p] == 0x27 || b[p] == 0x28 || b[p] == 0x5B { p += 1 }
-        if b[p] == 0x2F {
-            var slashes = 0
-            for k in p..<e where b[k] == 0x2F { slashes += 1 }
-            if slashes >= 2 { return true }
+        if slashes >= 2 {
+            // An absolute path, also in quotes or brackets (`"/srv/www/a.png"`).
+            var p = s
+            while p < e - 1, b[p] == 0x22 || b[p] == 0x27 || b[p] == 0x28 || b[p] == 0x5B { p += 1 }
+            if b[p] == 0x2F { return true }
         }
-        if dot && ((dotted && isDottedIdentifier(b, s, e)) || isHostName(b, s, e) || isEmail(b, s, e)) { return true }
+        if dot && ((dotted && isDottedIdentifier(b, s, e)) || isHostName(b, s, e) || (at && isEmail(b, s, e))) { return true }
         if colon && isURL(b, s, e) { return true }
         // Weekday or month name, or a literal, ignoring brackets, quotes and trailing punctuation.
         var start = s, end = e
@@ -410,7 +410,13 @@ struct MessageMasker {
             at = k
         }
         guard at > s, at + 1 < e else { return false }
-        for k in s..<at where !(isWord(b[k]) || b[k] == 0x2E || b[k] == 0x2D || b[k] == 0x2B) { return false }
+        // Letters, digits and the punctuation a local part may hold (`f***`, `a.b+c`, `x%y`).
+        for k in s..<at {
+            switch b[k] {
+            case 0x21, 0x23, 0x24, 0x25, 0x26, 0x2A, 0x2B, 0x2D, 0x2E, 0x3F, 0x5E, 0x7E: continue
+            default: if !isWord(b[k]) { return false }
+            }
+        }
         return isHostName(b, at + 1, e)
     }
 
