@@ -22,6 +22,9 @@ struct PatternMinerTests {
         ("2048 bytes (2.37 KB) received", "<*> bytes (<*> KB) received"),
         ("uptime <1 sec", "uptime <*> sec"),
         ("opening /var/log/app/current.log", "opening <*>"),
+        ("open() \"/srv/www/img/a.png\" failed", "open() \"<*>\" failed"),
+        ("mail for carol@example.net deferred", "mail for <*> deferred"),
+        ("queued to=c***@example.org now", "queued to=<*> now"),
         ("connection at Fri Jun 17 07:07:00 2005", "connection at <*>:<*>:<*>"),
         ("retry may fail on Sun", "retry may fail on <*>"),
         ("size=1024 mode=rw", "size=<*> mode=rw"),
@@ -108,6 +111,26 @@ struct PatternMinerTests {
         #expect(template("sizes 14 0 4 done") == "sizes <*> <*> <*> done")
         #expect(template("request HTTP/1.1 200 14 done") == "request <*> <*> <*> done")
         #expect(template("at 2017-05-14 19:39:00 audit") == "at <*>-<*>-<*> <*>:<*>:<*> audit")
+        // A hex literal is a number too: one `<*>` each, as for decimals.
+        #expect(template("window lo/hi 0x0 0x3f kept") == "window lo/hi <*> <*> kept")
+    }
+
+    @Test("a path is one value unless a number follows its last colon; two host names joined by a colon are one")
+    func pathsAndHostPairs() {
+        #expect(template("saved path:/srv/out/[a,b]=run:v2/part.log, next") == "saved path:<*>, next")
+        #expect(template("read /srv/app/main.c:120 again") == "read <*>:<*> again")
+        #expect(template("synced for db1.example.com:db1.example.com now") == "synced for <*> now")
+        #expect(template("synced for db1.example.com:5432 now") == "synced for <*>:<*> now")
+    }
+
+    @Test("a word that varies, joined by a dash to a value, is part of it")
+    func dashJoinedNames() {
+        let names = ["alpha-003.xml", "beta-004.xml", "gamma5-001.txt", "alpha-002.xml"].map { "skipping file \($0) now" }
+        #expect(templates(names) == ["skipping file <*> now"])
+        let same = ["alpha-003.xml", "alpha-004.xml", "alpha-011.xml"].map { "skipping file \($0) now" }
+        #expect(templates(same) == ["skipping file alpha-<*> now"], "a name that does not vary stays")
+        let dates = ["2024-01-02", "2024-02-03", "2023-11-30"].map { "rotated on \($0) ok" }
+        #expect(templates(dates) == ["rotated on <*>-<*>-<*> ok"], "numbers joined by dashes stay apart")
     }
 
     @Test("a dotted name is a variable where its column varies, a word where it does not")
@@ -131,6 +154,15 @@ struct PatternMinerTests {
         let short = "radio channels " + (1...37).map(String.init).joined(separator: " ")
         let long = "radio channels " + (1...38).map(String.init).joined(separator: " ")
         #expect(templates([short, long, short]) == ["radio channels <*>"])
+    }
+
+    @Test("words in a bracket group over several tokens are words; a group of values is one value")
+    func bracketGroupsWithWords() {
+        let replies = (1...6).map { "reply took \($0 * 10) ms (\($0), \($0 % 2 == 0 ? "indexer" : "mailer"))" }
+        #expect(Set(templates(replies)) == ["reply took <*> ms (<*>, indexer)", "reply took <*> ms (<*>, mailer)"])
+        #expect(template("flushed 2048 bytes (2.37 KB) ok") == "flushed <*> bytes (<*> KB) ok")
+        // A short list inside: one `<*>` when its length varies.
+        #expect(templates(["masked (lines 3 4 5) on bus", "masked (lines 7 8) on bus"]) == ["masked (lines <*>) on bus"])
     }
 
     @Test("a message with nothing constant keeps its shape instead of becoming <*> alone")

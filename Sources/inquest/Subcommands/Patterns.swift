@@ -12,7 +12,7 @@ extension Inquest {
             discussion: """
                 Works on the message of every record, whatever the format (only its first line: a \
                 stack trace does not make a template of its own). Numbers, hex, IPs, UUIDs, host \
-                names, paths, durations, dates and quoted values are masked; positions where many \
+                names, mail addresses, paths, durations, dates and quoted values are masked; positions where many \
                 different words appear among otherwise equal messages become variables too. \
                 With --baseline (other inputs) or --split (a time), patterns that are new, vanished, \
                 or whose share changed by more than --factor are listed first. \

@@ -7,9 +7,10 @@
 /// `core.2275` → `core.<*>`, `delay=00:00:01,` → `delay=<*>:<*>:<*>,`. Rules, by
 /// shape only:
 /// - brackets and quotes around a token and trailing `,;.:` stay as they are;
-/// - an absolute path (up to a `:`), a URL's part after `scheme://` when it holds a
-///   `/`, a MAC or IPv6 address, a UUID, a host name, a dotted identifier of three or more
-///   parts, and a weekday or month name are one `<*>` each;
+/// - an absolute path (up to a `:` that only a number follows), a URL's part after
+///   `scheme://` when it holds a `/`, a MAC or IPv6 address, a UUID, a mail address, a
+///   host name, a dotted identifier of three or more parts, and a weekday or month
+///   name are one `<*>` each;
 /// - otherwise the token is cut into runs of letters, digits and `_` (a `.` between
 ///   two of them and a sign before a digit join the run): a run holding a digit is
 ///   one `<*>` (`blk_-42`, `10.1.2.3`, `0x1f`, `12ms`), but leading letter-only
@@ -66,12 +67,16 @@ extension MessageMasker {
             let whole = out.count - tokenStart == 3 && spans.count == spanStart + 1
             let startsVariable = out.count - tokenStart >= 3 && spans.count > spanStart
                 && out[tokenStart] == 0x3C && out[tokenStart + 1] == 0x2A && out[tokenStart + 2] == 0x3E
-            var number = true
-            // Digits with `.`, `:`, `-`, `+`, `,` or `/` between them: a number, a time, an address.
-            for k in ts..<i where !(b[k] &- 0x30 < 10 || b[k] == 0x2E || b[k] == 0x3A || b[k] == 0x2D || b[k] == 0x2B
-                                    || b[k] == 0x2C || b[k] == 0x2F) {
-                number = false
-                break
+            // Digits with `.`, `:`, `-`, `+`, `,` or `/` between them: a number, a time, an
+            // address; or a hex literal (`0x1f`), a number written in base 16.
+            var number = isHexLiteral(b, ts, i)
+            if !number {
+                number = true
+                for k in ts..<i where !(b[k] &- 0x30 < 10 || b[k] == 0x2E || b[k] == 0x3A || b[k] == 0x2D || b[k] == 0x2B
+                                        || b[k] == 0x2C || b[k] == 0x2F) {
+                    number = false
+                    break
+                }
             }
             if !first, previousEndsVariable, startsVariable, previousWhole || whole,
                dated || !(previousNumber || number), spanStart > 0 {
@@ -126,6 +131,15 @@ extension MessageMasker {
         spans.append(contentsOf: kept)
     }
 
+    /// `0x` then hex digits, optionally followed by closing punctuation (`0x1f,`).
+    private func isHexLiteral(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e0: Int) -> Bool {
+        var e = e0
+        while e > s, Self.isCloser(b[e - 1]) { e -= 1 }
+        guard e - s >= 3, b[s] == 0x30, b[s + 1] | 0x20 == 0x78 else { return false }
+        for k in (s + 2)..<e where !(b[k] &- 0x30 < 10 || (b[k] | 0x20) &- 0x61 < 6) { return false }
+        return true
+    }
+
     @inline(__always) private func isBlank(_ c: UInt8) -> Bool {
         c == 0x20 || c == 0x09 || c == 0x0D || c == 0x0B || c == 0x0C || c == 0x0A
     }
@@ -164,13 +178,25 @@ extension MessageMasker {
             writeRuns(b, sep, e, into: &out, spans: &spans)
             return
         }
-        if isWholeVariable(b, s, e) || isNameVersion(b, s, e) { emit(&out, &spans, s, e); return }
+        if isWholeVariable(b, s, e) || isNameVersion(b, s, e) || isHostPair(b, s, e) { emit(&out, &spans, s, e); return }
         writeRuns(b, s, e, into: &out, spans: &spans)
     }
 
     @inline(__always) private func emit(_ out: inout [UInt8], _ spans: inout [(Int, Int)], _ s: Int, _ e: Int) {
         out.append(contentsOf: Self.variable)
         spans.append((s, e))
+    }
+
+    /// `a.example.com:b.example.com`: two host names joined by `:` are one value (a `:`
+    /// keeps two values apart when a number follows it, as in `host:port`).
+    private func isHostPair(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        var colon = -1
+        for k in s..<e where b[k] == 0x3A {
+            guard colon < 0 else { return false }
+            colon = k
+        }
+        guard colon > s, colon + 1 < e else { return false }
+        return isHostName(b, s, colon) && isHostName(b, colon + 1, e)
     }
 
     /// `name/1.1`: letters, `/`, then a dotted number: a version, one value.
@@ -204,10 +230,17 @@ extension MessageMasker {
 
     /// Shapes written as a single `<*>` even without digits.
     private func isWholeVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
-        if isMACOrIPv6(b, s, e) || isUUID(b, s, e) { return true }
-        if b[s] == 0x2F || b[s] == 0x7E {      // an absolute or home path without `:`
-            for k in s..<e where b[k] == 0x3A { return false }
-            return e - s > 1
+        if isMACOrIPv6(b, s, e) || isUUID(b, s, e) || isEmail(b, s, e) { return true }
+        if b[s] == 0x2F || b[s] == 0x7E {
+            // An absolute or home path is one value, up to a `:` that only a number
+            // follows (`/10.1.2.3:50010`, `/src/a.c:12`: a port or a line, a value of its own).
+            guard e - s > 1 else { return false }
+            var lastColon = -1
+            for k in s..<e where b[k] == 0x3A { lastColon = k }
+            guard lastColon >= 0 else { return true }
+            guard lastColon + 1 < e else { return false }
+            for k in (lastColon + 1)..<e where !(b[k] &- 0x30 < 10) { return true }
+            return false
         }
         // A Windows path: `C:\…`.
         if e - s > 3, isAlphaByte(b[s]), b[s + 1] == 0x3A, b[s + 2] == 0x5C { return true }

@@ -5,14 +5,16 @@
 ///
 /// Works on bytes and writes into buffers it reuses: no allocation per record.
 /// The rules, in order, for each whitespace-separated token:
-/// 1. a bracket group `(…)`, `[…]`, `{…}` over several tokens that holds a digit is
-///    one variable (so `(1.16 KB)` and `(IRQs 3 4 5)` do not change the length);
+/// 1. a bracket group `(…)`, `[…]`, `{…}` over several tokens that holds a digit and
+///    no word is one variable (so `(1.16 KB)` does not change the length); a group with
+///    a word is masked token by token (`(54, indexer)` keeps `indexer`; in `(IRQs 3 4 5)`
+///    the numbers collapse into one variable, rule 5);
 ///    an empty `()` is a variable whose value happened to be empty (written `(<*>)`);
 /// 2. `key:value` (key a plain identifier) and `key=value` keep the key and mask a
 ///    variable value; a quoted `key="…"` value is a variable;
-/// 3. a token with a digit, a host name under a common top-level domain, an absolute
-///    path, a URL, a weekday or month name, `true`, `false` or `null` (also in brackets or quotes,
-///    `(null)`) is a variable;
+/// 3. a token with a digit, a host name under a common top-level domain, a mail
+///    address, an absolute path, a URL, a weekday or month name, `true`, `false` or
+///    `null` (also in brackets or quotes, `(null)`, `"/srv/a/b"`) is a variable;
 /// 4. a unit word right after a variable (`12 ms`, `3 bytes`, `<1 sec`) belongs to it;
 /// 5. consecutive variables collapse into one;
 /// 6. a message with no constant token left is written token by token instead
@@ -115,7 +117,7 @@ struct MessageMasker {
             } else if closedAt > t {
                 var digit = false
                 for k in s..<ends[closedAt] where isDigit(b[k]) { digit = true; break }
-                if digit {
+                if digit && !holdsWord(b, t, closedAt) {
                     emitVariable(s, ends[closedAt])
                     return closedAt + 1
                 }
@@ -165,6 +167,23 @@ struct MessageMasker {
         }
         emitConstant(b, s, e)
         return t + 1
+    }
+
+    /// Whether tokens `t...last` hold a word (letters only once brackets, quotes and
+    /// trailing punctuation are set aside, not a unit or a value word): such a group is
+    /// masked token by token, its words decided like any other (`(54, powerd)` keeps
+    /// `powerd`; `(IRQs 3 4 5)` is `(IRQs <*>)`), where `(1.16 KB)` is one value.
+    private func holdsWord(_ b: UnsafeBufferPointer<UInt8>, _ t: Int, _ last: Int) -> Bool {
+        for j in t...last {
+            var s = starts[j], e = ends[j]
+            while s < e, MessageMasker.isOpener(b[s]) { s += 1 }
+            while e > s, MessageMasker.isCloser(b[e - 1]) { e -= 1 }
+            guard e > s else { continue }
+            var letters = true
+            for k in s..<e where !isAlpha(b[k]) { letters = false; break }
+            if letters && !isUnit(b, s, e) && !isValueWord(b, s, e) { return true }
+        }
+        return false
     }
 
     private mutating func emitVariable(_ s: Int, _ e: Int) {
@@ -280,19 +299,22 @@ struct MessageMasker {
     /// identifiers, weekday and month names.
     private func isVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, dotted: Bool = false) -> Bool {
         guard s < e else { return false }
-        // One pass: digits, and whether the shapes that need a `.` or a `:` can apply.
-        var dot = false, colon = false
+        // One pass: digits, and whether the shapes that need a `.`, `:`, `/` or `@` can
+        // apply (letters, most bytes, take one comparison).
+        var dot = false, colon = false, slashes = 0, at = false
         for k in s..<e {
             let c = b[k]
+            guard c < 0x41 else { continue }
             if isDigit(c) { return true }
-            if c == 0x2E { dot = true } else if c == 0x3A { colon = true }
+            if c == 0x2E { dot = true } else if c == 0x2F { slashes += 1 } else if c == 0x3A { colon = true } else if c == 0x40 { at = true }
         }
-        if b[s] == 0x2F {
-            var slashes = 0
-            for k in s..<e where b[k] == 0x2F { slashes += 1 }
-            if slashes >= 2 { return true }
+        if slashes >= 2 {
+            // An absolute path, also in quotes or brackets (`"/srv/www/a.png"`).
+            var p = s
+            while p < e - 1, b[p] == 0x22 || b[p] == 0x27 || b[p] == 0x28 || b[p] == 0x5B { p += 1 }
+            if b[p] == 0x2F { return true }
         }
-        if dot && ((dotted && isDottedIdentifier(b, s, e)) || isHostName(b, s, e)) { return true }
+        if dot && ((dotted && isDottedIdentifier(b, s, e)) || isHostName(b, s, e) || (at && isEmail(b, s, e))) { return true }
         if colon && isURL(b, s, e) { return true }
         // Weekday or month name, or a literal, ignoring brackets, quotes and trailing punctuation.
         var start = s, end = e
@@ -374,6 +396,28 @@ struct MessageMasker {
         if labels >= 2 && Self.topLevelDomains.contains(lowercasedKey(b, labelStart, e)) { return true }
         // Three labels or more ending in two lowercase letters: a country's domain.
         return labels >= 3 && e - labelStart == 2 && b[labelStart] &- 0x61 < 26 && b[labelStart + 1] &- 0x61 < 26
+    }
+
+    /// `name@host.example.com` (quotes, brackets and trailing punctuation ignored): a
+    /// mail address, one value.
+    func isEmail(_ b: UnsafeBufferPointer<UInt8>, _ s0: Int, _ e0: Int) -> Bool {
+        var s = s0, e = e0
+        while s < e, MessageMasker.isOpener(b[s]) { s += 1 }
+        while e > s, MessageMasker.isCloser(b[e - 1]) { e -= 1 }
+        var at = -1
+        for k in s..<e where b[k] == 0x40 {
+            guard at < 0 else { return false }
+            at = k
+        }
+        guard at > s, at + 1 < e else { return false }
+        // Letters, digits and the punctuation a local part may hold (`f***`, `a.b+c`, `x%y`).
+        for k in s..<at {
+            switch b[k] {
+            case 0x21, 0x23, 0x24, 0x25, 0x26, 0x2A, 0x2B, 0x2D, 0x2E, 0x3F, 0x5E, 0x7E: continue
+            default: if !isWord(b[k]) { return false }
+            }
+        }
+        return isHostName(b, at + 1, e)
     }
 
     private func isUnit(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {

@@ -92,7 +92,9 @@ extension PatternMiner {
         guard pieces.allSatisfy({ $0.count == n }) else { return Self.listed(Self.wrapped(pieces)) }
         var result = ""
         var lastVariable = false
-        for k in 0..<n {
+        var k = 0
+        while k < n {
+            defer { k += 1 }
             let column = Set(pieces.map { $0[k] })
             let piece: String
             if column.count == 1, let only = column.first {
@@ -101,6 +103,11 @@ extension PatternMiner {
                 piece = "<*>"
                 // A word that varies right after a value belongs to it (`5.2 KB`, `3 MB`).
                 if !column.contains("<*>"), result.hasSuffix("<*> ") { result.removeLast(); continue }
+                // A word that varies, joined by `-` to a value, is part of that value: a
+                // name (`app-<*>.log`, `cache-<*>.log`) is one `<*>`, not `<*>-<*>`.
+                // (Values that are all numbers, `<*>-<*>-<*>`, never vary in kind.)
+                if result.hasSuffix("<*>-") { result.removeLast(); continue }
+                if k + 2 < n, pieces.allSatisfy({ $0[k + 1] == "-" && $0[k + 2] == "<*>" }) { k += 2 }
             } else {
                 return Self.listed(Self.wrapped(pieces))
             }
@@ -281,6 +288,12 @@ extension PatternMiner {
         while head < shortest, pieces.allSatisfy({ $0[head] == first[head] }) { head += 1 }
         var tail = 0
         while tail < shortest - head, pieces.allSatisfy({ $0[$0.count - 1 - tail] == first[first.count - 1 - tail] }) { tail += 1 }
+        // A list whose length varies (`3 4 5` in one message, `7 8` in another) is one
+        // `<*>`: the common head and tail keep no more than one of its values.
+        func isListSeparator(_ p: String) -> Bool { p == " " || p == "," }
+        while head >= 3, first[head - 1] == "<*>", isListSeparator(first[head - 2]), first[head - 3] == "<*>" { head -= 2 }
+        let n = first.count
+        while tail >= 3, first[n - tail] == "<*>", isListSeparator(first[n - tail + 1]), first[n - tail + 2] == "<*>" { tail -= 2 }
         var result = first[..<head].joined()
         // A space that follows the head (or precedes the tail) in some spelling keeps
         // the `<*>` a word of its own: `<*> bytes <*>` for `583 bytes` and
