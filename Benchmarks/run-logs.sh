@@ -6,6 +6,7 @@
 #     with the ordinary release build and with one linked --static-swift-stdlib;
 #   - the JSON file gzipped, against zcat; the same volume split over four files;
 #   - `--grep 'deadline exceeded' --count` against `grep -c -F` for the same words;
+#   - `--trace ID --count` (the first trace ID's first 12 digits) against `grep -c -F` for them;
 #   - the records written (`logs --level error`, not counted), on one core and both;
 #   - callgrind on the first 20 MB of each (all threads summed), grep beside it;
 #   - peak resident memory.
@@ -51,10 +52,13 @@ cat > "$lnavdir/formats/installed/bench_json.json" <<'JSON'
   }
 }
 JSON
+# A trace asked for: the first line's, as a user copies it from an error.
+tid=$(head -1 "$json" | sed -n 's/.*"trace_id":"\([0-9a-f]\{12\}\).*/\1/p')
 lnavq=";SELECT count(*) FROM bench_json_log WHERE log_level = 'error'"
 echo "answers (records at level error):"
 echo "  json:   inquest $($bin logs --level error --count "$json"), grep $(grep -c -F '"level":"error"' "$json"), jq $(jq -c 'select(.level=="error")' "$json" | wc -l), lnav $(HOME=$lnavdir lnav -n -I "$lnavdir" -c "$lnavq" "$json" | tail -1 | tr -d ' ')"
 echo "  logfmt: inquest $($bin logs --level error --count "$logfmt"), grep $(grep -c -F ' level=error ' "$logfmt")"
+echo "  json, --trace $tid: inquest $($bin logs --trace "$tid" --count "$json"), grep $(grep -c -F "$tid" "$json")"
 echo "  json, --grep 'deadline exceeded': inquest $($bin logs --grep 'deadline exceeded' --count "$json"), grep $(grep -c -F 'deadline exceeded' "$json")"
 res=$(mktemp)
 # --output=pipe: GNU grep stops at the first match when its output is /dev/null.
@@ -71,6 +75,8 @@ hyperfine -N --output=pipe --warmup 1 --runs 5 --export-json "$res" \
   -n inquest-grep-json-1core "taskset -c 0 $bin logs --grep 'deadline exceeded' --count $json" \
   -n grep-grep-json-1core "taskset -c 0 grep -c -F 'deadline exceeded' $json" \
   -n inquest-grep-json-2cores "$bin logs --grep 'deadline exceeded' --count $json" \
+  -n inquest-trace-json-1core "taskset -c 0 $bin logs --trace $tid --count $json" \
+  -n grep-trace-json-1core "taskset -c 0 grep -c -F $tid $json" \
   -n inquest-json-output-1core "taskset -c 0 $bin logs --level error $json" \
   -n inquest-json-output-2cores "$bin logs --level error $json" \
   -n inquest-gz "$bin logs --level error --count $json.gz" \
@@ -92,14 +98,15 @@ ij=$(irefs "$stripped" logs --level error --count "$small/20mb.ndjson")
 il=$(irefs "$stripped" logs --level error --count "$small/20mb.logfmt")
 i0=$(irefs "$stripped" logs --level error --count /dev/null)
 ig=$(irefs "$stripped" logs --grep 'deadline exceeded' --count "$small/20mb.ndjson")
+it=$(irefs "$stripped" logs --trace "$tid" --count "$small/20mb.ndjson")
 gj=$(irefs grep -c -F '"level":"error"' "$small/20mb.ndjson")
 bj=$(stat -c %s "$small/20mb.ndjson"); bl=$(stat -c %s "$small/20mb.logfmt")
 rm -rf "$small"
-python3 - "$res" "$slow" "$(stat -c %s "$json")" "$(stat -c %s "$logfmt")" "$ij" "$il" "$i0" "$gj" "$bj" "$bl" "$ig" <<'PY'
+python3 - "$res" "$slow" "$(stat -c %s "$json")" "$(stat -c %s "$logfmt")" "$ij" "$il" "$i0" "$gj" "$bj" "$bl" "$ig" "$it" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"] + json.load(open(sys.argv[2]))["results"]}
 bj, bl = int(sys.argv[3]), int(sys.argv[4])
-ij, il, i0, gj, sj, sl, ig = (int(x) for x in sys.argv[5:12])
+ij, il, i0, gj, sj, sl, ig, it = (int(x) for x in sys.argv[5:13])
 m = lambda k: r[k]["mean"]
 print(f"inputs: {bj/2**20:.0f} MiB of JSON lines, {bl/2**20:.0f} MiB of logfmt (the same records)")
 for k in r:
@@ -111,6 +118,7 @@ print(f"logfmt, one core:  inquest / grep = {m('inquest-logfmt-1core') / m('grep
 print(f"logfmt, two cores: inquest / grep = {m('inquest-logfmt-2cores') / m('grep-logfmt-1core'):.2f}x   (target <= 1x)")
 print(f"--grep 'deadline exceeded' --count (JSON): one core {m('inquest-grep-json-1core') / m('grep-grep-json-1core'):.2f}x grep -c -F's time, "
       f"two cores {m('inquest-grep-json-2cores') / m('grep-grep-json-1core'):.2f}x")
+print(f"--trace ID --count (JSON, one core): {m('inquest-trace-json-1core') / m('grep-trace-json-1core'):.2f}x grep -c -F's time")
 print(f"records written (logs --level error, JSON): one core {m('inquest-json-output-1core'):.3f} s, two cores {m('inquest-json-output-2cores'):.3f} s")
 print(f"static build: JSON one core {m('static-json-1core') / m('grep-json-1core'):.2f}x, two cores {m('static-json-2cores') / m('grep-json-1core'):.2f}x, "
       f"logfmt one core {m('static-logfmt-1core') / m('grep-logfmt-1core'):.2f}x grep's time")
@@ -119,7 +127,7 @@ print(f"gzip: inquest {m('inquest-gz'):.3f} s, zcat {m('zcat'):.3f} s -> {m('zca
 print(f"callgrind, 20 MB: JSON {ij/1e6:.0f} M instructions = {ij/sj:.1f} a byte "
       f"({(ij-i0)/sj:.1f} a byte past the {i0/1e6:.0f} M of starting up; target <= 8); "
       f"logfmt {il/1e6:.0f} M = {il/sl:.1f} a byte ({(il-i0)/sl:.1f} past start-up); grep -c -F {gj/sj:.1f} a byte; "
-      f"JSON --grep {ig/1e6:.0f} M = {ig/sj:.1f} a byte")
+      f"JSON --grep {ig/1e6:.0f} M = {ig/sj:.1f} a byte; JSON --trace {it/1e6:.0f} M = {it/sj:.1f} a byte")
 PY
 for f in "$json" "$json.gz"; do
   /usr/bin/time -f "max RSS %M KiB  ($f)" "$bin" logs --level error --count "$f" >/dev/null
