@@ -329,3 +329,31 @@ struct LoghubArchiveTests {
         }
     }
 }
+
+extension PlainTextShapeTests {
+    /// `yyyy-MM-dd HH:mm:ss` is read in place before the general reading of ISO-like
+    /// times: both give the same answer, to the byte where the time ends, for the
+    /// spelling, its near misses and what may follow it.
+    @Test("the ISO shortcut reads as the general reading does")
+    func isoShortcutAgrees() {
+        let finder = PlainTimeFinder(defaultOffset: 3600)
+        let heads = ["2025-11-25 10:00:00", "2025-11-25T23:59:60", "1999-02-29 00:00:00", "2024-02-29 12:30:45",
+                     "2025-13-01 10:00:00", "2025-00-10 10:00:00", "2025-11-32 10:00:00", "2025-11-25 24:00:00",
+                     "2025-11-25 10:60:00", "2025-11-25 10:00:61", "2025/11/25 10:00:00", "2025-11-25_10:00:00",
+                     "2025-11-25t10:00:00", "2025-11-25-10.00.00", "2025-11-25 10:00", "2025-1-25 10:00:00",
+                     "2025-11-25 1:00:00", "0000-01-01 00:00:00", "9999-12-31 23:59:59", "2025-11-25 10:0a:00"]
+        let tails = ["", " INFO x", ".123 x", ",5 x", ".123456789Z", "Z", "+02:00 x", "-0530", " UTC x", " UTCx",
+                     ":11 x", "0", "123", ".", "+24:00", "\u{e9}"]
+        for h in heads {
+            for t in tails {
+                var bytes = Array((h + t).utf8)
+                let (fast, general) = bytes.withUnsafeMutableBufferPointer { b in
+                    (finder.iso(UnsafeBufferPointer(b), 0), finder.isoGeneral(UnsafeBufferPointer(b), 0))
+                }
+                #expect(fast?.nanos == general?.nanos && fast?.end == general?.end && fast?.precision == general?.precision,
+                        "\(h + t): \(String(describing: fast?.nanos)) vs \(String(describing: general?.nanos))")
+                #expect((fast == nil) == (general == nil), "\(h + t)")
+            }
+        }
+    }
+}
