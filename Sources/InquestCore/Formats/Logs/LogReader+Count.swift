@@ -18,12 +18,21 @@ extension LogReader {
             return n
         }
         if filter.since == nil && filter.until == nil { context.needsTime = false }
+        // The loop made for the common formats, their `parse` called directly (inlined)
+        // instead of through the protocol.
+        switch lineFormat {
+        case let f as JSONLinesFormat: return countLines(f, filter)
+        case let f as LogfmtFormat: return countLines(f, filter)
+        default: return countLines(lineFormat, filter)
+        }
+    }
+
+    func countLines<F: LineFormat>(_ format: F, _ filter: LogFilter) -> Int {
         let matchAll = filter.isEmpty
         // Locals, not the reader's properties: a class's property passed to a function is
         // copied first (the record's strings retained), once a line.
         var r = LogRecord()
         var ctx = context
-        let format = lineFormat
         defer { context = ctx }
         var n = 0
         /// A record is open: continuation lines belong to it.
