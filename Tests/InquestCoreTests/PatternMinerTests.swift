@@ -288,6 +288,21 @@ struct PatternMinerTests {
         #expect(t.patterns.first { $0.template.hasPrefix("panel redraw overlap:false") }?.count == 4)
     }
 
+    @Test("a key's word value joins the signature where that key's value is masked; two words alone stay apart")
+    func keyedWordValues() {
+        let m = PatternMiner()
+        for k in 0..<4 { m.add("cache flush level=\(k * 3), phase=\(k) done") }
+        for _ in 0..<2 { m.add("cache flush level=max, phase=idle done") }
+        for _ in 0..<2 { m.add("door sensor state=open now") }
+        for _ in 0..<2 { m.add("door sensor state=shut now") }
+        m.add("lamp sensor state=3 now")
+        let t = m.finish()
+        let flush = t.patterns.filter { $0.template.hasPrefix("cache flush") }
+        #expect(flush.map(\.template) == ["cache flush level=<*>, phase=<*> done"])
+        #expect(flush.first?.count == 6)
+        #expect(t.patterns.filter { $0.template.hasPrefix("door sensor") }.count == 2)
+    }
+
     @Test("IDs are eight hex digits, the same in every run, and unique in a table")
     func identifiers() {
         let a = PatternMiner(), b = PatternMiner()
