@@ -47,7 +47,8 @@ struct PatternMinerTests {
         ("link up on 0a:1b:2c:3d:4e:5f now", "link up on <*> now"),
         ("mirror at ftp://mirror.example.org/pub/x.tar fetched", "mirror at ftp://<*> fetched"),
         ("request 5f3c2a1e-7b8d-4c2e-9a1b-0c3d4e5f6a7b done", "request <*> done"),
-        ("cache enabled: true, fallback null", "cache enabled: <*>, fallback <*>"),
+        ("cache enabled: true, fallback null", "cache enabled: true, fallback null"),
+        ("cache ready=false after 12 ms", "cache ready=false after <*> ms"),
         ("wrote /srv/data/part-0001. now", "wrote <*> now"),
         ("cd failed: mkdir(/srv/x/y7) denied", "cd failed: mkdir(<*>) denied"),
         ("regs R0=0x1f R1=0x2 saved", "regs R0=<*> R1=<*> saved"),
@@ -269,6 +270,37 @@ struct PatternMinerTests {
         #expect(users?.count == 15)
         #expect(users?.variables.first?.count == 3, "top three values kept")
         #expect(users?.variables.first?.first?.count == 3)
+    }
+
+    @Test("a flag's two states are two patterns, as two alternative words are; a value that varies is one")
+    func flagStates() {
+        let m = PatternMiner()
+        for k in 0..<6 {
+            m.add("panel redraw overlap:\(k % 3 == 0 ? "true" : "false"), height=\(k * 7)")
+            m.add("queue drained=\(k % 2 == 0 ? "true" : "false") after \(k + 1) ms")
+            m.add("widget focus lost (null) at \(k)")
+        }
+        let t = m.finish()
+        let templates = Set(t.patterns.map(\.template))
+        #expect(templates == ["panel redraw overlap:true, height=<*>", "panel redraw overlap:false, height=<*>",
+                              "queue drained=true after <*> ms", "queue drained=false after <*> ms",
+                              "widget focus lost (<*>) at <*>"])
+        #expect(t.patterns.first { $0.template.hasPrefix("panel redraw overlap:false") }?.count == 4)
+    }
+
+    @Test("a key's word value joins the signature where that key's value is masked; two words alone stay apart")
+    func keyedWordValues() {
+        let m = PatternMiner()
+        for k in 0..<4 { m.add("cache flush level=\(k * 3), phase=\(k) done") }
+        for _ in 0..<2 { m.add("cache flush level=max, phase=idle done") }
+        for _ in 0..<2 { m.add("door sensor state=open now") }
+        for _ in 0..<2 { m.add("door sensor state=shut now") }
+        m.add("lamp sensor state=3 now")
+        let t = m.finish()
+        let flush = t.patterns.filter { $0.template.hasPrefix("cache flush") }
+        #expect(flush.map(\.template) == ["cache flush level=<*>, phase=<*> done"])
+        #expect(flush.first?.count == 6)
+        #expect(t.patterns.filter { $0.template.hasPrefix("door sensor") }.count == 2)
     }
 
     @Test("IDs are eight hex digits, the same in every run, and unique in a table")

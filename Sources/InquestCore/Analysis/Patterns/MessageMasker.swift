@@ -13,8 +13,10 @@
 /// 2. `key:value` (key a plain identifier) and `key=value` keep the key and mask a
 ///    variable value; a quoted `key="…"` value is a variable;
 /// 3. a token with a digit, a host name under a common top-level domain, a mail
-///    address, an absolute path, a URL, a weekday or month name, `true`, `false` or
-///    `null` (also in brackets or quotes, `(null)`, `"/srv/a/b"`) is a variable;
+///    address, an absolute path, a URL, a capitalized weekday or month name (also in
+///    brackets or quotes, `"/srv/a/b"`), or `(null)` is a variable; `true`, `false`
+///    and a bare `null` stay words, so a flag's two states are two patterns, as two
+///    alternative words are (written `<*>` only inside a value);
 /// 4. a unit word right after a variable (`12 ms`, `3 bytes`, `<1 sec`) belongs to it;
 /// 5. consecutive variables collapse into one;
 /// 6. a message with no constant token left is written token by token instead
@@ -181,7 +183,7 @@ struct MessageMasker {
             guard e > s else { continue }
             var letters = true
             for k in s..<e where !isAlpha(b[k]) { letters = false; break }
-            if letters && !isUnit(b, s, e) && !isValueWord(b, s, e) { return true }
+            if letters && !isUnit(b, s, e) && !isDateWord(b, s, e) { return true }
         }
         return false
     }
@@ -320,11 +322,22 @@ struct MessageMasker {
         var start = s, end = e
         while start < end, MessageMasker.isOpener(b[start]) { start += 1 }
         while end > start, MessageMasker.isCloser(b[end - 1]) { end -= 1 }
-        return isValueWord(b, start, end)
+        if isDateWord(b, start, end) { return true }
+        // `(null)`: how a missing string is printed in place of a value, so a value.
+        return start > s && b[start - 1] == 0x28 && lowercasedKey(b, start, end) == Self.nullKey
     }
 
-    /// `true`, `false`, `null` in any case; a weekday or month name only capitalized
-    /// (`May 8`, `MAY`, not the verb in `may not`).
+    /// A weekday or month name, only capitalized (`May 8`, `MAY`, not the verb in
+    /// `may not`): a value in any message.
+    func isDateWord(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+        Self.calendarWords.contains(lowercasedKey(b, s, e)) && b[s] &- 0x41 < 26
+    }
+
+    /// A date word (`isDateWord`), or `true`, `false`, `null` in any case: written as
+    /// `<*>` inside a value that is written (Loghub-2.0's labelling rules). In a
+    /// message the literals are not masked (`isDateWord` is): they stay in the
+    /// signature, so `open: true` and `open: false` are two patterns, as two
+    /// alternative words are (`opened` / `closed`).
     func isValueWord(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
         let key = lowercasedKey(b, s, e)
         guard Self.valueWords.contains(key) else { return false }
@@ -444,6 +457,7 @@ struct MessageMasker {
         + "saturday sunday jan feb mar apr may jun jul aug sep oct nov dec january february march april "
         + "june july august september october november december").split(separator: " ").map { pack(String($0)) }
     static let calendarWords = PackedWords(calendarWordList)
+    static let nullKey = pack("null")
     /// Calendar words, and boolean and null literals: values, not words (Loghub-2.0's labelling rules).
     static let valueWords = PackedWords(calendarWordList + [pack("true"), pack("false"), pack("null")])
     static let units = PackedWords(("b kb mb gb tb kib mib gib bytes byte ms us ns s sec secs second seconds "

@@ -465,6 +465,45 @@ extension PatternMiner {
         // `key=<*>` words: their value is written like a variable's.
         let keyed = words.map { $0.contains("<*>") }
         let called = words.indices.map { keyed[$0] && words[$0].hasSuffix("(<*>") }
+        // A key whose value is masked in one signature (`mask=<*>`) and is a word in
+        // another that agrees with it everywhere else (`mask=ffff`, no digit) takes
+        // values there: the word is one of its values and the two signatures are one.
+        // Only where some signature masks that key's value at that position: two
+        // spellings alone (`mode=rw` / `mode=ro`) stay apart, as two alternatives do.
+        var keyedForm = [Int32](repeating: -1, count: words.count)
+        for (k, w) in words.enumerated() where !keyed[k] {
+            let b = Array(w.utf8)
+            guard let first = b.first, (first | 0x20) &- 0x61 < 26 || first == 0x5F else { continue }
+            var i = 1
+            while i < b.count, (b[i] | 0x20) &- 0x61 < 26 || b[i] &- 0x30 < 10 || b[i] == 0x5F || b[i] == 0x2E || b[i] == 0x2D { i += 1 }
+            guard i + 1 < b.count, b[i] == 0x3D || b[i] == 0x3A else { continue }
+            if let id = intern[String(decoding: b[...i], as: UTF8.self) + "<*>"] { keyedForm[k] = id }
+        }
+        if keyedForm.contains(where: { $0 >= 0 }) {
+            var byKeys: [[Int32]: [Int]] = [:]
+            for r in mergeable where alive[r] {
+                var key = templates[r]
+                var any = false
+                for j in key.indices where key[j] >= 0 {
+                    if keyed[Int(key[j])] { any = true } else if keyedForm[Int(key[j])] >= 0 { key[j] = keyedForm[Int(key[j])]; any = true }
+                }
+                if any { byKeys[key, default: []].append(r) }
+            }
+            for (_, ids) in byKeys where ids.count >= 2 {
+                var merged = templates[ids[0]]
+                var evidence = true, differs = false
+                for j in merged.indices {
+                    let column = Set(ids.map { templates[$0][j] })
+                    guard column.count > 1 else { continue }
+                    differs = true
+                    guard let form = column.first(where: { $0 >= 0 && keyed[Int($0)] }) else { evidence = false; break }
+                    merged[j] = form
+                }
+                guard evidence, differs else { continue }
+                templates[ids[0]] = merged
+                for i in ids.dropFirst() { root[i] = ids[0]; alive[i] = false }
+            }
+        }
         var byMask: [[Int]: [Int]] = [:]
         for r in mergeable where alive[r] {
             let t = templates[r]
@@ -550,7 +589,13 @@ extension PatternMiner {
                 let own = signatures[c]
                 for j in t.indices where t[j] < 0 || keyed[Int(t[j])] {
                     if own[j] >= 0 && !keyed[Int(own[j])] {
-                        g.values[j, default: [:]][words[Int(own[j])], default: 0] += Double(cl.count)
+                        var value = words[Int(own[j])]
+                        // A key's word value (`mask=ffff` under `mask=<*>`): its value alone.
+                        if t[j] >= 0, keyed[Int(t[j])], let star = words[Int(t[j])].range(of: "<*>") {
+                            let key = words[Int(t[j])][..<star.lowerBound]
+                            if value.hasPrefix(key) { value = String(value.dropFirst(key.count)) }
+                        }
+                        g.values[j, default: [:]][value, default: 0] += Double(cl.count)
                     } else if let sampled = cl.values[j] {
                         let total = sampled.values.reduce(0, +)
                         let scale = total > 0 ? Double(cl.count) / Double(total) : 0
