@@ -330,7 +330,10 @@ struct MessageMasker {
     /// A weekday or month name, only capitalized (`May 8`, `MAY`, not the verb in
     /// `may not`): a value in any message.
     func isDateWord(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
-        Self.calendarWords.contains(lowercasedKey(b, s, e)) && b[s] &- 0x41 < 26
+        // Capitalized and three to eight letters first: most words end here, before the
+        // table (a static, whose access costs a check and a retain) is looked at.
+        guard b[s] &- 0x41 < 26, e - s >= 3, e - s <= 8 else { return false }
+        return Self.calendarWords.contains(lowercasedKey(b, s, e))
     }
 
     /// A date word (`isDateWord`), or `true`, `false`, `null` in any case: written as
