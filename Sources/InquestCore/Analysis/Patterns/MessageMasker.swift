@@ -332,7 +332,7 @@ struct MessageMasker {
     func isDateWord(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
         // Capitalized and three to eight letters first: most words end here, before the
         // table (a static, whose access costs a check and a retain) is looked at.
-        guard b[s] &- 0x41 < 26, e - s >= 3, e - s <= 8 else { return false }
+        guard e - s >= 3, e - s <= 8, b[s] &- 0x41 < 26 else { return false }
         return Self.calendarWords.contains(lowercasedKey(b, s, e))
     }
 
