@@ -41,13 +41,8 @@ struct MessageMasker {
 
     /// Masks `text` (only up to its first line break).
     mutating func mask(_ text: UnsafeBufferPointer<UInt8>) {
-        signature.removeAll(keepingCapacity: true)
-        slots.removeAll(keepingCapacity: true)
         starts.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
-        tokenCount = 0
-        constants = 0
-        lastWasVariable = false
         var i = 0
         let n = text.count
         while i < n {
@@ -59,23 +54,11 @@ struct MessageMasker {
             starts.append(s)
             ends.append(i)
         }
-        var t = 0
-        while t < starts.count {
-            t = maskToken(at: t, text)
-        }
+        maskTokens(text)
         if digitWords.becameVariable {
             // A shape turned variable in this message (`n1 n2 n3`): its earlier words too.
             digitWords.becameVariable = false
-            signature.removeAll(keepingCapacity: true)
-            slots.removeAll(keepingCapacity: true)
-            tokenCount = 0
-            constants = 0
-            lastWasVariable = false
-            signatureEndsWithBareVariable = false
-            t = 0
-            while t < starts.count {
-                t = maskToken(at: t, text)
-            }
+            maskTokens(text)
         }
         if constants == 0 && tokenCount > 0 {
             // 6. Nothing constant left: the message keeps its own shape, written
@@ -88,6 +71,20 @@ struct MessageMasker {
                 signature.append(0x20)
                 tokenCount += 1
             }
+        }
+    }
+
+    /// Masks the tokens found (`starts`, `ends`) into an empty signature.
+    private mutating func maskTokens(_ text: UnsafeBufferPointer<UInt8>) {
+        signature.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
+        tokenCount = 0
+        constants = 0
+        lastWasVariable = false
+        signatureEndsWithBareVariable = false
+        var t = 0
+        while t < starts.count {
+            t = maskToken(at: t, text)
         }
     }
 
