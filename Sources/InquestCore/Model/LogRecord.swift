@@ -16,8 +16,9 @@ public struct LogRecord: Sendable {
     /// Merge order: the record's time, or for a record without one, the time of the
     /// record before it in the same input.
     public var sortKey: Int64 = .min
-    /// Set by a reader when no line of the record holds the bytes its filter needs
-    /// (`LineGate`): the record cannot pass that filter.
+    /// Set by a reader when the record cannot pass its filter, decided before the record
+    /// was built: no line holds the bytes the filter needs (`LineGate`), or its trace or
+    /// service field is plainly none asked for (`ParseContext.traceMayMatch`).
     var failsGate = false
 
     public struct Field: Sendable, Equatable {

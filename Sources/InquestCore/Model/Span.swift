@@ -100,15 +100,26 @@ func normalizedID(_ b: UnsafeBufferPointer<UInt8>) -> String? {
         // Non-hex IDs stay verbatim: folding only A-F would turn "ID" into "Id".
         else if !((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) { return nil }
     }
-    var zeros = b.count == 32
-    if zeros { for i in 0..<16 where b[i] != 48 { zeros = false; break } }
-    guard upper || zeros else { return nil }
-    let start = zeros ? 16 : 0, n = b.count - start
+    guard let p = b.baseAddress else { return nil }
+    let start = idNormalStart(p, count: b.count)
+    guard upper || start > 0 else { return nil }
+    let n = b.count - start
     return String(unsafeUninitializedCapacity: n) { out in
-        for i in 0..<n {
-            let c = b[start + i]
-            out[i] = c >= 65 && c <= 70 ? c | 0x20 : c
-        }
+        for i in 0..<n { out[i] = lowerHex(b[start + i]) }
         return n
     }
 }
+
+/// Where the normal form of the hex ID of `count` bytes at `p` starts: 16 when it has 32
+/// digits whose first 16 are zeros (the high half of a 128-bit ID that holds a 64-bit
+/// one), else 0.
+@inline(__always)
+func idNormalStart(_ p: UnsafePointer<UInt8>, count: Int) -> Int {
+    guard count == 32 else { return 0 }
+    let high = UnsafeRawPointer(p).loadUnaligned(as: SIMD16<UInt8>.self)
+    return ByteSearch.anyLane(high .!= SIMD16<UInt8>(repeating: 0x30)) ? 0 : 16
+}
+
+/// A hex digit as IDs are compared: `A`–`F` folded to lower case, other bytes as they are.
+@inline(__always)
+func lowerHex(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x46 ? c | 0x20 : c }

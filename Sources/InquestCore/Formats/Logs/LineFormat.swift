@@ -190,16 +190,12 @@ extension ParseContext {
         let n = e - a
         guard n >= 1, n <= 256 else { return true }
         let zero = SIMD16<UInt8>(repeating: 0x30)
-        // An all-zero high half of 32 digits is not part of the ID.
-        let start = n == 32 && !ByteSearch.anyLane(UnsafeRawPointer(p + a).loadUnaligned(as: SIMD16<UInt8>.self) .!= zero) ? a + 16 : a
+        // Where the normal form starts, as `normalizeID` writes it.
+        let start = a + idNormalStart(p + a, count: n)
         // One of the IDs: true whatever else the value is.
         for q in ids where q.count <= e - start {
             var i = 0
-            while i < q.count {
-                let c = p[start + i]
-                if (c >= 0x41 && c <= 0x46 ? c | 0x20 : c) != q[i] { break }
-                i += 1
-            }
+            while i < q.count, lowerHex(p[start + i]) == q[i] { i += 1 }
             if i == q.count { return true }
         }
         // None: false only for a plain hex ID, not all zeros.
