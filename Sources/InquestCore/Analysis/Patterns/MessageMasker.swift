@@ -143,7 +143,7 @@ struct MessageMasker {
         if hasDigit(b, s, e) {
             // `name(key=value)`: the name is a word, the value decided as any other
             // (`LOCAL(0)` stays one value).
-            if b[e - 1] == 0x29 || isTrailingPunctuation(b[e - 1]), let open = callOpen(b, s, e),
+            if b[e - 1] == 0x29 || Self.isTrailingPunctuation(b[e - 1]), let open = callOpen(b, s, e),
                hasDigit(b, open + 1, e), b[(open + 1)..<e].contains(0x3D) {
                 emitKeyed(b, s, open + 1, e)
                 return t + 1
@@ -241,7 +241,7 @@ struct MessageMasker {
     /// `#`, `eth#`) and one of its spelling, neither 0.
     func digitWordHashes(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e0: Int) -> (UInt64, UInt64)? {
         var e = e0
-        if e - s > 1, isTrailingPunctuation(b[e - 1]) { e -= 1 }
+        if e - s > 1, Self.isTrailingPunctuation(b[e - 1]) { e -= 1 }
         guard e > s, e - s <= 32, isAlpha(b[s]) else { return nil }
         var run = 0, digits = 0, hex = true
         var shape: UInt64 = 0xcbf2_9ce4_8422_2325, spelling: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -272,7 +272,7 @@ struct MessageMasker {
     /// the end of the token (before trailing `,;:.`).
     private func callOpen(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e0: Int) -> Int? {
         var e = e0
-        while e > s + 1, isTrailingPunctuation(b[e - 1]) { e -= 1 }
+        while e > s + 1, Self.isTrailingPunctuation(b[e - 1]) { e -= 1 }
         guard b[e - 1] == 0x29 else { return nil }
         var k = s
         while k < e, isAlpha(b[k]) { k += 1 }
@@ -361,12 +361,13 @@ struct MessageMasker {
         return k > s && k + 3 < e && b[k] == 0x3A && b[k + 1] == 0x2F && b[k + 2] == 0x2F
     }
 
-    private func isTrailingPunctuation(_ c: UInt8) -> Bool { c == 0x2C || c == 0x2E || c == 0x3B || c == 0x3A }
+    /// `,`, `.`, `;` or `:` ending a token, not part of its word.
+    static func isTrailingPunctuation(_ c: UInt8) -> Bool { c == 0x2C || c == 0x2E || c == 0x3B || c == 0x3A }
 
     /// `a.b.c` with three or more identifier parts, optionally ending in `,.:;`.
     private func isDottedIdentifier(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
         var end = e
-        if end - s > 1, isTrailingPunctuation(b[end - 1]) { end -= 1 }
+        if end - s > 1, Self.isTrailingPunctuation(b[end - 1]) { end -= 1 }
         var parts = 0
         var k = s
         while k < end {
@@ -435,7 +436,7 @@ struct MessageMasker {
 
     private func isUnit(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
         var end = e
-        while end > s, isTrailingPunctuation(b[end - 1]) { end -= 1 }
+        while end > s, Self.isTrailingPunctuation(b[end - 1]) { end -= 1 }
         return Self.units.contains(lowercasedKey(b, s, end))
     }
 

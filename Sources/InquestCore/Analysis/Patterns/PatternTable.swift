@@ -384,7 +384,7 @@ extension PatternMiner {
                 guard masker.isDigitWord(b, 0, b.count) else { return nil }
                 var e = b.count
                 var tail = ""
-                if e > 1, let last = b.last, last == 0x2C || last == 0x3B || last == 0x3A || last == 0x2E {
+                if e > 1, let last = b.last, MessageMasker.isTrailingPunctuation(last) {
                     e -= 1
                     tail = String(UnicodeScalar(last))
                 }
