@@ -272,6 +272,27 @@ struct PatternMinerTests {
         #expect(users?.variables.first?.first?.count == 3)
     }
 
+    @Test("a variable's values are what its <*> covers, without the words and punctuation kept around it")
+    func valuesAsCovered() {
+        let m = PatternMiner()
+        for (k, port) in [40984, 55904, 41022, 39001].enumerated() {
+            m.add("listener bound on port \(port).")
+            m.add("cache started with capacity \(k + 1).\(k * 3) GB")
+            m.add("worker ready in pool com.example.jobs.Task\(k * 7): idle")
+        }
+        let t = m.finish()
+        func values(_ prefix: String) -> [String] {
+            (t.patterns.first { $0.template.hasPrefix(prefix) }?.variables.first ?? []).map(\.value).sorted()
+        }
+        #expect(t.patterns.map(\.template).contains("listener bound on port <*>."))
+        // The three most frequent are kept; all are seen once, so the first three in order.
+        #expect(values("listener") == ["39001", "40984", "41022"])
+        #expect(t.patterns.map(\.template).contains("cache started with capacity <*> GB"))
+        #expect(values("cache") == ["1.0", "2.3", "3.6"])
+        #expect(t.patterns.map(\.template).contains("worker ready in pool com.example.jobs.<*>: idle"))
+        #expect(values("worker") == ["Task0", "Task14", "Task21"])
+    }
+
     @Test("a flag's two states are two patterns, as two alternative words are; a value that varies is one")
     func flagStates() {
         let m = PatternMiner()

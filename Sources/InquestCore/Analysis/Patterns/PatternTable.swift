@@ -162,6 +162,26 @@ extension PatternMiner {
     /// of characters between delimiters (spaces and `,!;:=|"'[](){}.-+@#$%&`) that holds a
     /// `<*>` and something else, but no `/`, is one `<*>` (`<*>>` → `<*>`, `tc<*>` → `<*>`,
     /// `<<*>>` → `<*>`); `<*>.<*>` and `<*><*>` are one `<*>`.
+    /// The values of a position as its `<*>` cover them: without the constant words and
+    /// punctuation the template keeps before the first `<*>` and after the last (`40984.`
+    /// under `<*>.` is `40984`; `17.7 GB` under `<*> GB` is `17.7`), counts summed where
+    /// two values become one. A value that does not have them stays whole.
+    static func uncovered(_ values: [String: Double], by piece: String) -> [String: Double] {
+        let stars = piece.ranges(of: "<*>")
+        guard let first = stars.first, let last = stars.last else { return values }
+        let head = piece[..<first.lowerBound], tail = piece[last.upperBound...]
+        if head.isEmpty && tail.isEmpty { return values }
+        var out: [String: Double] = [:]
+        for (value, n) in values {
+            var v = Substring(value)
+            if v.utf8.count > head.utf8.count + tail.utf8.count, v.hasPrefix(head), v.hasSuffix(tail) {
+                v = v.dropFirst(head.count).dropLast(tail.count)
+            }
+            out[String(v), default: 0] += n
+        }
+        return out
+    }
+
     static func wholeVariables(_ template: String) -> String {
         let b = Array(template.utf8)
         var out: [UInt8] = []
@@ -612,15 +632,16 @@ extension PatternMiner {
         patterns.reserveCapacity(gathered.count)
         for g in gathered {
             let t = g.t
-            let joined = t.indices.map { j -> String in
+            let pieces = t.indices.map { j -> String in
                 if t[j] < 0 { return written(g.values[j] ?? [:], constants: constants) }
                 let word = words[Int(t[j])]
                 guard keyed[Int(t[j])], let star = word.range(of: "<*>") else { return word }
                 return word.replacingCharacters(in: star, with: written(g.values[j] ?? [:], constants: constants))
-            }.joined(separator: " ")
-            let text = Self.wholeVariables(joined)
+            }
+            let text = Self.wholeVariables(pieces.joined(separator: " "))
             let variables = t.indices.filter { t[$0] < 0 }.map { j -> [(value: String, count: Int)] in
-                (g.values[j] ?? [:]).sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                Self.uncovered(g.values[j] ?? [:], by: Self.wholeVariables(pieces[j]))
+                    .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                     .prefix(3).map { (value: $0.key, count: Int($0.value.rounded())) }
             }
             patterns.append(MinedPattern(id: PatternTable.identifier(text), template: text, count: g.count,
