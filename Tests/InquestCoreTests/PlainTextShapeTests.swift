@@ -211,6 +211,33 @@ struct PlainTextShapeTests {
         #expect(r[1].message == "io.Foo: failed\njava.io.IOException: boom\n\tat io.Foo.run(Foo.java:12)")
     }
 
+    @Test("where only some lines carry a time, in their text, the lines around them stay records of their own")
+    func untimedMessages() throws {
+        var lines: [String] = []
+        for k in 0..<40 {
+            lines.append(k % 3 == 0 ? "link up on port \(k) at Sun Jul 10 03:55:\(10 + k) 2005 after retry" : "session closed for user u\(k)")
+        }
+        lines.append("    not a message: the rest of the one before")
+        let (r, s, f, _) = try readFile(lines.joined(separator: "\n") + "\n")
+        #expect(f.name == "plain")
+        #expect(s.records == 40 && s.skipped == 0)
+        #expect(r.filter { $0.timestamp != nil }.count == 14)
+        #expect(r[1].message == "session closed for user u1")
+        #expect(r[39].message == "link up on port 39 at after retry\n    not a message: the rest of the one before")
+    }
+
+    @Test("a time that ends the lines it is on is their text: every line a record, its message whole")
+    func trailingTimes() throws {
+        var lines: [String] = []
+        for k in 0..<40 {
+            lines.append(k % 2 == 0 ? "connection from 10.0.0.\(k) (h\(k).example.net) at Sun Jul 10 03:55:\(10 + k) 2005" : "check pass; user unknown")
+        }
+        let (r, s, _, _) = try readFile(lines.joined(separator: "\n") + "\n")
+        #expect(s.records == 40 && s.skipped == 0)
+        #expect(r[0].message == "connection from 10.0.0.0 (h0.example.net) at Sun Jul 10 03:55:10 2005")
+        #expect(r[1].message == "check pass; user unknown")
+    }
+
     @Test("header lines before a syslog file's first record are records without a time, not skipped")
     func syslogHeaders() throws {
         let (r, s, f, _) = try readFile("""

@@ -10,7 +10,8 @@
 /// only when half the lines have it in the same field and no other shape is common,
 /// and its values in the sample lie within ten years of each other, since any
 /// ten-digit number (an ID) could look like one. The level is the field after the time where most lines have a level
-/// word, when at least three lines in ten do.
+/// word, when at least three lines in ten do. A time that ends most of the lines it is
+/// found on is part of their text, not a record's header: no layout then.
 public struct PlainLayout: Sendable {
     public var shape: TimeShape
     /// The field (0-based, split on white space) the time starts in.
@@ -26,6 +27,12 @@ public struct PlainLayout: Sendable {
     public var yearHint: Int?
     /// For `inspect`: `MM-dd HH:mm:ss.SSS at column 0`.
     public var description: String
+    /// Whether a line without a time is a record of its own rather than the rest of the
+    /// record before it: true when most of the sample's lines without a time read as
+    /// messages, not as the lines of a stack trace or a dump (see
+    /// `PlainTextFormat.continues`). A time found on only some lines, in the middle
+    /// of their text, must not swallow the lines around it.
+    public var untimedAreRecords = false
 
     /// Learns a layout from the first lines of a file (blank lines already removed);
     /// nil when none of them carries a time.
@@ -81,21 +88,35 @@ public struct PlainLayout: Sendable {
         // Where the level is, among the first twelve fields after the time.
         var levels = [Int](repeating: 0, count: 12)
         let format = PlainTextFormat(layout: layout)
+        let times = lines.map { format.time($0, finder) }
+        var untimed = 0, continued = 0, headed = 0
         for (li, p) in lines.enumerated() {
-            guard let t = format.time(p, finder) else { continue }
+            guard let t = times[li] else {
+                // The head of a stack trace (`java.io.IOException: boom`) reads as a
+                // message, but the frames after it say what it is.
+                untimed += 1
+                if PlainTextFormat.continues(p)
+                    || li + 1 < lines.count && times[li + 1] == nil && PlainTextFormat.continues(lines[li + 1]) { continued += 1 }
+                continue
+            }
             layout.matched += 1
             if li == chosen.1.line || layout.description.isEmpty { layout.description = shape.describe(p, t) }
             var after = t.end
             if after < p.count, p[after] == 0x5D || p[after] == 0x29 { after += 1 }
+            if (after..<p.count).contains(where: { !PlainTextFormat.isTrim(p[$0]) }) { headed += 1 }
             PlainTextFormat.forEachField(p, from: after, count: 12) { k, f in
                 if Level(bytes: UnsafeBufferPointer(rebasing: p[f])) != nil { levels[k] += 1 }
                 return true
             }
         }
+        // A time that ends most of the lines it is on is what their text says (`… at Sun
+        // Jul 10 03:55:15 2005`), not a header that opens a record.
+        if headed * 2 < layout.matched { return nil }
         if let best = levels.indices.max(by: { levels[$0] < levels[$1] || (levels[$0] == levels[$1] && $0 > $1) }),
            levels[best] * 10 >= layout.matched * 3, levels[best] > 0 {
             layout.levelField = best
         }
+        layout.untimedAreRecords = continued * 2 < untimed
         layout.description += layout.column.map { " at column \($0)" } ?? " in field \(field + 1)"
         if shape.lacksYear { layout.yearHint = yearHint(lines, defaultOffset: defaultOffset) }
         return layout

@@ -53,7 +53,18 @@ public struct PlainTextFormat: LineFormat {
 
     public func parse(_ line: UnsafeBufferPointer<UInt8>, into r: inout LogRecord, context: inout ParseContext) -> LineResult {
         let finder = PlainTimeFinder(defaultOffset: context.time.defaultOffset)
-        guard let t = time(line, finder) else { return .continuation }
+        guard let t = time(line, finder) else {
+            guard layout?.untimedAreRecords == true, !Self.continues(line) else { return .continuation }
+            // A message of its own in a file where only some lines carry a time.
+            var b = 0
+            while b < line.count, Self.isTrim(line[b]) { b += 1 }
+            let msg = UnsafeBufferPointer(rebasing: line[b...])
+            r.level = inferLevel(msg)
+            if context.needs.contains(.message) { r.message = String(decoding: msg, as: UTF8.self) }
+            if context.needs.contains(.service) { r.service = context.fallbackService }
+            if context.needs.contains(.trace) { extractIDs(msg, into: &r) }
+            return .record
+        }
         if t.month == 0 {
             r.timestamp = Timestamp(nanos: t.nanos, precision: t.precision)
         } else if let n = context.placeYear(month: t.month, day: t.day, secondOfDay: t.secondOfDay, fraction: t.fraction) {
@@ -106,6 +117,21 @@ public struct PlainTextFormat: LineFormat {
         if context.needs.contains(.service) { r.service = context.fallbackService }
         if context.needs.contains(.trace) { extractIDs(UnsafeBufferPointer(rebasing: line[t.end...]), into: &r) }
         return .record
+    }
+
+    /// Whether a line without a time reads as the rest of the record before it: it is
+    /// indented, opens with punctuation (`}`, `]`, `#`, `-`, `...`), or opens as the lines
+    /// of a Java or Python stack trace do (`at `, `Caused by:`, `Suppressed:`,
+    /// `Traceback`). A line that opens with a letter or digit reads as a message.
+    static func continues(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = line.first else { return true }
+        let isLetter = (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7A
+        if !isLetter && !(first >= 0x30 && first <= 0x39) && first < 0x80 { return true }
+        let openings: [StaticString] = ["at ", "Caused by:", "Suppressed:", "Traceback "]
+        return openings.contains { opening in
+            let n = opening.utf8CodeUnitCount, o = opening.utf8Start
+            return line.count >= n && (0..<n).allSatisfy { line[$0] == o[$0] }
+        }
     }
 
     /// Bytes around a level word or before a message: space, brackets, `:`, `,`, `|`, `-`.
