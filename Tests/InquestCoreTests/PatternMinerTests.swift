@@ -272,6 +272,20 @@ struct PatternMinerTests {
         #expect(users?.variables.first?.first?.count == 3)
     }
 
+    @Test("three dotted names in a column are enough to make it variable; three plain words are not")
+    func dottedNamesFew() {
+        let m = PatternMiner()
+        for job in ["org.example.jobs.Nightly:", "org.example.cache.Sweep:", "org.example.mail.Digest:"] {
+            for k in 0..<4 { m.add("\(job) told to run now, but the start is \(k + 5) seconds away") }
+        }
+        for state in ["Started", "Paused", "Resumed"] {
+            for _ in 0..<4 { m.add("VM \(state) (Lifecycle Event)") }
+        }
+        let t = m.finish()
+        #expect(t.patterns.map(\.template).contains("org.example.<*>: told to run now, but the start is <*> seconds away"))
+        #expect(t.patterns.filter { $0.template.hasPrefix("VM ") }.count == 3)
+    }
+
     @Test("a variable's values are what its <*> covers, without the words and punctuation kept around it")
     func valuesAsCovered() {
         let m = PatternMiner()

@@ -459,14 +459,16 @@ extension PatternMiner {
                     let column = Set(ids.map { templates[$0][j] })
                     let distinct = column.count
                     // The first word varies only where every value is a dotted name
-                    // (`com.example.Job:`), a shape that names something rather than says it.
-                    if j == 0, !column.allSatisfy({ isDottedName(words[Int($0)]) }) { continue }
+                    // (`com.example.Job:`), a shape that names something rather than says it:
+                    // as few values as after a naming word make such a column variable.
+                    let dotted = column.allSatisfy { isDottedName(words[Int($0)]) }
+                    if j == 0, !dotted { continue }
                     let before = j > 0 ? templates[ids[0]][j - 1] : -1
-                    var isNaming = false
+                    var isNaming = dotted
                     if before >= 0 {
                         var w = words[Int(before)].lowercased()
                         while let l = w.last, l == ":" || l == "=" { w.removeLast() }
-                        isNaming = naming.contains(w)
+                        isNaming = isNaming || naming.contains(w)
                     }
                     guard distinct >= (isNaming ? options.namedDistinctValues : options.distinctValues) else { continue }
                     let r = ids[0]
