@@ -123,13 +123,14 @@ struct MessageMasker {
             }
         }
         // 2. key:value and key=value.
-        if let colon = keyEnd(b, s, e, separator: 0x3A, dotted: false), colon + 1 < e,
+        let bytes = TokenBytes(b, s, e, key: true)
+        if let colon = bytes.keyColon, colon + 1 < e,
            !(colon + 2 < e && b[colon + 1] == 0x2F && b[colon + 2] == 0x2F),   // not `scheme://`
            isVariable(b, colon + 1, e) {
             emitKeyed(b, s, colon + 1, e)
             return t + 1
         }
-        if let eq = keyEnd(b, s, e, separator: 0x3D, dotted: true) {
+        if let eq = bytes.keyEquals {
             var keyHasDigit = false
             for k in s..<eq where isDigit(b[k]) { keyHasDigit = true; break }
             if !keyHasDigit, eq + 1 < e, isVariable(b, eq + 1, e) || b[eq + 1] == 0x22 || b[eq + 1] == 0x27 {
@@ -140,7 +141,7 @@ struct MessageMasker {
         // 3. Variable tokens; a word with a few digits (`eth0`) stays a word until its
         // shape has been seen spelled three ways (`eth0`, `eth1`, `eth2`), and where it
         // stays, its position is decided across signatures at the end (`PatternMiner.finish`).
-        if hasDigit(b, s, e) {
+        if bytes.digit {
             // `name(key=value)`: the name is a word, the value decided as any other
             // (`LOCAL(0)` stays one value).
             if b[e - 1] == 0x29 || Self.isTrailingPunctuation(b[e - 1]), let open = callOpen(b, s, e),
@@ -155,7 +156,7 @@ struct MessageMasker {
             emitVariable(s, e)
             return t + 1
         }
-        if isVariable(b, s, e) {
+        if isVariable(b, s, e, bytes) {
             emitVariable(s, e)
             return t + 1
         }
@@ -280,33 +281,62 @@ struct MessageMasker {
         return k
     }
 
-    /// End of a `key` before `separator` at the start of a token: an identifier
-    /// (letters, digits, `_`, and for `=` also `.` and `-`) starting with a letter or `_`.
-    private func keyEnd(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, separator: UInt8, dotted: Bool) -> Int? {
-        guard isAlpha(b[s]) || b[s] == 0x5F else { return nil }
-        var k = s + 1
-        while k < e {
-            let c = b[k]
-            if c == separator { return k }
-            if !(isWord(c) && c < 0x80) && !(dotted && (c == 0x2E || c == 0x2D)) { return nil }
-            k += 1
+    /// What rules 2 and 3 need to know of a token's bytes, found in one pass: where a
+    /// `key` at its start ends before `:` or `=` (an identifier of letters, digits and
+    /// `_` starting with a letter or `_`; before `=` it may also hold `.` and `-`), and
+    /// whether it holds a digit or else the `.`, `:`, `/` and `@` that host names,
+    /// paths, URLs and mail addresses need.
+    struct TokenBytes {
+        var keyColon: Int?, keyEquals: Int?
+        var digit = false, dot = false, colon = false, at = false
+        var slashes = 0
+
+        init(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, key: Bool) {
+            var k = s
+            if key, s < e, (b[s] | 0x20) &- 0x61 < 26 || b[s] == 0x5F {
+                // The key: the first byte that cannot be part of one decides.
+                var dotted = false
+                k += 1
+                scan: while k < e {
+                    let c = b[k]
+                    k += 1
+                    if (c | 0x20) &- 0x61 < 26 || c == 0x5F { continue }   // letters first: most bytes
+                    if c &- 0x30 < 10 {
+                        digit = true
+                    } else if c == 0x2E || c == 0x2D {
+                        dotted = true
+                        if c == 0x2E { dot = true }
+                    } else {
+                        k -= 1   // looked at again below
+                        if c == 0x3A && !dotted { keyColon = k } else if c == 0x3D { keyEquals = k }
+                        break scan
+                    }
+                }
+                if digit { return }
+            }
+            // The rest (letters, most bytes, take one comparison).
+            while k < e {
+                let c = b[k]
+                k += 1
+                guard c < 0x41 else { continue }
+                if c &- 0x30 < 10 { digit = true; return }
+                if c == 0x2E { dot = true } else if c == 0x2F { slashes += 1 } else if c == 0x3A { colon = true } else if c == 0x40 { at = true }
+            }
         }
-        return nil
     }
 
     /// Rule 3 without the digit test's caller: digits, host names, paths, dotted
     /// identifiers, weekday and month names.
     private func isVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, dotted: Bool = false) -> Bool {
         guard s < e else { return false }
-        // One pass: digits, and whether the shapes that need a `.`, `:`, `/` or `@` can
-        // apply (letters, most bytes, take one comparison).
-        var dot = false, colon = false, slashes = 0, at = false
-        for k in s..<e {
-            let c = b[k]
-            guard c < 0x41 else { continue }
-            if isDigit(c) { return true }
-            if c == 0x2E { dot = true } else if c == 0x2F { slashes += 1 } else if c == 0x3A { colon = true } else if c == 0x40 { at = true }
-        }
+        return isVariable(b, s, e, TokenBytes(b, s, e, key: false), dotted: dotted)
+    }
+
+    /// `isVariable` given the token's bytes already looked at.
+    private func isVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ bytes: TokenBytes, dotted: Bool = false) -> Bool {
+        guard s < e else { return false }
+        if bytes.digit { return true }
+        let (dot, colon, slashes, at) = (bytes.dot, bytes.colon, bytes.slashes, bytes.at)
         if slashes >= 2 {
             // An absolute path, also in quotes or brackets (`"/srv/www/a.png"`).
             var p = s
