@@ -32,8 +32,8 @@ struct MessageMasker {
 
     /// The spellings seen of each digit word's shape.
     var digitWords = DigitWordShapes()
-    private var starts: [Int] = []
-    private var ends: [Int] = []
+    /// The whitespace-separated tokens of the message: where each starts and ends.
+    private var tokens: [(start: Int, end: Int)] = []
     private var lastWasVariable = false
     private var constants = 0
 
@@ -41,8 +41,7 @@ struct MessageMasker {
 
     /// Masks `text` (only up to its first line break).
     mutating func mask(_ text: UnsafeBufferPointer<UInt8>) {
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
+        tokens.removeAll(keepingCapacity: true)
         var i = 0
         let n = text.count
         while i < n {
@@ -51,8 +50,7 @@ struct MessageMasker {
             if isSpace(c) { i += 1; continue }
             let s = i
             while i < n, !isSpace(text[i]), text[i] != 0x0A { i += 1 }
-            starts.append(s)
-            ends.append(i)
+            tokens.append((s, i))
         }
         maskTokens(text)
         if digitWords.becameVariable {
@@ -66,15 +64,15 @@ struct MessageMasker {
             signature.removeAll(keepingCapacity: true)
             slots.removeAll(keepingCapacity: true)
             tokenCount = 0
-            for k in starts.indices {
-                writeToken(text, starts[k], ends[k], into: &signature)
+            for token in tokens {
+                writeToken(text, token.start, token.end, into: &signature)
                 signature.append(0x20)
                 tokenCount += 1
             }
         }
     }
 
-    /// Masks the tokens found (`starts`, `ends`) into an empty signature.
+    /// Masks the tokens found (`tokens`) into an empty signature.
     private mutating func maskTokens(_ text: UnsafeBufferPointer<UInt8>) {
         signature.removeAll(keepingCapacity: true)
         slots.removeAll(keepingCapacity: true)
@@ -83,7 +81,7 @@ struct MessageMasker {
         lastWasVariable = false
         signatureEndsWithBareVariable = false
         var t = 0
-        while t < starts.count {
+        while t < tokens.count {
             t = maskToken(at: t, text)
         }
     }
@@ -92,7 +90,7 @@ struct MessageMasker {
 
     /// Handles token `t` (and any tokens its bracket group spans); returns the next token.
     private mutating func maskToken(at t: Int, _ b: UnsafeBufferPointer<UInt8>) -> Int {
-        let s = starts[t], e = ends[t]
+        let (s, e) = tokens[t]
         let first = b[s]
         // 1. Bracket groups.
         if first == 0x28 || first == 0x5B || first == 0x7B {
@@ -100,8 +98,8 @@ struct MessageMasker {
             var depth = 0
             var j = t
             var closedAt = -1
-            while j < starts.count, j < t + 12 {
-                for k in starts[j]..<ends[j] {
+            while j < tokens.count, j < t + 12 {
+                for k in tokens[j].start..<tokens[j].end {
                     if b[k] == first { depth += 1 } else if b[k] == close { depth -= 1 }
                 }
                 if depth <= 0 { closedAt = j; break }
@@ -115,9 +113,9 @@ struct MessageMasker {
                 }
             } else if closedAt > t {
                 var digit = false
-                for k in s..<ends[closedAt] where isDigit(b[k]) { digit = true; break }
+                for k in s..<tokens[closedAt].end where isDigit(b[k]) { digit = true; break }
                 if digit && !holdsWord(b, t, closedAt) {
-                    emitVariable(s, ends[closedAt])
+                    emitVariable(s, tokens[closedAt].end)
                     return closedAt + 1
                 }
             }
@@ -175,7 +173,7 @@ struct MessageMasker {
     /// `powerd`; `(IRQs 3 4 5)` is `(IRQs <*>)`), where `(1.16 KB)` is one value.
     private func holdsWord(_ b: UnsafeBufferPointer<UInt8>, _ t: Int, _ last: Int) -> Bool {
         for j in t...last {
-            var s = starts[j], e = ends[j]
+            var (s, e) = tokens[j]
             while s < e, MessageMasker.isOpener(b[s]) { s += 1 }
             while e > s, MessageMasker.isCloser(b[e - 1]) { e -= 1 }
             guard e > s else { continue }
