@@ -32,8 +32,8 @@ struct MessageMasker {
 
     /// The spellings seen of each digit word's shape.
     var digitWords = DigitWordShapes()
-    private var starts: [Int] = []
-    private var ends: [Int] = []
+    /// The whitespace-separated tokens of the message: where each starts and ends.
+    private var tokens: [(start: Int, end: Int)] = []
     private var lastWasVariable = false
     private var constants = 0
 
@@ -41,8 +41,7 @@ struct MessageMasker {
 
     /// Masks `text` (only up to its first line break).
     mutating func mask(_ text: UnsafeBufferPointer<UInt8>) {
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
+        tokens.removeAll(keepingCapacity: true)
         var i = 0
         let n = text.count
         while i < n {
@@ -51,8 +50,7 @@ struct MessageMasker {
             if isSpace(c) { i += 1; continue }
             let s = i
             while i < n, !isSpace(text[i]), text[i] != 0x0A { i += 1 }
-            starts.append(s)
-            ends.append(i)
+            tokens.append((s, i))
         }
         maskTokens(text)
         if digitWords.becameVariable {
@@ -66,15 +64,15 @@ struct MessageMasker {
             signature.removeAll(keepingCapacity: true)
             slots.removeAll(keepingCapacity: true)
             tokenCount = 0
-            for k in starts.indices {
-                writeToken(text, starts[k], ends[k], into: &signature)
+            for token in tokens {
+                writeToken(text, token.start, token.end, into: &signature)
                 signature.append(0x20)
                 tokenCount += 1
             }
         }
     }
 
-    /// Masks the tokens found (`starts`, `ends`) into an empty signature.
+    /// Masks the tokens found (`tokens`) into an empty signature.
     private mutating func maskTokens(_ text: UnsafeBufferPointer<UInt8>) {
         signature.removeAll(keepingCapacity: true)
         slots.removeAll(keepingCapacity: true)
@@ -83,7 +81,7 @@ struct MessageMasker {
         lastWasVariable = false
         signatureEndsWithBareVariable = false
         var t = 0
-        while t < starts.count {
+        while t < tokens.count {
             t = maskToken(at: t, text)
         }
     }
@@ -92,7 +90,7 @@ struct MessageMasker {
 
     /// Handles token `t` (and any tokens its bracket group spans); returns the next token.
     private mutating func maskToken(at t: Int, _ b: UnsafeBufferPointer<UInt8>) -> Int {
-        let s = starts[t], e = ends[t]
+        let (s, e) = tokens[t]
         let first = b[s]
         // 1. Bracket groups.
         if first == 0x28 || first == 0x5B || first == 0x7B {
@@ -100,8 +98,8 @@ struct MessageMasker {
             var depth = 0
             var j = t
             var closedAt = -1
-            while j < starts.count, j < t + 12 {
-                for k in starts[j]..<ends[j] {
+            while j < tokens.count, j < t + 12 {
+                for k in tokens[j].start..<tokens[j].end {
                     if b[k] == first { depth += 1 } else if b[k] == close { depth -= 1 }
                 }
                 if depth <= 0 { closedAt = j; break }
@@ -115,21 +113,22 @@ struct MessageMasker {
                 }
             } else if closedAt > t {
                 var digit = false
-                for k in s..<ends[closedAt] where isDigit(b[k]) { digit = true; break }
+                for k in s..<tokens[closedAt].end where isDigit(b[k]) { digit = true; break }
                 if digit && !holdsWord(b, t, closedAt) {
-                    emitVariable(s, ends[closedAt])
+                    emitVariable(s, tokens[closedAt].end)
                     return closedAt + 1
                 }
             }
         }
         // 2. key:value and key=value.
-        if let colon = keyEnd(b, s, e, separator: 0x3A, dotted: false), colon + 1 < e,
+        let bytes = TokenBytes(b, s, e, key: true)
+        if let colon = bytes.keyColon, colon + 1 < e,
            !(colon + 2 < e && b[colon + 1] == 0x2F && b[colon + 2] == 0x2F),   // not `scheme://`
            isVariable(b, colon + 1, e) {
             emitKeyed(b, s, colon + 1, e)
             return t + 1
         }
-        if let eq = keyEnd(b, s, e, separator: 0x3D, dotted: true) {
+        if let eq = bytes.keyEquals {
             var keyHasDigit = false
             for k in s..<eq where isDigit(b[k]) { keyHasDigit = true; break }
             if !keyHasDigit, eq + 1 < e, isVariable(b, eq + 1, e) || b[eq + 1] == 0x22 || b[eq + 1] == 0x27 {
@@ -140,7 +139,7 @@ struct MessageMasker {
         // 3. Variable tokens; a word with a few digits (`eth0`) stays a word until its
         // shape has been seen spelled three ways (`eth0`, `eth1`, `eth2`), and where it
         // stays, its position is decided across signatures at the end (`PatternMiner.finish`).
-        if hasDigit(b, s, e) {
+        if bytes.digit {
             // `name(key=value)`: the name is a word, the value decided as any other
             // (`LOCAL(0)` stays one value).
             if b[e - 1] == 0x29 || Self.isTrailingPunctuation(b[e - 1]), let open = callOpen(b, s, e),
@@ -155,7 +154,7 @@ struct MessageMasker {
             emitVariable(s, e)
             return t + 1
         }
-        if isVariable(b, s, e) {
+        if isVariable(b, s, e, bytes) {
             emitVariable(s, e)
             return t + 1
         }
@@ -174,7 +173,7 @@ struct MessageMasker {
     /// `powerd`; `(IRQs 3 4 5)` is `(IRQs <*>)`), where `(1.16 KB)` is one value.
     private func holdsWord(_ b: UnsafeBufferPointer<UInt8>, _ t: Int, _ last: Int) -> Bool {
         for j in t...last {
-            var s = starts[j], e = ends[j]
+            var (s, e) = tokens[j]
             while s < e, MessageMasker.isOpener(b[s]) { s += 1 }
             while e > s, MessageMasker.isCloser(b[e - 1]) { e -= 1 }
             guard e > s else { continue }
@@ -280,33 +279,62 @@ struct MessageMasker {
         return k
     }
 
-    /// End of a `key` before `separator` at the start of a token: an identifier
-    /// (letters, digits, `_`, and for `=` also `.` and `-`) starting with a letter or `_`.
-    private func keyEnd(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, separator: UInt8, dotted: Bool) -> Int? {
-        guard isAlpha(b[s]) || b[s] == 0x5F else { return nil }
-        var k = s + 1
-        while k < e {
-            let c = b[k]
-            if c == separator { return k }
-            if !(isWord(c) && c < 0x80) && !(dotted && (c == 0x2E || c == 0x2D)) { return nil }
-            k += 1
+    /// What rules 2 and 3 need to know of a token's bytes, found in one pass: where a
+    /// `key` at its start ends before `:` or `=` (an identifier of letters, digits and
+    /// `_` starting with a letter or `_`; before `=` it may also hold `.` and `-`), and
+    /// whether it holds a digit or else the `.`, `:`, `/` and `@` that host names,
+    /// paths, URLs and mail addresses need.
+    struct TokenBytes {
+        var keyColon: Int?, keyEquals: Int?
+        var digit = false, dot = false, colon = false, at = false
+        var slashes = 0
+
+        init(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, key: Bool) {
+            var k = s
+            if key, s < e, (b[s] | 0x20) &- 0x61 < 26 || b[s] == 0x5F {
+                // The key: the first byte that cannot be part of one decides.
+                var dotted = false
+                k += 1
+                scan: while k < e {
+                    let c = b[k]
+                    k += 1
+                    if (c | 0x20) &- 0x61 < 26 || c == 0x5F { continue }   // letters first: most bytes
+                    if c &- 0x30 < 10 {
+                        digit = true
+                    } else if c == 0x2E || c == 0x2D {
+                        dotted = true
+                        if c == 0x2E { dot = true }
+                    } else {
+                        k -= 1   // looked at again below
+                        if c == 0x3A && !dotted { keyColon = k } else if c == 0x3D { keyEquals = k }
+                        break scan
+                    }
+                }
+                if digit { return }
+            }
+            // The rest (letters, most bytes, take one comparison).
+            while k < e {
+                let c = b[k]
+                k += 1
+                guard c < 0x41 else { continue }
+                if c &- 0x30 < 10 { digit = true; return }
+                if c == 0x2E { dot = true } else if c == 0x2F { slashes += 1 } else if c == 0x3A { colon = true } else if c == 0x40 { at = true }
+            }
         }
-        return nil
     }
 
     /// Rule 3 without the digit test's caller: digits, host names, paths, dotted
     /// identifiers, weekday and month names.
     private func isVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, dotted: Bool = false) -> Bool {
         guard s < e else { return false }
-        // One pass: digits, and whether the shapes that need a `.`, `:`, `/` or `@` can
-        // apply (letters, most bytes, take one comparison).
-        var dot = false, colon = false, slashes = 0, at = false
-        for k in s..<e {
-            let c = b[k]
-            guard c < 0x41 else { continue }
-            if isDigit(c) { return true }
-            if c == 0x2E { dot = true } else if c == 0x2F { slashes += 1 } else if c == 0x3A { colon = true } else if c == 0x40 { at = true }
-        }
+        return isVariable(b, s, e, TokenBytes(b, s, e, key: false), dotted: dotted)
+    }
+
+    /// `isVariable` given the token's bytes already looked at.
+    private func isVariable(_ b: UnsafeBufferPointer<UInt8>, _ s: Int, _ e: Int, _ bytes: TokenBytes, dotted: Bool = false) -> Bool {
+        guard s < e else { return false }
+        if bytes.digit { return true }
+        let (dot, colon, slashes, at) = (bytes.dot, bytes.colon, bytes.slashes, bytes.at)
         if slashes >= 2 {
             // An absolute path, also in quotes or brackets (`"/srv/www/a.png"`).
             var p = s

@@ -43,10 +43,13 @@ public final class PatternMiner {
     }
 
     public let options: Options
-    var masker = MessageMasker()
-    var arena: [UInt8] = []
-    var table: [Int32]
-    var clusters: [Cluster] = []
+    /// Everything `add` changes, in one struct: a class's stored properties are each
+    /// checked for exclusive access at run time, a call on every access, where the
+    /// properties of a struct changed in place are not.
+    var store: Store
+    var masker: MessageMasker { store.masker }
+    var arena: [UInt8] { store.arena }
+    var clusters: [Cluster] { store.clusters }
 
     struct Cluster {
         var start: Int
@@ -62,11 +65,23 @@ public final class PatternMiner {
         var example: String
         /// Sampled values per token position of the variable slots.
         var values: [Int: [String: Int]] = [:]
+
+        /// Counts one record.
+        mutating func record(at time: Timestamp?, level: Level, baseline: Bool) {
+            count += 1
+            if baseline { baselineCount += 1 }
+            if level > self.level { self.level = level }
+            if level >= .error && !baseline { errors += 1 }
+            if let time {
+                if first.map({ time < $0 }) ?? true { first = time }
+                if last.map({ time > $0 }) ?? true { last = time }
+            }
+        }
     }
 
     public init(options: Options = Options()) {
         self.options = options
-        self.table = Array(repeating: -1, count: 1024)
+        self.store = Store()
     }
 
     /// Number of distinct signatures so far.
@@ -84,35 +99,114 @@ public final class PatternMiner {
     @discardableResult
     public func add(bytes: UnsafeBufferPointer<UInt8>, at time: Timestamp? = nil, level: Level = .unknown,
                     baseline: Bool = false) -> Int {
-        masker.mask(bytes)
-        let h = Self.hash(masker.signature)
-        let index = lookup(h)
-        let c: Int
-        if index >= 0 {
-            c = index
-        } else {
-            c = insert(h, example: bytes)
-        }
-        clusters[c].count += 1
-        if baseline { clusters[c].baselineCount += 1 }
-        if level > clusters[c].level { clusters[c].level = level }
-        if level >= .error && !baseline { clusters[c].errors += 1 }
-        if let time {
-            if clusters[c].first.map({ time < $0 }) ?? true { clusters[c].first = time }
-            if clusters[c].last.map({ time > $0 }) ?? true { clusters[c].last = time }
-        }
-        let n = clusters[c].count
-        if !masker.slots.isEmpty, n <= options.valueSampleFirst || n % options.valueSampleEvery == 0 {
-            sampleValues(c, bytes)
-        }
-        return c
+        store.add(bytes, at: time, level: level, baseline: baseline, options: options)
     }
 
-    private func sampleValues(_ c: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
-        for slot in masker.slots {
-            let v = String(decoding: UnsafeBufferPointer(rebasing: bytes[slot.start..<slot.end]), as: UTF8.self)
-            // In place: copying the dictionary out and back would copy it on every sample.
-            Self.sample(v, into: &clusters[c].values[slot.token, default: [:]])
+    static func hash(_ bytes: [UInt8]) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
+    /// The signatures seen, in a hash table of byte strings (open addressing over the
+    /// arena), with the masker that makes them.
+    struct Store {
+        var masker = MessageMasker()
+        var arena: [UInt8] = []
+        var table: [Int32] = Array(repeating: -1, count: 1024)
+        var clusters: [Cluster] = []
+
+        mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, at time: Timestamp?, level: Level, baseline: Bool,
+                          options: Options) -> Int {
+            masker.mask(bytes)
+            let h = PatternMiner.hash(masker.signature)
+            let index = lookup(h)
+            let c = index >= 0 ? index : insert(h, example: bytes)
+            clusters[c].record(at: time, level: level, baseline: baseline)
+            let n = clusters[c].count
+            if !masker.slots.isEmpty, n <= options.valueSampleFirst || n % options.valueSampleEvery == 0 {
+                sampleValues(c, bytes)
+            }
+            return c
+        }
+
+        private mutating func sampleValues(_ c: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
+            for slot in masker.slots {
+                let v = String(decoding: UnsafeBufferPointer(rebasing: bytes[slot.start..<slot.end]), as: UTF8.self)
+                // In place: copying the dictionary out and back would copy it on every sample.
+                PatternMiner.sample(v, into: &clusters[c].values[slot.token, default: [:]])
+            }
+        }
+
+        /// The cluster of the masker's signature (hashed to `h`), or -1.
+        func lookup(_ h: UInt64) -> Int {
+            let mask = table.count - 1
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let i = Int(table[slot])
+                if i < 0 { return -1 }
+                if clusters[i].hash == h, clusters[i].length == masker.signature.count, equalsArena(clusters[i].start) { return i }
+                slot = (slot + 1) & mask
+            }
+        }
+
+        private func equalsArena(_ start: Int) -> Bool {
+            arena.withUnsafeBufferPointer { a in
+                masker.signature.withUnsafeBufferPointer { s in
+                    guard let ab = a.baseAddress, let sb = s.baseAddress else { return s.isEmpty }
+                    return memcmp(ab + start, sb, s.count) == 0
+                }
+            }
+        }
+
+        private mutating func insert(_ h: UInt64, example: UnsafeBufferPointer<UInt8>) -> Int {
+            var line = example.count
+            if let nl = example.firstIndex(of: 0x0A) { line = nl }
+            let text = String(decoding: UnsafeBufferPointer(rebasing: example[0..<min(line, 2000)]), as: UTF8.self)
+            return insert(hash: h, tokenCount: masker.tokenCount, example: text)
+        }
+
+        /// Adds the masker's signature as a new cluster.
+        mutating func insert(hash h: UInt64, tokenCount: Int, example: String) -> Int {
+            if (clusters.count + 1) * 2 > table.count { grow() }
+            let i = clusters.count
+            clusters.append(Cluster(start: arena.count, length: masker.signature.count, hash: h, tokenCount: tokenCount,
+                                    example: example))
+            arena.append(contentsOf: masker.signature)
+            place(i, h)
+            return i
+        }
+
+        private mutating func place(_ i: Int, _ h: UInt64) {
+            let mask = table.count - 1
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while table[slot] >= 0 { slot = (slot + 1) & mask }
+            table[slot] = Int32(i)
+        }
+
+        private mutating func grow() {
+            table = Array(repeating: -1, count: table.count * 2)
+            for (i, c) in clusters.enumerated() { place(i, c.hash) }
+        }
+
+        /// Adds a signature's counts (`PatternMiner.merge`).
+        mutating func merge(_ s: SignatureState) -> Int {
+            masker.signature = Array(s.signature.utf8)
+            let h = PatternMiner.hash(masker.signature)
+            var c = lookup(h)
+            if c < 0 { c = insert(hash: h, tokenCount: s.tokenCount, example: s.example) }
+            clusters[c].count += s.count
+            clusters[c].baselineCount += s.baselineCount
+            clusters[c].errors += s.errors
+            if s.level > clusters[c].level { clusters[c].level = s.level }
+            if let f = s.first, clusters[c].first.map({ f < $0 }) ?? true { clusters[c].first = f }
+            if let l = s.last, clusters[c].last.map({ l > $0 }) ?? true { clusters[c].last = l }
+            for (position, values) in s.values {
+                var mine = clusters[c].values[position] ?? [:]
+                for (v, n) in values { mine[v, default: 0] += n }
+                clusters[c].values[position] = mine
+            }
+            return c
         }
     }
 
@@ -131,52 +225,6 @@ public final class PatternMiner {
         // examples to write its template from.
         for (k, x) in values { if x <= 1 { values[k] = nil } else { values[k] = x - 1 } }
         if values.count < 16 { values[v] = 1 }
-    }
-
-    // MARK: - Signature table (open addressing over the arena)
-
-    static func hash(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        return h
-    }
-
-    private func lookup(_ h: UInt64) -> Int {
-        let mask = table.count - 1
-        var slot = Int(truncatingIfNeeded: h) & mask
-        let sig = masker.signature
-        while true {
-            let i = Int(table[slot])
-            if i < 0 { return -1 }
-            let cl = clusters[i]
-            if cl.hash == h, cl.length == sig.count, equalsArena(cl.start, sig) { return i }
-            slot = (slot + 1) & mask
-        }
-    }
-
-    private func equalsArena(_ start: Int, _ sig: [UInt8]) -> Bool {
-        arena.withUnsafeBufferPointer { a in
-            sig.withUnsafeBufferPointer { s in
-                guard let ab = a.baseAddress, let sb = s.baseAddress else { return s.isEmpty }
-                return memcmp(ab + start, sb, s.count) == 0
-            }
-        }
-    }
-
-    private func insert(_ h: UInt64, example: UnsafeBufferPointer<UInt8>) -> Int {
-        var line = example.count
-        if let nl = example.firstIndex(of: 0x0A) { line = nl }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: example[0..<min(line, 2000)]), as: UTF8.self)
-        return insert(signature: masker.signature, hash: h, tokenCount: masker.tokenCount, example: text)
-    }
-
-    private func insert(signature: [UInt8], hash h: UInt64, tokenCount: Int, example: String) -> Int {
-        if (clusters.count + 1) * 2 > table.count { grow() }
-        let i = clusters.count
-        clusters.append(Cluster(start: arena.count, length: signature.count, hash: h, tokenCount: tokenCount, example: example))
-        arena.append(contentsOf: signature)
-        place(i, h)
-        return i
     }
 
     // MARK: - Partial results
@@ -216,41 +264,12 @@ public final class PatternMiner {
     /// partials of inputs in input order gives the miner one run over them all would
     /// have, but for the sampled variable values, which are approximate either way.
     @discardableResult
-    public func merge(_ s: SignatureState) -> Int {
-        let sig = Array(s.signature.utf8)
-        let h = Self.hash(sig)
-        masker.signature = sig
-        var c = lookup(h)
-        if c < 0 { c = insert(signature: sig, hash: h, tokenCount: s.tokenCount, example: s.example) }
-        clusters[c].count += s.count
-        clusters[c].baselineCount += s.baselineCount
-        clusters[c].errors += s.errors
-        if s.level > clusters[c].level { clusters[c].level = s.level }
-        if let f = s.first, clusters[c].first.map({ f < $0 }) ?? true { clusters[c].first = f }
-        if let l = s.last, clusters[c].last.map({ l > $0 }) ?? true { clusters[c].last = l }
-        for (position, values) in s.values {
-            var mine = clusters[c].values[position] ?? [:]
-            for (v, n) in values { mine[v, default: 0] += n }
-            clusters[c].values[position] = mine
-        }
-        return c
-    }
-
-    private func place(_ i: Int, _ h: UInt64) {
-        let mask = table.count - 1
-        var slot = Int(truncatingIfNeeded: h) & mask
-        while table[slot] >= 0 { slot = (slot + 1) & mask }
-        table[slot] = Int32(i)
-    }
-
-    private func grow() {
-        table = Array(repeating: -1, count: table.count * 2)
-        for (i, c) in clusters.enumerated() { place(i, c.hash) }
-    }
+    public func merge(_ s: SignatureState) -> Int { store.merge(s) }
 
     /// The tokens of a signature as strings.
     func tokens(of c: Int) -> [String] {
-        let cl = clusters[c]
+        let arena = store.arena
+        let cl = store.clusters[c]
         var result: [String] = []
         result.reserveCapacity(cl.tokenCount)
         var s = cl.start

@@ -270,8 +270,9 @@ public final class LogReader {
         while !finished {
             guard let event = nextEvent() else {
                 if let r = endOfInput() {
-                    if let p = pending { pending = r; return p }
+                    let p = pending.take()
                     pending = r
+                    if let p { return p }
                 }
                 break
             }
@@ -289,11 +290,10 @@ public final class LogReader {
                     noteRecord(line, number)
                     scratch.location = SourceLocation(path: unit.path, line: partialStart)
                     if gated, let recordGate { scratch.failsGate = !recordGate.mayMatch(line) }
-                    if let p = pending {
-                        pending = scratch
-                        return p
-                    }
+                    // Moved out, not copied: a copy retains each of the record's strings.
+                    let p = pending.take()
                     pending = scratch
+                    if let p { return p }
                 case .continuation:
                     if pending != nil {
                         if gated, let recordGate, pending!.failsGate, recordGate.mayMatch(line) { pending!.failsGate = false }
@@ -317,19 +317,13 @@ public final class LogReader {
                     // Before the first record: a header, kept as a record without a time.
                     if checkUTF8 && !isValidUTF8(line) { noteRepaired(number) }
                     let r = headerRecord(line, number)
-                    if let p = pending {
-                        pending = r
-                        return p
-                    }
+                    let p = pending.take()
                     pending = r
+                    if let p { return p }
                 }
             }
         }
-        if let p = pending {
-            pending = nil
-            return p
-        }
-        return nil
+        return pending.take()
     }
 }
 
