@@ -106,6 +106,17 @@ struct PatternMinerTests {
         #expect(PatternMiner.wholeVariables("core.<*> #<*># R0=<*>") == "core.<*> #<*># R0=<*>")
     }
 
+    @Test("a key's value is one <*>, but its parts stay where they are joined by : - . or a list's , ;")
+    func oneKeyedValue() {
+        #expect(PatternMiner.oneKeyedValue("saved totals=<*>##<*>##<*> ok") == "saved totals=<*> ok")
+        #expect(PatternMiner.oneKeyedValue("owner=<*>@<*>, retry") == "owner=<*>, retry")
+        #expect(PatternMiner.oneKeyedValue("failed {url=https://<*>}") == "failed {url=<*>}")
+        #expect(PatternMiner.oneKeyedValue("peer=<*>:<*> day=<*>-<*>-<*> v=<*>.<*>") == "peer=<*>:<*> day=<*>-<*>-<*> v=<*>.<*>")
+        #expect(PatternMiner.oneKeyedValue("times=<*>,<*>,<*> path=\"<*>\" dir=<*>/jobs/<*>") == "times=<*>,<*>,<*> path=\"<*>\" dir=<*>/jobs/<*>")
+        #expect(PatternMiner.oneKeyedValue("plain <*>##<*> and k=<*>") == "plain <*>##<*> and k=<*>")
+        #expect(template("step total=20171231##7007##548365 saved") == "step total=<*> saved")
+    }
+
     @Test("one value over several tokens is one <*>, but plain numbers stay one <*> each")
     func joiningTokensOfOneValue() {
         #expect(template("served GET /v1/items/42 HTTP/1.1 fast") == "served GET <*> fast")

@@ -158,10 +158,6 @@ extension PatternMiner {
         return String(decoding: common[..<end], as: UTF8.self)
     }
 
-    /// A word glued to a value is part of the value (Loghub-2.0's labelling rules): a run
-    /// of characters between delimiters (spaces and `,!;:=|"'[](){}.-+@#$%&`) that holds a
-    /// `<*>` and something else, but no `/`, is one `<*>` (`<*>>` → `<*>`, `tc<*>` → `<*>`,
-    /// `<<*>>` → `<*>`); `<*>.<*>` and `<*><*>` are one `<*>`.
     /// The values of a position as its `<*>` cover them: without the constant words and
     /// punctuation the template keeps before the first `<*>` and after the last (`40984.`
     /// under `<*>.` is `40984`; `17.7 GB` under `<*> GB` is `17.7`), counts summed where
@@ -182,6 +178,56 @@ extension PatternMiner {
         return out
     }
 
+    /// A key's value is one variable (Loghub-2.0's labelling rules): in a `key=value`
+    /// token, a value written as several `<*>` joined by punctuation (`=<*>##<*>##<*>`,
+    /// `=<*>@<*>`), or a URL holding one (`=https://<*>`), is one `<*>`. Values joined by
+    /// `:`, `-` or `.` keep their parts (`<*>:<*>`, a date's `<*>-<*>-<*>`), as they do
+    /// anywhere else; so do lists (`,`, `;`), quoted values and values with words in them
+    /// (`=<*>/jobs/<*>`).
+    static func oneKeyedValue(_ template: String) -> String {
+        func isKeyByte(_ c: UInt8, first: Bool) -> Bool {
+            (c | 0x20) &- 0x61 < 26 || c == 0x5F || !first && (c &- 0x30 < 10 || c == 0x2E)
+        }
+        func isAlnum(_ c: UInt8) -> Bool { (c | 0x20) &- 0x61 < 26 || c &- 0x30 < 10 || c >= 0x80 }
+        let star = Array(MessageMasker.variable)
+        func stripped(_ v: ArraySlice<UInt8>) -> [UInt8] {
+            var out: [UInt8] = []
+            var i = v.startIndex
+            while i < v.endIndex {
+                if v[i...].starts(with: star) { i += star.count } else { out.append(v[i]); i += 1 }
+            }
+            return out
+        }
+        var changed = false
+        let tokens = template.utf8.split(separator: 0x20, omittingEmptySubsequences: false).map { token -> [UInt8] in
+            let t = Array(token)
+            // A map's first member may follow its opening bracket (`{url=…`).
+            let open = t.first == 0x7B || t.first == 0x28 || t.first == 0x5B ? 1 : 0
+            guard open < t.count, isKeyByte(t[open], first: true) else { return t }
+            var k = open + 1
+            while k < t.count, isKeyByte(t[k], first: false) { k += 1 }
+            guard k < t.count, t[k] == 0x3D else { return t }
+            var end = t.count
+            while end > k + 1, t[end - 1] == 0x2C || t[end - 1] == 0x3B || t[end - 1] == 0x29 || t[end - 1] == 0x5D || t[end - 1] == 0x7D { end -= 1 }
+            let value = t[(k + 1)..<end]
+            guard value.count > star.count, value.firstRange(of: star) != nil else { return t }
+            let rest = stripped(value)
+            var scheme = 0
+            while scheme < value.count, (value[value.startIndex + scheme] | 0x20) &- 0x61 < 26 { scheme += 1 }
+            let isURL = scheme > 0 && value.dropFirst(scheme).starts(with: Array("://".utf8))
+            let joinedByPunctuation = !rest.contains(where: isAlnum) && !rest.contains { $0 == 0x3A || $0 == 0x2D || $0 == 0x2E || $0 == 0x2C || $0 == 0x3B || $0 == 0x22 || $0 == 0x27 }
+            guard isURL || joinedByPunctuation else { return t }
+            changed = true
+            return Array(t[...k]) + star + Array(t[end...])
+        }
+        guard changed else { return template }
+        return String(decoding: Array(tokens.joined(separator: [0x20])), as: UTF8.self)
+    }
+
+    /// A word glued to a value is part of the value (Loghub-2.0's labelling rules): a run
+    /// of characters between delimiters (spaces and `,!;:=|"'[](){}.-+@#$%&`) that holds a
+    /// `<*>` and something else, but no `/`, is one `<*>` (`<*>>` → `<*>`, `tc<*>` → `<*>`,
+    /// `<<*>>` → `<*>`); `<*>.<*>` and `<*><*>` are one `<*>`.
     static func wholeVariables(_ template: String) -> String {
         let b = Array(template.utf8)
         var out: [UInt8] = []
@@ -640,7 +686,7 @@ extension PatternMiner {
                 guard keyed[Int(t[j])], let star = word.range(of: "<*>") else { return word }
                 return word.replacingCharacters(in: star, with: written(g.values[j] ?? [:], constants: constants))
             }
-            let text = Self.wholeVariables(pieces.joined(separator: " "))
+            let text = Self.oneKeyedValue(Self.wholeVariables(pieces.joined(separator: " ")))
             let variables = t.indices.filter { t[$0] < 0 }.map { j -> [(value: String, count: Int)] in
                 Self.uncovered(g.values[j] ?? [:], by: Self.wholeVariables(pieces[j]))
                     .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
