@@ -55,14 +55,12 @@ public struct PlainTextFormat: LineFormat {
         let finder = PlainTimeFinder(defaultOffset: context.time.defaultOffset)
         guard let t = time(line, finder) else {
             guard layout?.untimedAreRecords == true, !Self.continues(line) else { return .continuation }
-            // A message of its own in a file where only some lines carry a time.
-            var b = 0
-            while b < line.count, Self.isTrim(line[b]) { b += 1 }
-            let msg = UnsafeBufferPointer(rebasing: line[b...])
-            r.level = inferLevel(msg)
-            if context.needs.contains(.message) { r.message = String(decoding: msg, as: UTF8.self) }
+            // A message of its own (it opens with a letter or digit) in a file where only
+            // some lines carry a time.
+            r.level = inferLevel(line)
+            if context.needs.contains(.message) { r.message = String(decoding: line, as: UTF8.self) }
             if context.needs.contains(.service) { r.service = context.fallbackService }
-            if context.needs.contains(.trace) { extractIDs(msg, into: &r) }
+            if context.needs.contains(.trace) { extractIDs(line, into: &r) }
             return .record
         }
         if t.month == 0 {
