@@ -97,6 +97,13 @@ import Testing
         #expect(causes.count == 1 && causes[0]["fault"] as? String == kind.rawValue)
         #expect((json["root_cause"] as? [String: Any])?["service"] as? String == truth.service)
         #expect(json["accepted"] as? [String] == truth.accepted)
+        // Messages read as a person writes them: a duration is `3.7 ms`, never a
+        // field value's Swift description (`decimal(37, digits: 1)`).
+        for s in services {
+            for r in try Self.logs(a, service: s) {
+                #expect(!r.message.contains("digits:") && !r.message.contains("decimal("), "\(s): \(r.message)")
+            }
+        }
     }
 
     @Test func exceptionIsOnlyInTheLogs() throws {

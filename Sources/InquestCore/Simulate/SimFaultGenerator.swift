@@ -434,7 +434,7 @@ final class SimFaultGenerator: SimSpanWriter {
                 t += latency(d.hasSuffix("api") || d == "s3" || d == "sms-gateway" ? 40 : 3) + delay
                 close(c, at: t)
                 if signals == .all && logRng.chance(0.25) {
-                    log(op.service, .debug, at: t, span: s, "\(depOperation(d)) on \(d) took \(ms(t - callStart)) ms")
+                    log(op.service, .debug, at: t, span: s, "\(depOperation(d)) on \(d) took \(ms(t - callStart).text) ms")
                 }
             }
             sample(op.service, callStart, t - callStart, ok: status < 500, server: false)
