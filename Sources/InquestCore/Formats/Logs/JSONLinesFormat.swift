@@ -239,7 +239,8 @@ public struct JSONLinesFormat: LineFormat {
         let needs = context.needs
         var scan = Scan(wantFields: needs.contains(.fields))
         let start = s.pos
-        if scan.wantFields || !flatScan || !context.keyMemo.withEntries({ Self.scanFlat(&s, &scan, memo: $0) }) {
+        let levelDecides = needs.isEmpty && !context.needsTime
+        if scan.wantFields || !flatScan || !context.keyMemo.withEntries({ Self.scanFlat(&s, &scan, memo: $0, levelDecides: levelDecides) }) {
             scan = Scan(wantFields: scan.wantFields)
             s.pos = start
             guard Self.scanObject(&s, &scan, nested: nil, prefix: "") else {
