@@ -96,6 +96,47 @@ struct JSONScannerTests {
         withScanner("[[[[1]]]]", maxDepth: 4) { s in #expect(s.skipValue() != nil) }
     }
 
+    @Test("skipNestedFast ends every nested value where skipNested does, on values cut and altered at random")
+    func skipNestedFastAgrees() {
+        var g = SplitMix64(seed: 16)
+        let seeds = [#"{"id":31545,"tier":"free"}"#, #"{"a":[1,{"b":"x}y"}],"c":"\\"}"#, #"[{"k":"v\"}"},2,[3]]"#,
+                     #"{"a":"{[","b":{"c":{"d":"]}"}}}"#, #"{"msg":"a long value that spans more than one block of sixteen bytes","n":1}"#]
+        let alphabet = Array(#"{}[]":,\ a1"#.utf8)
+        var cases = 0
+        for text in seeds {
+            let base = Array(text.utf8)
+            for round in 0..<400 {
+                var bytes = base
+                if round > 0 {
+                    for _ in 0..<(1 + Int(g.next() % 3)) {
+                        let at = Int(g.next() % UInt64(bytes.count))
+                        switch g.next() % 3 {
+                        case 0: bytes[at] = alphabet[Int(g.next() % UInt64(alphabet.count))]
+                        case 1: bytes.insert(alphabet[Int(g.next() % UInt64(alphabet.count))], at: at)
+                        default: bytes = Array(bytes.prefix(at + 1))
+                        }
+                    }
+                }
+                // Before and after: other bytes around the value, the line's end right after it.
+                let pre = Array(#"{"level":"error","user":"#.utf8)
+                for tail in [[], Array("}".utf8), Array(#","x":"y"}"#.utf8)] {
+                    let line = pre + bytes + tail
+                    for maxDepth in [1, 2, 256] {
+                        line.withUnsafeBufferPointer { b in
+                            guard let p = b.baseAddress, pre.count < b.count, p[pre.count] == 0x7B || p[pre.count] == 0x5B else { return }
+                            var failedAt = 0
+                            let want = JSONScanner.skipNested(p, from: pre.count, end: b.count, maxDepth: maxDepth, failedAt: &failedAt)
+                            let got = JSONScanner.skipNestedFast(p, from: pre.count, end: b.count, maxDepth: maxDepth)
+                            #expect(got == want, "\(String(decoding: line, as: UTF8.self)) maxDepth \(maxDepth)")
+                            cases += 1
+                        }
+                    }
+                }
+            }
+        }
+        #expect(cases > 10_000)
+    }
+
     @Test("forEachMember visits keys in order and reports truncation")
     func members() {
         withScanner(#" { "k1" : "v1", "k2":{"n":1} , "k3":[true] } "#) { s in

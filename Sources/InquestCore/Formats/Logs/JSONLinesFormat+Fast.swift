@@ -1,4 +1,11 @@
+/// How `JSONLinesFormat.scanFlat` reads: every member, or (`levelDecides`) only up to
+/// the best level key when nothing else of the record is wanted.
+protocol FlatScanMode { static var levelDecides: Bool { get } }
+
 extension JSONLinesFormat {
+    enum EveryMember: FlatScanMode { static var levelDecides: Bool { false } }
+    enum UpToLevel: FlatScanMode { static var levelDecides: Bool { true } }
+
     /// One pass over a flat JSON object — the common log line — finding the members a
     /// record is built from, with the cursor in a register and strings skipped eight
     /// bytes at a time. It accepts exactly what `scanObject` accepts; it gives up (returns
@@ -9,8 +16,15 @@ extension JSONLinesFormat {
     /// A key is first compared with the one remembered for its place (`memo`, of
     /// `KeyMemo.capacity` entries), and remembered when it is read.
     ///
+    /// With `Mode.levelDecides` (nothing of the record is wanted but its level), the members
+    /// after a `level` key (the best of its role: no later one replaces it) are only
+    /// checked, by `validateRest`.
+    ///
+    /// A type, not a flag: each reading is compiled on its own (a flag, though constant,
+    /// made the reading of every member slower).
+    ///
     /// On success, `sc.pos` is just after the closing brace.
-    static func scanFlat(_ sc: inout JSONScanner, _ scan: inout Scan, memo: UnsafeMutablePointer<KeyMemo.Entry>) -> Bool {
+    static func scanFlat<Mode: FlatScanMode>(_ sc: inout JSONScanner, _ scan: inout Scan, memo: UnsafeMutablePointer<KeyMemo.Entry>, _: Mode.Type) -> Bool {
         let b = sc.base, end = sc.end
         var i = sc.pos
         guard sc.maxDepth >= 1, i < end, b[i] == 0x7B else { return false }
@@ -70,69 +84,30 @@ extension JSONLinesFormat {
             let valueStart = i
             if c == 0x22 {
                 f.kind = .string
-                // Most values: the first quote or backslash is the closing quote, sixteen
-                // bytes or more before the end of the line (searched here, not by a call);
-                // else as any string.
-                var closed = false
-                var j = i &+ 1
-                while j &+ 16 <= end {
-                    let v = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD16<UInt8>.self)
-                    let m = (v .== SIMD16<UInt8>(repeating: 0x22)) .| (v .== SIMD16<UInt8>(repeating: 0x5C))
-                    let k = ByteSearch.firstLaneOr16(m)
-                    if k < 16 {
-                        let at = j &+ k
-                        if b[at] == 0x22 {
-                            f.range = (i + 1)..<at
-                            i = at &+ 1
-                            closed = true
-                        }
-                        break
-                    }
-                    j &+= 16
-                }
-                if !closed {
-                    guard let q = JSONScanner.closingQuote(b, from: i + 1, end: end) else { return false }
-                    f.range = (i + 1)..<q.at
-                    f.escaped = q.escaped
-                    i = q.at + 1
-                }
+                guard let q = stringEnd(b, from: i + 1, end: end) else { return false }
+                f.range = (i + 1)..<q.at
+                f.escaped = q.escaped
+                i = q.at + 1
             } else if c == 0x7B || c == 0x5B {
-                var failedAt = i
-                guard let after = JSONScanner.skipNested(b, from: i, end: end, maxDepth: sc.maxDepth, failedAt: &failedAt) else { return false }
+                guard let after = JSONScanner.skipNestedFast(b, from: i, end: end, maxDepth: sc.maxDepth) else { return false }
                 f.kind = c == 0x7B ? .object : .array
                 i = after
                 f.range = valueStart..<i
             } else {
-                // A number, true, false or null: to the next `,`, `}`, `]` or space. The
-                // first such byte or control byte among the next sixteen, then (a control
-                // byte that is not a space is part of the value) one byte at a time.
-                if i &+ 16 <= end {
-                    let v = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<UInt8>.self)
-                    let m = (v .== SIMD16<UInt8>(repeating: 0x2C)) .| (v .== SIMD16<UInt8>(repeating: 0x7D))
-                        .| (v .== SIMD16<UInt8>(repeating: 0x5D)) .| (v .<= SIMD16<UInt8>(repeating: 0x20))
-                    i &+= ByteSearch.firstLaneOr16(m)
-                }
-                while i < end {
-                    let d = b[i]
-                    if d == 0x2C || d == 0x7D || d == 0x5D || isSpace(d) { break }
-                    i += 1
-                }
-                if i == valueStart { return false }
-                switch c {
-                case 0x74: guard i - valueStart == 4, b[valueStart + 1] == 0x72, b[valueStart + 2] == 0x75, b[valueStart + 3] == 0x65 else { return false }
-                    f.kind = .bool
-                case 0x66: guard i - valueStart == 5, b[valueStart + 1] == 0x61, b[valueStart + 2] == 0x6C, b[valueStart + 3] == 0x73, b[valueStart + 4] == 0x65 else { return false }
-                    f.kind = .bool
-                case 0x6E: guard i - valueStart == 4, b[valueStart + 1] == 0x75, b[valueStart + 2] == 0x6C, b[valueStart + 3] == 0x6C else { return false }
-                    f.kind = .null
-                case 0x2D, 0x30...0x39: f.kind = .number
-                default: f.kind = .invalid
-                }
+                guard let l = literalEnd(b, from: i, end: end) else { return false }
+                i = l.end
+                f.kind = l.kind
                 f.range = valueStart..<i
             }
             switch role {
             case .time: if prio < scan.time.priority { scan.time = f }
-            case .level: if prio < scan.level.priority { scan.level = f; scan.levelIsOTLP = false }
+            case .level:
+                if prio < scan.level.priority { scan.level = f; scan.levelIsOTLP = false }
+                // The best level key: no later member can change the record, when nothing
+                // else of it is wanted; the rest of the line only decides whether it is valid.
+                if Mode.levelDecides && scan.level.priority == 0 {
+                    return validateRest(&sc, from: i, place: place, memo: memo)
+                }
             case .levelOTLP: if prio < scan.level.priority { scan.level = f; scan.levelIsOTLP = true }
             case .message: if prio < scan.message.priority, f.kind == .string || f.kind == .object || f.kind == .array { scan.message = f }
             case .service: if prio < scan.service.priority, f.kind == .string { scan.service = f }
@@ -147,6 +122,127 @@ extension JSONLinesFormat {
             if sep == 0x2C { continue }
             if sep == 0x7D { sc.pos = i; return true }
             return false
+        }
+    }
+
+    /// The members after the one ending at `from` (`place` members read), checked as
+    /// `scanFlat` checks them, nothing recorded: true when they are exactly what
+    /// `scanFlat` (and so `scanObject`) accepts, false on anything else, as there: a key
+    /// whose role nests (`log`, `service`, `trace`, `span`, `dd`, `@fields`) holding an
+    /// object, which `scanObject` reads and checks member by member.
+    ///
+    /// On success, `sc.pos` is just after the closing brace.
+    static func validateRest(_ sc: inout JSONScanner, from: Int, place start: Int, memo: UnsafeMutablePointer<KeyMemo.Entry>) -> Bool {
+        let b = sc.base, end = sc.end
+        var i = from, place = start
+        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c <= 0x20 && (c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) }
+        while true {
+            // The separator.
+            while i < end, isSpace(b[i]) { i += 1 }
+            guard i < end else { return false }
+            let sep = b[i]
+            i += 1
+            if sep == 0x7D { sc.pos = i; return true }
+            guard sep == 0x2C else { return false }
+            // The key: only whether its role nests.
+            guard i < end else { return false }
+            if b[i] != 0x22 {
+                while i < end, isSpace(b[i]) { i += 1 }
+                guard i < end, b[i] == 0x22 else { return false }
+            }
+            var role: Role
+            if place < KeyMemo.capacity && i &+ 16 <= end && memo[place].matches(b + i) {
+                role = memo[place].role
+                i &+= memo[place].span
+            } else {
+                let keyStart = i + 1
+                guard let keyEnd = JSONScanner.closingQuote(b, from: keyStart, end: end) else { return false }
+                i = keyEnd.at + 1
+                let prio: UInt8
+                (role, prio) = classify(b + keyStart, keyEnd.at - keyStart, nested: nil)
+                if i < end && b[i] == 0x3A {
+                    i += 1
+                    let span = i - (keyStart - 1)
+                    if place < KeyMemo.capacity && !keyEnd.escaped && span <= 16 && keyStart - 1 + 16 <= end {
+                        memo[place].remember(b + keyStart - 1, span: span, role: role, prio: prio)
+                    }
+                } else {
+                    while i < end, isSpace(b[i]) { i += 1 }
+                    guard i < end, b[i] == 0x3A else { return false }
+                    i += 1
+                }
+            }
+            place &+= 1
+            // The value.
+            while i < end, isSpace(b[i]) { i += 1 }
+            guard i < end else { return false }
+            let c = b[i]
+            if c == 0x22 {
+                guard let q = stringEnd(b, from: i + 1, end: end) else { return false }
+                i = q.at + 1
+            } else if c == 0x7B || c == 0x5B {
+                if c == 0x7B && role.rawValue &- Role.nestLog.rawValue <= Role.nestFields.rawValue &- Role.nestLog.rawValue { return false }
+                guard let after = JSONScanner.skipNestedFast(b, from: i, end: end, maxDepth: sc.maxDepth) else { return false }
+                i = after
+            } else {
+                guard let l = literalEnd(b, from: i, end: end) else { return false }
+                i = l.end
+            }
+        }
+    }
+
+    /// The closing quote of a string whose contents start at `from`, and whether they hold
+    /// an escape. Most values: the first quote or backslash is the closing quote, sixteen
+    /// bytes or more before the end of the line (searched here, not by a call); else as
+    /// any string.
+    @_transparent  // not merely @inline(__always): not always followed in a function this long
+    static func stringEnd(_ b: UnsafePointer<UInt8>, from: Int, end: Int) -> (at: Int, escaped: Bool)? {
+        var j = from
+        while j &+ 16 <= end {
+            let v = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD16<UInt8>.self)
+            let m = (v .== SIMD16<UInt8>(repeating: 0x22)) .| (v .== SIMD16<UInt8>(repeating: 0x5C))
+            let k = ByteSearch.firstLaneOr16(m)
+            if k < 16 {
+                let at = j &+ k
+                if b[at] == 0x22 { return (at, false) }
+                break
+            }
+            j &+= 16
+        }
+        // No quote nor backslash before `j`.
+        return JSONScanner.closingQuote(b, from: j, end: end)
+    }
+
+    /// The end of a number, true, false or null starting at `from` (to the next `,`, `}`,
+    /// `]` or space) and its kind (`.invalid` for other bytes, as `skipValue` takes them);
+    /// nil when empty, or a misspelt true, false or null.
+    @_transparent  // not merely @inline(__always): not always followed in a function this long
+    static func literalEnd(_ b: UnsafePointer<UInt8>, from: Int, end: Int) -> (end: Int, kind: JSONScanner.Kind)? {
+        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c <= 0x20 && (c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) }
+        var i = from
+        // The first such byte or control byte among the next sixteen, then (a control byte
+        // that is not a space is part of the value) one byte at a time.
+        if i &+ 16 <= end {
+            let v = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD16<UInt8>.self)
+            let m = (v .== SIMD16<UInt8>(repeating: 0x2C)) .| (v .== SIMD16<UInt8>(repeating: 0x7D))
+                .| (v .== SIMD16<UInt8>(repeating: 0x5D)) .| (v .<= SIMD16<UInt8>(repeating: 0x20))
+            i &+= ByteSearch.firstLaneOr16(m)
+        }
+        while i < end {
+            let d = b[i]
+            if d == 0x2C || d == 0x7D || d == 0x5D || isSpace(d) { break }
+            i += 1
+        }
+        if i == from { return nil }
+        switch b[from] {
+        case 0x74: guard i - from == 4, b[from + 1] == 0x72, b[from + 2] == 0x75, b[from + 3] == 0x65 else { return nil }
+            return (i, .bool)
+        case 0x66: guard i - from == 5, b[from + 1] == 0x61, b[from + 2] == 0x6C, b[from + 3] == 0x73, b[from + 4] == 0x65 else { return nil }
+            return (i, .bool)
+        case 0x6E: guard i - from == 4, b[from + 1] == 0x75, b[from + 2] == 0x6C, b[from + 3] == 0x6C else { return nil }
+            return (i, .null)
+        case 0x2D, 0x30...0x39: return (i, .number)
+        default: return (i, .invalid)
         }
     }
 }

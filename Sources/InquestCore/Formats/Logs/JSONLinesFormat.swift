@@ -239,7 +239,11 @@ public struct JSONLinesFormat: LineFormat {
         let needs = context.needs
         var scan = Scan(wantFields: needs.contains(.fields))
         let start = s.pos
-        if scan.wantFields || !flatScan || !context.keyMemo.withEntries({ Self.scanFlat(&s, &scan, memo: $0) }) {
+        // Nothing of the record wanted but its level: the members after it only checked.
+        let levelOnly = needs.isEmpty && !context.needsTime
+        if scan.wantFields || !flatScan || !context.keyMemo.withEntries({
+            levelOnly ? Self.scanFlat(&s, &scan, memo: $0, UpToLevel.self) : Self.scanFlat(&s, &scan, memo: $0, EveryMember.self)
+        }) {
             scan = Scan(wantFields: scan.wantFields)
             s.pos = start
             guard Self.scanObject(&s, &scan, nested: nil, prefix: "") else {

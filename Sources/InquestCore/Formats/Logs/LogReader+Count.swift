@@ -22,6 +22,8 @@ extension LogReader {
         // instead of through the protocol.
         switch lineFormat {
         case let f as JSONLinesFormat: return countLines(f, filter)
+        // Only the level wanted, on every line (no gate asks for more on some).
+        case is LogfmtFormat where context.needs.isEmpty && !context.needsTime && !gated: return countLines(LogfmtFormat.LevelOnly(), filter)
         case let f as LogfmtFormat: return countLines(f, filter)
         default: return countLines(lineFormat, filter)
         }
