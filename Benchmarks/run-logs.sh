@@ -8,7 +8,8 @@
 #   - `--grep 'deadline exceeded' --count` against `grep -c -F` for the same words;
 #   - `--trace ID --count` (the first trace ID's first 12 digits) against `grep -c -F` for them;
 #   - the records written (`logs --level error`, not counted), on one core and both;
-#   - callgrind on the first 20 MB of each (all threads summed), grep beside it;
+#   - callgrind on the first 20 MB of each (all threads summed), grep beside it, for both
+#     builds (the static one starts with fewer libraries to load and relocate);
 #   - peak resident memory.
 # Usage: Benchmarks/run-logs.sh [SIZE_MIB]. Needs hyperfine, jq, lnav and valgrind
 # (apt-get install -y hyperfine jq lnav valgrind).
@@ -92,6 +93,7 @@ cut20() { head -c 20000000 "$1" | sed '$d' > "$2"; }
 small=$(mktemp -d)
 cut20 "$json" "$small/20mb.ndjson"; cut20 "$logfmt" "$small/20mb.logfmt"
 stripped="$small/inquest"; strip --strip-debug -o "$stripped" "$bin"
+sstripped="$small/inquest-static"; strip --strip-debug -o "$sstripped" "$sbin"
 # Output to a file: grep stops at its first match when writing to /dev/null.
 irefs() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >"$small/out" | sed -n 's/.*refs: *//p' | tr -d ','; }
 ij=$(irefs "$stripped" logs --level error --count "$small/20mb.ndjson")
@@ -99,14 +101,16 @@ il=$(irefs "$stripped" logs --level error --count "$small/20mb.logfmt")
 i0=$(irefs "$stripped" logs --level error --count /dev/null)
 ig=$(irefs "$stripped" logs --grep 'deadline exceeded' --count "$small/20mb.ndjson")
 it=$(irefs "$stripped" logs --trace "$tid" --count "$small/20mb.ndjson")
+sj=$(irefs "$sstripped" logs --level error --count "$small/20mb.ndjson")
+sl=$(irefs "$sstripped" logs --level error --count "$small/20mb.logfmt")
 gj=$(irefs grep -c -F '"level":"error"' "$small/20mb.ndjson")
 bj=$(stat -c %s "$small/20mb.ndjson"); bl=$(stat -c %s "$small/20mb.logfmt")
 rm -rf "$small"
-python3 - "$res" "$slow" "$(stat -c %s "$json")" "$(stat -c %s "$logfmt")" "$ij" "$il" "$i0" "$gj" "$bj" "$bl" "$ig" "$it" <<'PY'
+python3 - "$res" "$slow" "$(stat -c %s "$json")" "$(stat -c %s "$logfmt")" "$ij" "$il" "$i0" "$gj" "$bj" "$bl" "$ig" "$it" "$sj" "$sl" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"] + json.load(open(sys.argv[2]))["results"]}
 bj, bl = int(sys.argv[3]), int(sys.argv[4])
-ij, il, i0, gj, sj, sl, ig, it = (int(x) for x in sys.argv[5:13])
+ij, il, i0, gj, sj, sl, ig, it, ssj, ssl = (int(x) for x in sys.argv[5:15])
 m = lambda k: r[k]["mean"]
 print(f"inputs: {bj/2**20:.0f} MiB of JSON lines, {bl/2**20:.0f} MiB of logfmt (the same records)")
 for k in r:
@@ -128,6 +132,8 @@ print(f"callgrind, 20 MB: JSON {ij/1e6:.0f} M instructions = {ij/sj:.1f} a byte 
       f"({(ij-i0)/sj:.1f} a byte past the {i0/1e6:.0f} M of starting up; target <= 8); "
       f"logfmt {il/1e6:.0f} M = {il/sl:.1f} a byte ({(il-i0)/sl:.1f} past start-up); grep -c -F {gj/sj:.1f} a byte; "
       f"JSON --grep {ig/1e6:.0f} M = {ig/sj:.1f} a byte; JSON --trace {it/1e6:.0f} M = {it/sj:.1f} a byte")
+print(f"callgrind, 20 MB, the static build (the binary to copy to other machines): JSON {ssj/1e6:.0f} M = {ssj/sj:.1f} a byte, "
+      f"logfmt {ssl/1e6:.0f} M = {ssl/sl:.1f} a byte")
 PY
 for f in "$json" "$json.gz"; do
   /usr/bin/time -f "max RSS %M KiB  ($f)" "$bin" logs --level error --count "$f" >/dev/null
