@@ -333,6 +333,50 @@ struct FilterCountTests {
         #expect(damaged.filter { parseLine(reference, $0).0 != .record }.count >= damaged.count / 2)
     }
 
+    /// A JSON line is as deep as its deepest value, counted from its own object (level 1):
+    /// within the limit it is a record, past it a line skipped for its depth, whether a
+    /// count, a listing or a reading with every field (which names nested members
+    /// `a.b.c`) reads it.
+    @Test(arguments: [3, 16, 256])
+    func depthLimitIsTheSameForEveryReading(limit: Int) throws {
+        func nested(_ levels: Int) -> String {
+            // `levels` objects, the outermost holding the next under `k`.
+            String(repeating: #"{"k":"#, count: levels - 1) + "{}" + String(repeating: "}", count: levels - 1)
+        }
+        var lines = [#"{"level":"info","msg":"first"}"#]
+        // The line's object is level 1, so its member `x` may hold `limit - 1` levels.
+        let depths = [limit - 1, limit, limit + 1, limit + 2].filter { $0 >= 3 }
+        for depth in depths {
+            lines.append(#"{"level":"error","msg":"depth \#(depth)","x":\#(nested(depth - 1)),"z":1}"#)
+            lines.append(#"{"level":"error","msg":"depth \#(depth) in an array","x":[\#(nested(depth - 2))]}"#)
+        }
+        let dir = try TempDirectory()
+        let path = try dir.write("app.log", lines.joined(separator: "\n") + "\n")
+        var limits = InputLimits()
+        limits.maxJSONDepth = limit
+        let units = InputDiscovery.discover([path], limits: limits).units
+        try #require(units.count == 1)
+        var results: [String: (records: Int, skipped: [Int], reasons: Set<String>)] = [:]
+        for (name, needs) in [("count", RecordNeeds()), ("listing", RecordNeeds([.message, .service, .trace])), ("fields", RecordNeeds.all)] {
+            let reader = try LogReader(unit: units[0], format: .logLines(JSONLinesFormat()), needs: needs)
+            var records = 0
+            while reader.next() != nil { records += 1 }
+            results[name] = (records, reader.stats.errors.map(\.line), Set(reader.stats.errors.map(\.reason)))
+        }
+        let stream = LogStream(units: units, filter: LogFilter(), needs: [])
+        let counted = stream.count()
+        results["stream count"] = (counted, stream.stats[0].errors.map(\.line), Set(stream.stats[0].errors.map(\.reason)))
+        let count = try #require(results["count"])
+        // Depths up to the limit read, the two past it skipped, each in two shapes.
+        #expect(count.records == 1 + 2 * depths.filter { $0 <= limit }.count, "\(count)")
+        #expect(count.skipped.count == 4)
+        #expect(count.reasons == ["JSON nested deeper than \(limit) levels (--max-json-depth)"])
+        for name in ["listing", "fields", "stream count"] {
+            let r = try #require(results[name])
+            #expect(r.records == count.records && r.skipped == count.skipped && r.reasons == count.reasons, "\(name): \(r)")
+        }
+    }
+
     /// logfmt read with the keys of the line before remembered gives the record read
     /// without them, on lines cut and altered at random.
     @Test func logfmtKeysRememberedAgreeWithKeysRead() {

@@ -89,7 +89,8 @@ extension JSONLinesFormat {
                 f.escaped = q.escaped
                 i = q.at + 1
             } else if c == 0x7B || c == 0x5B {
-                guard let after = JSONScanner.skipNestedFast(b, from: i, end: end, maxDepth: sc.maxDepth) else { return false }
+                // The line's object is the first level: its values may open one fewer.
+                guard let after = JSONScanner.skipNestedFast(b, from: i, end: end, maxDepth: sc.maxDepth - 1) else { return false }
                 f.kind = c == 0x7B ? .object : .array
                 i = after
                 f.range = valueStart..<i
@@ -182,7 +183,8 @@ extension JSONLinesFormat {
                 i = q.at + 1
             } else if c == 0x7B || c == 0x5B {
                 if c == 0x7B && role.rawValue &- Role.nestLog.rawValue <= Role.nestFields.rawValue &- Role.nestLog.rawValue { return false }
-                guard let after = JSONScanner.skipNestedFast(b, from: i, end: end, maxDepth: sc.maxDepth) else { return false }
+                // The line's object is the first level: its values may open one fewer.
+                guard let after = JSONScanner.skipNestedFast(b, from: i, end: end, maxDepth: sc.maxDepth - 1) else { return false }
                 i = after
             } else {
                 guard let l = literalEnd(b, from: i, end: end) else { return false }

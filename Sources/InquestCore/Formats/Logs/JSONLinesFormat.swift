@@ -208,6 +208,18 @@ public struct JSONLinesFormat: LineFormat {
         if kind == .string {
             guard let str = sc.scanString() else { return false }
             f.range = str.range; f.escaped = str.escaped
+        } else if kind == .object || kind == .array {
+            // A value of the object at depth `scan.depth` may open as many levels as are left
+            // of the limit: the line's depth is the same whichever members are read.
+            var failedAt = sc.pos
+            guard let after = JSONScanner.skipNested(sc.base, from: sc.pos, end: sc.end, maxDepth: sc.maxDepth - scan.depth,
+                                                     failedAt: &failedAt) else {
+                if failedAt < sc.end, sc.base[failedAt] | 0x20 == 0x7B { scan.tooDeep = true }
+                sc.pos = failedAt
+                return false
+            }
+            f.range = sc.pos..<after
+            sc.pos = after
         } else {
             guard let v = sc.skipValue() else { return false }
             f.range = v
