@@ -215,14 +215,14 @@ struct PlainTextShapeTests {
     func untimedMessages() throws {
         var lines: [String] = []
         for k in 0..<40 {
-            lines.append(k % 3 == 0 ? "link up on port \(k) at Sun Jul 10 03:55:\(10 + k) 2005 after retry" : "session closed for user u\(k)")
+            lines.append(k % 3 == 0 ? "link up on port \(k) at Tue Mar 14 09:26:\(10 + k) 2023 after retry" : "worker u\(k) went idle")
         }
         lines.append("    not a message: the rest of the one before")
         let (r, s, f, _) = try readFile(lines.joined(separator: "\n") + "\n")
         #expect(f.name == "plain")
         #expect(s.records == 40 && s.skipped == 0)
         #expect(r.filter { $0.timestamp != nil }.count == 14)
-        #expect(r[1].message == "session closed for user u1")
+        #expect(r[1].message == "worker u1 went idle")
         #expect(r[39].message == "link up on port 39 at after retry\n    not a message: the rest of the one before")
     }
 
@@ -230,12 +230,12 @@ struct PlainTextShapeTests {
     func trailingTimes() throws {
         var lines: [String] = []
         for k in 0..<40 {
-            lines.append(k % 2 == 0 ? "connection from 10.0.0.\(k) (h\(k).example.net) at Sun Jul 10 03:55:\(10 + k) 2005" : "check pass; user unknown")
+            lines.append(k % 2 == 0 ? "lease granted to 10.0.0.\(k) (h\(k).example.net) at Tue Mar 14 09:26:\(10 + k) 2023" : "cache warmed; nothing to evict")
         }
         let (r, s, _, _) = try readFile(lines.joined(separator: "\n") + "\n")
         #expect(s.records == 40 && s.skipped == 0)
-        #expect(r[0].message == "connection from 10.0.0.0 (h0.example.net) at Sun Jul 10 03:55:10 2005")
-        #expect(r[1].message == "check pass; user unknown")
+        #expect(r[0].message == "lease granted to 10.0.0.0 (h0.example.net) at Tue Mar 14 09:26:10 2023")
+        #expect(r[1].message == "cache warmed; nothing to evict")
     }
 
     @Test("header lines before a syslog file's first record are records without a time, not skipped")

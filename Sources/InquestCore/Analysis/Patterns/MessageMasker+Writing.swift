@@ -31,7 +31,7 @@ extension MessageMasker {
     /// Tokens of one value that are written as `<*>` with only a space to the next
     /// `<*>` join into one `<*>` when one of the two is a `<*>` alone and neither is a
     /// plain number (`/v1/items HTTP/1.1` → `<*>`), or when the value is a date with a
-    /// weekday or month name (`Sun Jul 10 03:55:15 2005` → `<*>:<*>:<*>`); numbers
+    /// weekday or month name (`Tue Mar 14 09:26:53 2023` → `<*>:<*>:<*>`); numbers
     /// (dates, times, addresses: digits and punctuation) otherwise stay one `<*>` each
     /// (`HTTP/1.1 200 14` → `<*> <*> <*>`).
     /// With `constants`, a `<*>` whose text is one of them is written as that text;

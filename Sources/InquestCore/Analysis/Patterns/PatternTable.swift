@@ -159,8 +159,8 @@ extension PatternMiner {
     }
 
     /// The values of a position as its `<*>` cover them: without the constant words and
-    /// punctuation the template keeps before the first `<*>` and after the last (`40984.`
-    /// under `<*>.` is `40984`; `17.7 GB` under `<*> GB` is `17.7`), counts summed where
+    /// punctuation the template keeps before the first `<*>` and after the last (`8080.`
+    /// under `<*>.` is `8080`; `2.5 GB` under `<*> GB` is `2.5`), counts summed where
     /// two values become one. A value that does not have them stays whole.
     static func uncovered(_ values: [String: Double], by piece: String) -> [String: Double] {
         let stars = piece.ranges(of: "<*>")

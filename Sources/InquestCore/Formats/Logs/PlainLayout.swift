@@ -109,8 +109,8 @@ public struct PlainLayout: Sendable {
                 return true
             }
         }
-        // A time that ends most of the lines it is on is what their text says (`… at Sun
-        // Jul 10 03:55:15 2005`), not a header that opens a record.
+        // A time that ends most of the lines it is on is what their text says (`… at Tue
+        // Mar 14 09:26:53 2023`), not a header that opens a record.
         if headed * 2 < layout.matched { return nil }
         if let best = levels.indices.max(by: { levels[$0] < levels[$1] || (levels[$0] == levels[$1] && $0 > $1) }),
            levels[best] * 10 >= layout.matched * 3, levels[best] > 0 {
