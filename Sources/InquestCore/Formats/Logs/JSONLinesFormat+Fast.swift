@@ -36,34 +36,7 @@ extension JSONLinesFormat {
         if b[i] == 0x7D { sc.pos = i + 1; return true }
         var place = 0
         while true {
-            // The key.
-            guard i < end else { return false }
-            if b[i] != 0x22 {
-                while i < end, isSpace(b[i]) { i += 1 }
-                guard i < end, b[i] == 0x22 else { return false }
-            }
-            var role: Role, prio: UInt8
-            if place < KeyMemo.capacity && i &+ 16 <= end && memo[place].matches(b + i) {
-                // `"key":` as on the line before.
-                (role, prio) = (memo[place].role, memo[place].prio)
-                i &+= memo[place].span
-            } else {
-                let keyStart = i + 1
-                guard let keyEnd = JSONScanner.closingQuote(b, from: keyStart, end: end) else { return false }
-                i = keyEnd.at + 1
-                (role, prio) = classify(b + keyStart, keyEnd.at - keyStart, nested: nil)
-                if i < end && b[i] == 0x3A {
-                    i += 1  // `"key":` as nearly every writer puts it
-                    let span = i - (keyStart - 1)
-                    if place < KeyMemo.capacity && !keyEnd.escaped && span <= 16 && keyStart - 1 + 16 <= end {
-                        memo[place].remember(b + keyStart - 1, span: span, role: role, prio: prio)
-                    }
-                } else {
-                    while i < end, isSpace(b[i]) { i += 1 }
-                    guard i < end, b[i] == 0x3A else { return false }
-                    i += 1
-                }
-            }
+            guard var (role, prio) = memberKey(b, &i, end: end, place: place, memo: memo) else { return false }
             place &+= 1
             while i < end, isSpace(b[i]) { i += 1 }
             guard i < end else { return false }
@@ -146,33 +119,7 @@ extension JSONLinesFormat {
             if sep == 0x7D { sc.pos = i; return true }
             guard sep == 0x2C else { return false }
             // The key: only whether its role nests.
-            guard i < end else { return false }
-            if b[i] != 0x22 {
-                while i < end, isSpace(b[i]) { i += 1 }
-                guard i < end, b[i] == 0x22 else { return false }
-            }
-            var role: Role
-            if place < KeyMemo.capacity && i &+ 16 <= end && memo[place].matches(b + i) {
-                role = memo[place].role
-                i &+= memo[place].span
-            } else {
-                let keyStart = i + 1
-                guard let keyEnd = JSONScanner.closingQuote(b, from: keyStart, end: end) else { return false }
-                i = keyEnd.at + 1
-                let prio: UInt8
-                (role, prio) = classify(b + keyStart, keyEnd.at - keyStart, nested: nil)
-                if i < end && b[i] == 0x3A {
-                    i += 1
-                    let span = i - (keyStart - 1)
-                    if place < KeyMemo.capacity && !keyEnd.escaped && span <= 16 && keyStart - 1 + 16 <= end {
-                        memo[place].remember(b + keyStart - 1, span: span, role: role, prio: prio)
-                    }
-                } else {
-                    while i < end, isSpace(b[i]) { i += 1 }
-                    guard i < end, b[i] == 0x3A else { return false }
-                    i += 1
-                }
-            }
+            guard let (role, _) = memberKey(b, &i, end: end, place: place, memo: memo) else { return false }
             place &+= 1
             // The value.
             while i < end, isSpace(b[i]) { i += 1 }
@@ -191,6 +138,41 @@ extension JSONLinesFormat {
                 i = l.end
             }
         }
+    }
+
+    /// The member name at `i` (spaces before it allowed) and its role: compared first with
+    /// the one remembered for its place (`memo[place]`), else read, classified and
+    /// remembered. Nil when it is not a string followed by `:`; else `i` is just after the `:`.
+    @_transparent  // not merely @inline(__always): not always followed in a function this long
+    static func memberKey(_ b: UnsafePointer<UInt8>, _ i: inout Int, end: Int, place: Int,
+                          memo: UnsafeMutablePointer<KeyMemo.Entry>) -> (Role, UInt8)? {
+        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c <= 0x20 && (c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) }
+        guard i < end else { return nil }
+        if b[i] != 0x22 {
+            while i < end, isSpace(b[i]) { i += 1 }
+            guard i < end, b[i] == 0x22 else { return nil }
+        }
+        if place < KeyMemo.capacity && i &+ 16 <= end && memo[place].matches(b + i) {
+            // `"key":` as on the line before.
+            i &+= memo[place].span
+            return (memo[place].role, memo[place].prio)
+        }
+        let keyStart = i + 1
+        guard let keyEnd = JSONScanner.closingQuote(b, from: keyStart, end: end) else { return nil }
+        i = keyEnd.at + 1
+        let (role, prio) = classify(b + keyStart, keyEnd.at - keyStart, nested: nil)
+        if i < end && b[i] == 0x3A {
+            i += 1  // `"key":` as nearly every writer puts it
+            let span = i - (keyStart - 1)
+            if place < KeyMemo.capacity && !keyEnd.escaped && span <= 16 && keyStart - 1 + 16 <= end {
+                memo[place].remember(b + keyStart - 1, span: span, role: role, prio: prio)
+            }
+        } else {
+            while i < end, isSpace(b[i]) { i += 1 }
+            guard i < end, b[i] == 0x3A else { return nil }
+            i += 1
+        }
+        return (role, prio)
     }
 
     /// The closing quote of a string whose contents start at `from`, and whether they hold
