@@ -90,15 +90,8 @@ public struct LogfmtFormat: LineFormat {
                 i += 1
                 if i < n && b[i] == 0x22 {
                     i += 1
-                    var closed = false
-                    while let at = JSONScanner.quoteOrBackslash(b, from: i, end: n) {
-                        i = at
-                        if b[at] == 0x5C { i += 2; continue }
-                        closed = true
-                        break
-                    }
-                    guard closed else { return false }
-                    i += 1
+                    guard let q = JSONScanner.closingQuote(b, from: i, end: n) else { return false }
+                    i = q.at + 1
                 } else {
                     i = ByteSearch.first((0x20, 0x09, 0x20, 0x09), in: b, from: i, end: n)
                 }
@@ -160,14 +153,8 @@ public struct LogfmtFormat: LineFormat {
                 if i < n, base[i] == 0x22 {
                     i += 1
                     vs = i
-                    var closed = false
-                    while let at = JSONScanner.quoteOrBackslash(base, from: i, end: n) {
-                        i = at
-                        if base[at] == 0x5C { i += 2; continue }
-                        closed = true
-                        break
-                    }
-                    guard closed else { return false }
+                    guard let q = JSONScanner.closingQuote(base, from: i, end: n) else { return false }
+                    i = q.at
                     ve = i
                     i += 1
                 } else {
