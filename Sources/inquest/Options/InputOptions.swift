@@ -17,11 +17,11 @@ struct InputOptions: ParsableArguments {
 
     /// Most bytes a gzip stream may expand to.
     @Option(name: .long, help: ArgumentHelp("Most bytes one gzip stream may expand to (gzip bomb guard).", valueName: "bytes"))
-    var maxDecompressedBytes: Int64 = 1 << 40
+    var maxDecompressedBytes: Int = 1 << 40
 
     /// Most times a gzip stream may expand.
     @Option(name: .long, help: ArgumentHelp("Most times a gzip stream may expand its compressed size, checked past 64 MiB (gzip bomb guard).", valueName: "ratio"))
-    var maxCompressionRatio: Int64 = 1000
+    var maxCompressionRatio: Int = 1000
 
     /// Deepest JSON nesting parsed.
     @Option(name: .customLong("max-json-depth"), help: ArgumentHelp("Deepest JSON nesting read; deeper records are skipped and counted.", valueName: "n"))
@@ -59,9 +59,9 @@ struct InputOptions: ParsableArguments {
     var limits: InputLimits {
         var l = InputLimits()
         l.maxLineBytes = maxLineBytes
-        l.maxDecompressedBytes = maxDecompressedBytes
+        l.maxDecompressedBytes = Int64(maxDecompressedBytes)
         l.maxFiles = maxFiles
-        l.maxCompressionRatio = maxCompressionRatio
+        l.maxCompressionRatio = Int64(maxCompressionRatio)
         l.maxJSONDepth = maxJSONDepth
         if let c = spanColumns, case .success(let o) = TableSchema.parseOverrides(c) { l.tableColumns = o }
         return l
