@@ -67,4 +67,43 @@ enum ByteSearch {
         }
         return end
     }
+
+    /// Whether `needle` occurs in `base[0..<count]`. Sixteen places at a time are tested
+    /// for the needle's first two bytes, and only those places are compared whole: a
+    /// search for `"key"` in JSON meets a quote every few bytes, but rarely `"k`.
+    static func contains(_ needle: UnsafeBufferPointer<UInt8>, in base: UnsafePointer<UInt8>, count: Int) -> Bool {
+        let n = needle.count
+        guard n > 0, count >= n, let np = needle.baseAddress else { return n == 0 }
+        @inline(__always) func matches(at i: Int) -> Bool {
+            var k = 0
+            while k < n, base[i &+ k] == np[k] { k &+= 1 }
+            return k == n
+        }
+        let last = count &- n  // the last place the needle may start
+        var i = 0
+        if n >= 2 {
+            let (v0, v1) = (SIMD16<UInt8>(repeating: np[0]), SIMD16<UInt8>(repeating: np[1]))
+            // Places i..<i+16, their second bytes read from i+1: both loads stay in bounds
+            // while i + 17 <= count.
+            while i &+ 16 <= last && i &+ 17 <= count {
+                let a = UnsafeRawPointer(base + i).loadUnaligned(as: SIMD16<UInt8>.self)
+                let b = UnsafeRawPointer(base + (i &+ 1)).loadUnaligned(as: SIMD16<UInt8>.self)
+                var (lo, hi) = words((a .== v0) .& (b .== v1))
+                while lo != 0 {
+                    if matches(at: i &+ (lo.trailingZeroBitCount >> 3)) { return true }
+                    lo &= lo &- 1
+                }
+                while hi != 0 {
+                    if matches(at: i &+ 8 &+ (hi.trailingZeroBitCount >> 3)) { return true }
+                    hi &= hi &- 1
+                }
+                i &+= 16
+            }
+        }
+        while i <= last {
+            if matches(at: i) { return true }
+            i &+= 1
+        }
+        return false
+    }
 }

@@ -244,18 +244,9 @@ public enum FormatRegistry {
     }
 
     static func contains(_ h: [UInt8], _ s: StaticString) -> Bool {
-        let n = s.utf8CodeUnitCount
-        guard n > 0, h.count >= n else { return false }
-        let needle = UnsafeBufferPointer(start: s.utf8Start, count: n)
-        return h.withUnsafeBufferPointer { hb in
-            var i = 0
-            while i + n <= hb.count {
-                guard let p = memchr(hb.baseAddress! + i, Int32(needle[0]), hb.count - n + 1 - i) else { return false }
-                let at = hb.baseAddress!.distance(to: p.assumingMemoryBound(to: UInt8.self))
-                if memcmp(hb.baseAddress! + at, needle.baseAddress!, n) == 0 { return true }
-                i = at + 1
-            }
-            return false
+        h.withUnsafeBufferPointer { hb in
+            guard let base = hb.baseAddress else { return s.utf8CodeUnitCount == 0 }
+            return ByteSearch.contains(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount), in: base, count: hb.count)
         }
     }
 
