@@ -63,6 +63,37 @@ struct JSONScannerTests {
         }
     }
 
+    @Test("ByteSearch.contains agrees with a byte-by-byte search, for every needle length and place")
+    func byteSearchContains() {
+        // Few distinct bytes: needles and their first two bytes occur often, also across
+        // the sixteen-byte blocks the search reads.
+        let alphabet: [UInt8] = [0x22, 0x61, 0x62, 0x00, 0xFF]
+        var seed: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> Int { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Int(seed >> 33) }
+        func naive(_ h: [UInt8], _ n: [UInt8]) -> Bool {
+            guard n.count <= h.count else { return false }
+            return (0...(h.count - n.count)).contains { i in Array(h[i..<(i + n.count)]) == n }
+        }
+        var found = 0
+        for length in 0...70 {
+            for _ in 0..<30 {
+                let hay = (0..<length).map { _ in alphabet[next() % alphabet.count] }
+                for k in 1...5 {
+                    // Half the needles are taken from the haystack (at its end too), half made up.
+                    var needle = (0..<k).map { _ in alphabet[next() % alphabet.count] }
+                    if next() % 2 == 0, length >= k { let at = next() % 2 == 0 ? length - k : next() % (length - k + 1); needle = Array(hay[at..<(at + k)]) }
+                    let want = naive(hay, needle)
+                    let got = hay.withUnsafeBufferPointer { h in
+                        needle.withUnsafeBufferPointer { n in h.baseAddress.map { ByteSearch.contains(n, in: $0, count: h.count) } ?? false }
+                    }
+                    if got != want { #expect(got == want, "\(needle) in \(hay)"); return }
+                    if want { found += 1 }
+                }
+            }
+        }
+        #expect(found > 1000)
+    }
+
     @Test("unescape: control escapes, \\u, surrogate pairs, broken escapes become U+FFFD")
     func unescape() {
         let cases: [(String, String)] = [
