@@ -209,6 +209,10 @@ struct FilterCountTests {
         let base = Self.generate("json", lines: 400, seed: 9).split(separator: "\n").map { Array($0.utf8) }
         let alphabet = Array(#"{}[]":,\ "#.utf8) + [0x61, 0x31, 0x0A]
         #expect(Self.disagreements(base, alphabet: alphabet, &g, JSONLinesFormat(), against: JSONLinesFormat(flatScan: false), fields: false) == 0)
+        // The reading `LogReader.count` picks when nothing but the level is wanted.
+        var h = LCG(state: 7)
+        #expect(Self.disagreements(base, alphabet: alphabet, &h, JSONLinesFormat.LevelOnly(base: JSONLinesFormat()),
+                                   against: JSONLinesFormat(flatScan: false), fields: false, onlyLean: true) == 0)
     }
 
     /// How often `format`, keeping its context from line to line (the unaltered line read
@@ -301,15 +305,17 @@ struct FilterCountTests {
         try #require(units.count == 1)
         var warn = LogFilter(); warn.minLevel = .warn
         var error = LogFilter(); error.minLevel = .error
-        // The format given (files of damaged lines may not be detected as it).
-        let lean: any LineFormat = format == "json" ? JSONLinesFormat() : LogfmtFormat.LevelOnly()
+        // The format given (files of damaged lines may not be detected as it): the count
+        // picks its level-only reading, which is also compared line by line below.
+        let streamed: any LineFormat = format == "json" ? JSONLinesFormat() : LogfmtFormat()
+        let lean: any LineFormat = format == "json" ? JSONLinesFormat.LevelOnly(base: JSONLinesFormat()) : LogfmtFormat.LevelOnly()
         let reference: any LineFormat = format == "json" ? JSONLinesFormat(flatScan: false) : LogfmtFormat()
         for (name, filter) in [("none", LogFilter()), ("level warn", warn), ("level error", error)] {
             let full = try LogReader(unit: units[0], format: .logLines(reference), needs: .all)
             var want = 0
             while let r = full.next() { if filter.matches(r) { want += 1 } }
             let wantStats = full.stats
-            let stream = LogStream(units: units, filter: filter, needs: [], format: .logLines(lean))
+            let stream = LogStream(units: units, filter: filter, needs: [], format: .logLines(streamed))
             let got = stream.count()
             let stats = stream.stats[0]
             #expect(got == want, "\(format) \(name): \(got) counted, reference \(want)")

@@ -2,6 +2,20 @@
 /// the best level key when nothing else of the record is wanted.
 protocol FlatScanMode { static var levelDecides: Bool { get } }
 
+/// Where `JSONLinesFormat.scanFlat` puts the best member of each role: a whole `Scan`, or
+/// (`LevelMembers`) a value with nothing to release, for a reading that wants the level alone.
+protocol FlatMembers {
+    var time: JSONLinesFormat.Found { get set }
+    var level: JSONLinesFormat.Found { get set }
+    var message: JSONLinesFormat.Found { get set }
+    var service: JSONLinesFormat.Found { get set }
+    var trace: JSONLinesFormat.Found { get set }
+    var span: JSONLinesFormat.Found { get set }
+    var levelIsOTLP: Bool { get set }
+}
+
+extension JSONLinesFormat.Scan: FlatMembers {}
+
 extension JSONLinesFormat {
     enum EveryMember: FlatScanMode { static var levelDecides: Bool { false } }
     enum UpToLevel: FlatScanMode { static var levelDecides: Bool { true } }
@@ -24,7 +38,7 @@ extension JSONLinesFormat {
     /// made the reading of every member slower).
     ///
     /// On success, `sc.pos` is just after the closing brace.
-    static func scanFlat<Mode: FlatScanMode>(_ sc: inout JSONScanner, _ scan: inout Scan, memo: UnsafeMutablePointer<KeyMemo.Entry>, _: Mode.Type) -> Bool {
+    static func scanFlat<Mode: FlatScanMode, Members: FlatMembers>(_ sc: inout JSONScanner, _ scan: inout Members, memo: UnsafeMutablePointer<KeyMemo.Entry>, _: Mode.Type) -> Bool {
         let b = sc.base, end = sc.end
         var i = sc.pos
         guard sc.maxDepth >= 1, i < end, b[i] == 0x7B else { return false }
@@ -227,6 +241,49 @@ extension JSONLinesFormat {
             return (i, .null)
         case 0x2D, 0x30...0x39: return (i, .number)
         default: return (i, .invalid)
+        }
+    }
+}
+
+extension JSONLinesFormat {
+    /// JSON lines read for their level alone: what `LogReader.count` reads with when no
+    /// filter wants anything else of a record (no field, no time), as logfmt's `LevelOnly`.
+    /// A flat line is read by `scanFlat` up to its level and only checked past it; any other
+    /// line (blank, not an object, nested, malformed, text after it) is read by `base`, so
+    /// the answer and the reason a line is skipped are the same.
+    struct LevelOnly: LineFormat {
+        /// The members `scanFlat` finds, without `Scan`'s list of fields (which a line
+        /// would release).
+        struct LevelMembers: FlatMembers {
+            var time = Found(), level = Found(), message = Found(), service = Found(), trace = Found(), span = Found()
+            var levelIsOTLP = false
+        }
+        let base: JSONLinesFormat
+        var name: String { base.name }
+        func accepts(_ line: UnsafeBufferPointer<UInt8>) -> Bool { base.accepts(line) }
+
+        func parse(_ line: UnsafeBufferPointer<UInt8>, into r: inout LogRecord, context: inout ParseContext) -> LineResult {
+            var s = JSONScanner(UnsafeRawBufferPointer(line), maxDepth: context.maxDepth)
+            if s.end > 0 && s.base[0] != 0x7B { s.skipWhitespace() }
+            guard s.pos < s.end, s.base[s.pos] == 0x7B else { return base.parse(line, into: &r, context: &context) }
+            var scan = LevelMembers()
+            guard context.keyMemo.withEntries({ JSONLinesFormat.scanFlat(&s, &scan, memo: $0, UpToLevel.self) }) else {
+                return base.parse(line, into: &r, context: &context)
+            }
+            if s.pos < s.end {
+                s.skipWhitespace()
+                if s.pos < s.end { return base.parse(line, into: &r, context: &context) }
+            }
+            let level = scan.level
+            if level.priority != 255 {
+                let b = s.bytes(level.range)
+                if level.kind == .string {
+                    r.level = Level(bytes: b) ?? .unknown
+                } else if level.kind == .number, let v = JSONScanner.parseNumber(b) {
+                    r.level = Level(number: v, otlp: scan.levelIsOTLP)
+                }
+            }
+            return .record
         }
     }
 }

@@ -21,6 +21,9 @@ extension LogReader {
         // The loop made for the common formats, their `parse` called directly (inlined)
         // instead of through the protocol.
         switch lineFormat {
+        // Only the level wanted, on every line.
+        case let f as JSONLinesFormat where f.flatScan && context.needs.isEmpty && !context.needsTime && !gated:
+            return countLines(JSONLinesFormat.LevelOnly(base: f), filter)
         case let f as JSONLinesFormat: return countLines(f, filter)
         // Only the level wanted, on every line (no gate asks for more on some).
         case is LogfmtFormat where context.needs.isEmpty && !context.needsTime && !gated: return countLines(LogfmtFormat.LevelOnly(), filter)
@@ -31,6 +34,11 @@ extension LogReader {
 
     func countLines<F: LineFormat>(_ format: F, _ filter: LogFilter) -> Int {
         let matchAll = filter.isEmpty
+        // A filter by level alone is tested here on the record's level, not by a call that
+        // is handed a copy of the whole record.
+        var rest = filter
+        rest.minLevel = nil
+        let levelBound = rest.isEmpty ? filter.minLevel : nil
         // Locals, not the reader's properties: a class's property passed to a function is
         // copied first (the record's strings retained), once a line.
         var r = LogRecord()
@@ -58,7 +66,9 @@ extension LogReader {
                 case .record:
                     noteRecord(line, number)
                     open = true
-                    if matchAll || filter.matches(r) { n += 1 }
+                    if let levelBound {
+                        if !r.failsGate && !(r.level < levelBound) { n += 1 }
+                    } else if matchAll || filter.matches(r) { n += 1 }
                 case .continuation:
                     if open {
                         if checkUTF8 && !isValidUTF8(line) { noteRepaired(number) }
