@@ -274,16 +274,21 @@ extension JSONLinesFormat {
                 s.skipWhitespace()
                 if s.pos < s.end { return base.parse(line, into: &r, context: &context) }
             }
-            let level = scan.level
-            if level.priority != 255 {
-                let b = s.bytes(level.range)
-                if level.kind == .string {
-                    r.level = Level(bytes: b) ?? .unknown
-                } else if level.kind == .number, let v = JSONScanner.parseNumber(b) {
-                    r.level = Level(number: v, otlp: scan.levelIsOTLP)
-                }
-            }
+            JSONLinesFormat.read(level: scan.level, otlp: scan.levelIsOTLP, s, into: &r)
             return .record
+        }
+    }
+
+    /// The record's level from the member found for it, if any: a word (`error`, `WARN`),
+    /// or a number (bunyan and pino's, or OTLP's `severity_number` when `otlp`).
+    @_transparent  // as `stringEnd`: `parse` compiled slower around a call merely inlined
+    static func read(level: Found, otlp: Bool, _ s: JSONScanner, into r: inout LogRecord) {
+        guard level.priority != 255 else { return }
+        let b = s.bytes(level.range)
+        if level.kind == .string {
+            r.level = Level(bytes: b) ?? .unknown
+        } else if level.kind == .number, let v = JSONScanner.parseNumber(b) {
+            r.level = Level(number: v, otlp: otlp)
         }
     }
 }

@@ -267,15 +267,7 @@ public struct JSONLinesFormat: LineFormat {
         if !s.atEnd { return .skip("text after the JSON object at column \(s.pos + 1)") }
         let (time, level, message, service, trace, span) = (scan.time, scan.level, scan.message, scan.service, scan.trace, scan.span)
 
-        // Level.
-        if level.priority != 255 {
-            let b = s.bytes(level.range)
-            if level.kind == .string {
-                r.level = Level(bytes: b) ?? .unknown
-            } else if level.kind == .number, let v = JSONScanner.parseNumber(b) {
-                r.level = Level(number: v, otlp: scan.levelIsOTLP)
-            }
-        }
+        Self.read(level: level, otlp: scan.levelIsOTLP, s, into: &r)
         // Time (not read when no one uses it: a count by level).
         if time.priority != 255 && context.needsTime {
             let b = s.bytes(time.range)
