@@ -334,6 +334,23 @@ struct PatternMinerTests {
         #expect(t.patterns.first { $0.template.hasPrefix("panel redraw overlap:false") }?.count == 4)
     }
 
+    @Test("a bracketed word beside a value joins the pattern whose one <*> covers such a pair elsewhere")
+    func bracketedWordsJoinACoveringVariable() {
+        let m = PatternMiner()
+        // Names shaped like host names are masked with the number before them, as one value.
+        let shaped = ["idx.worker.7", "db-backup.svc.2", "tmp.sweep.9"]
+        for i in 0..<6 { m.add("Reaper stopped task \(4000 + i) (\(shaped[i % 3])).") }
+        for (i, name) in ["indexer", "sweeper", "mailer"].enumerated() { m.add("Reaper stopped task \(5000 + i) (\(name)).") }
+        for i in 0..<5 { m.add("link up from 10.1.\(i).9 (edge\(i).example.net) after retries") }
+        for i in 0..<2 { m.add("link up from 10.2.\(i).9 (unknown) after retries") }
+        // Nothing masks this bracketed word anywhere: it stays a word.
+        for i in 0..<3 { m.add("backup \(i) (nightly) finished") }
+        let t = m.finish()
+        #expect(t.patterns.map(\.template) == ["Reaper stopped task <*> (<*>).", "link up from <*> (<*>) after retries",
+                                              "backup <*> (nightly) finished"])
+        #expect(t.patterns.map(\.count) == [9, 7, 3])
+    }
+
     @Test("a key's word value joins the signature where that key's value is masked; two words alone stay apart")
     func keyedWordValues() {
         let m = PatternMiner()

@@ -178,6 +178,28 @@ extension PatternMiner {
         return out
     }
 
+    /// Whether a word is one value between brackets or quotes, with any punctuation after
+    /// them (`(httpd).`, `[main]`, `'alice',`): the part inside is one run of letters,
+    /// digits and `_ - . / @`.
+    static func isWrappedWord(_ b: [UInt8]) -> Bool {
+        guard let open = b.first else { return false }
+        let close: UInt8
+        switch open {
+        case 0x28: close = 0x29          // ( )
+        case 0x5B: close = 0x5D          // [ ]
+        case 0x7B: close = 0x7D          // { }
+        case 0x3C: close = 0x3E          // < >
+        case 0x22, 0x27: close = open    // " ', as opened
+        default: return false
+        }
+        var e = b.count
+        while e > 1, MessageMasker.isTrailingPunctuation(b[e - 1]) { e -= 1 }
+        guard e >= 3, b[e - 1] == close else { return false }
+        return b[1..<(e - 1)].allSatisfy { c in
+            (c | 0x20) &- 0x61 < 26 || c &- 0x30 < 10 || c == 0x5F || c == 0x2D || c == 0x2E || c == 0x2F || c == 0x40
+        }
+    }
+
     /// A key's value is one variable (Loghub-2.0's labelling rules): in a `key=value`
     /// token, a value written as several `<*>` joined by punctuation (`=<*>##<*>##<*>`,
     /// `=<*>@<*>`), or a URL holding one (`=https://<*>`), is one `<*>`. Values joined by
@@ -610,10 +632,60 @@ extension PatternMiner {
                 }
             }
         }
+        // A signature whose variables, with the bracketed or quoted words beside them
+        // (`<*> (crond).`), are one variable of a more general signature (`<*>`: the
+        // masker took `3456 (ld-linux.so.2).` as one value, its word being shaped like a
+        // host name) joins it: such words are values wherever another message's are.
+        // `spans` keeps, for each joined signature, the tokens each general position covers.
+        // A signature joins only one that has nothing to collapse (no chains of spans).
+        var spans: [Int: [Range<Int>]] = [:]
+        let wrapped = words.map { Self.isWrappedWord(Array($0.utf8)) }
+        func collapse(_ t: [Int32]) -> (tokens: [Int32], covered: [Range<Int>]) {
+            var collapsed: [Int32] = [], covered: [Range<Int>] = []
+            var j = 0
+            while j < t.count {
+                // A run of variables and the bracketed words next to them.
+                var e = j
+                var variables = 0
+                while e < t.count, t[e] < 0 || wrapped[Int(t[e])] { if t[e] < 0 { variables += 1 }; e += 1 }
+                if e > j + 1 && variables >= 1 {
+                    collapsed.append(-1)
+                    covered.append(j..<e)
+                    j = e
+                } else {
+                    for k in j..<max(e, j + 1) { collapsed.append(t[k]); covered.append(k..<(k + 1)) }
+                    j = max(e, j + 1)
+                }
+            }
+            return (collapsed, covered)
+        }
+        let collapsedForm = mergeable.map { alive[$0] ? collapse(templates[$0]) : (tokens: [], covered: []) }
+        var byTokens: [[Int32]: Int] = [:]
+        for (k, r) in mergeable.enumerated() where alive[r] && constantCount[r] >= options.minimumConstants
+            && collapsedForm[k].tokens.count == templates[r].count {
+            if byTokens[templates[r]] == nil { byTokens[templates[r]] = r }
+        }
+        for (k, r) in mergeable.enumerated() where alive[r] {
+            let (collapsed, covered) = collapsedForm[k]
+            guard collapsed.count < templates[r].count, let general = byTokens[collapsed], alive[general] else { continue }
+            root[r] = general
+            alive[r] = false
+            spans[r] = covered
+        }
         func find(_ x: Int) -> Int {
             var x = x
             while root[x] != x { x = root[x] }
             return x
+        }
+        /// The tokens of cluster `c`'s signature that each position of its pattern covers,
+        /// when it joined through a collapsed variable (nil: one token each).
+        func covering(_ c: Int) -> [Range<Int>]? {
+            var x = c
+            while root[x] != x {
+                if let s = spans[x] { return s }
+                x = root[x]
+            }
+            return nil
         }
         // Roots that ended with the same template are one pattern.
         var patternOf: [[Int32]: Int] = [:]
@@ -655,16 +727,32 @@ extension PatternMiner {
                 if cl.level > g.level { g.level = cl.level }
                 g.errors += cl.errors
                 let own = signatures[c]
+                let cover = covering(c)
                 for j in t.indices where t[j] < 0 || keyed[Int(t[j])] {
-                    if own[j] >= 0 && !keyed[Int(own[j])] {
-                        var value = words[Int(own[j])]
+                    if let run = cover?[j], run.count > 1 {
+                        // Variables and the words beside them: each sampled value of the
+                        // first variable with those words (and the other variables' most
+                        // frequent values).
+                        guard let v = run.first(where: { own[$0] < 0 }), let sampled = cl.values[v] else { continue }
+                        let total = sampled.values.reduce(0, +)
+                        let scale = total > 0 ? Double(cl.count) / Double(total) : 0
+                        let others = run.map { k in own[k] >= 0 ? words[Int(own[k])] : cl.values[k]?.max { $0.value < $1.value }?.key ?? "" }
+                        for (value, n) in sampled {
+                            let whole = others.indices.map { $0 == v - run.lowerBound ? value : others[$0] }.joined(separator: " ")
+                            g.values[j, default: [:]][whole, default: 0] += Double(n) * scale
+                        }
+                        continue
+                    }
+                    let k = cover?[j].lowerBound ?? j
+                    if own[k] >= 0 && !keyed[Int(own[k])] {
+                        var value = words[Int(own[k])]
                         // A key's word value (`mask=ffff` under `mask=<*>`): its value alone.
                         if t[j] >= 0, keyed[Int(t[j])], let star = words[Int(t[j])].range(of: "<*>") {
                             let key = words[Int(t[j])][..<star.lowerBound]
                             if value.hasPrefix(key) { value = String(value.dropFirst(key.count)) }
                         }
                         g.values[j, default: [:]][value, default: 0] += Double(cl.count)
-                    } else if let sampled = cl.values[j] {
+                    } else if let sampled = cl.values[k] {
                         let total = sampled.values.reduce(0, +)
                         let scale = total > 0 ? Double(cl.count) / Double(total) : 0
                         for (v, n) in sampled { g.values[j, default: [:]][v, default: 0] += Double(n) * scale }
