@@ -351,6 +351,23 @@ struct PatternMinerTests {
         #expect(t.patterns.map(\.count) == [9, 7, 3])
     }
 
+    @Test("stack frames of many functions are one pattern that keeps the offset's shape; a few stay apart")
+    func symbolsWithOffsets() {
+        func frames(_ functions: [String]) -> [MinedPattern] {
+            let m = PatternMiner()
+            for (i, f) in functions.enumerated() {
+                for k in 0..<3 { m.add(" [<c0\(String(i * 7 + k, radix: 16))a1b2>] \(f)+0x\(String(16 + 9 * k, radix: 16))/0x\(String(200 + i, radix: 16))") }
+            }
+            return m.finish().patterns
+        }
+        let many = frames(["alloc_slab", "flush_queue", "walk_tree", "copy_block", "wake_worker", "read_index"])
+        #expect(many.map(\.template) == ["[<*>] <*>+<*>/<*>"])
+        #expect(many.first?.count == 18)
+        // Three symbols only: alternatives, as three words are.
+        #expect(frames(["alloc_slab", "flush_queue", "walk_tree"]).map(\.template).sorted()
+                == ["[<*>] alloc_slab+<*>/<*>", "[<*>] flush_queue+<*>/<*>", "[<*>] walk_tree+<*>/<*>"])
+    }
+
     @Test("a key's word value joins the signature where that key's value is masked; two words alone stay apart")
     func keyedWordValues() {
         let m = PatternMiner()

@@ -505,6 +505,48 @@ extension PatternMiner {
                 }
             }
         }
+        // A symbol with an offset after it (`do_page_fault+<*>/<*>`, `main.run+<*>`): where
+        // signatures agree but for the symbol, and it takes as many names as a column merge
+        // needs, the symbol is a variable and the offset's shape stays (`<*>+<*>/<*>`). A
+        // stack frame, the only word of its line but the address, is thus neither reduced
+        // to `<*>` nor kept as a pattern a function.
+        var symbolForm = [Int32](repeating: -1, count: words.count)
+        var symbolForms: Set<Int32> = []
+        for (k, w) in words.enumerated() where w.contains("<*>") {
+            let b = Array(w.utf8)
+            guard let first = b.first, (first | 0x20) &- 0x61 < 26 || first == 0x5F else { continue }
+            var i = 1
+            while i < b.count, (b[i] | 0x20) &- 0x61 < 26 || b[i] &- 0x30 < 10 || b[i] == 0x5F || b[i] == 0x2E || b[i] == 0x24 { i += 1 }
+            // Not `key=`, `key:`, `name(` (each a shape of its own) nor a word glued to `<*>`.
+            guard i < b.count, b[i] != 0x3D, b[i] != 0x3A, b[i] != 0x28, b[i] != 0x3C else { continue }
+            let form = "<*>" + String(decoding: b[i...], as: UTF8.self)
+            let id: Int32
+            if let known = intern[form] { id = known } else {
+                id = Int32(words.count)
+                words.append(form)
+                intern[form] = id
+            }
+            symbolForm[k] = id
+            symbolForms.insert(id)
+        }
+        if !symbolForms.isEmpty {
+            var bySymbol: [[Int32]: [Int]] = [:]
+            for r in mergeable {
+                var key = templates[r]
+                var any = false
+                for j in key.indices where key[j] >= 0 && Int(key[j]) < symbolForm.count && symbolForm[Int(key[j])] >= 0 {
+                    key[j] = symbolForm[Int(key[j])]
+                    any = true
+                }
+                if any { bySymbol[key, default: []].append(r) }
+            }
+            for (key, ids) in bySymbol where ids.count >= 2 {
+                for j in key.indices where key[j] >= 0 && symbolForms.contains(key[j]) {
+                    guard Set(ids.map { templates[$0][j] }).count >= options.distinctValues else { continue }
+                    for r in ids { templates[r][j] = key[j] }
+                }
+            }
+        }
         var changed = true
         while changed {
             changed = false
@@ -744,6 +786,12 @@ extension PatternMiner {
                         continue
                     }
                     let k = cover?[j].lowerBound ?? j
+                    if t[j] >= 0, symbolForms.contains(t[j]), own[k] >= 0, own[k] != t[j] {
+                        // A symbol's name (`do_page_fault` of `do_page_fault+<*>/<*>`).
+                        let word = words[Int(own[k])], tail = words[Int(t[j])].dropFirst(3)
+                        if word.hasSuffix(tail) { g.values[j, default: [:]][String(word.dropLast(tail.count)), default: 0] += Double(cl.count) }
+                        continue
+                    }
                     if own[k] >= 0 && !keyed[Int(own[k])] {
                         var value = words[Int(own[k])]
                         // A key's word value (`mask=ffff` under `mask=<*>`): its value alone.
