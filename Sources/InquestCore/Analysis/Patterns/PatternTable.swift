@@ -179,8 +179,8 @@ extension PatternMiner {
     }
 
     /// Whether a word is one value between brackets or quotes, with any punctuation after
-    /// them (`(httpd).`, `[main]`, `'alice',`): the part inside is one run of letters,
-    /// digits and `_ - . / @`.
+    /// them (`(httpd).`, `[main]`, `'alice',`, `():`): the part inside is one run of
+    /// letters, digits and `_ - . / @`, or nothing.
     static func isWrappedWord(_ b: [UInt8]) -> Bool {
         guard let open = b.first else { return false }
         let close: UInt8
@@ -194,7 +194,7 @@ extension PatternMiner {
         }
         var e = b.count
         while e > 1, MessageMasker.isTrailingPunctuation(b[e - 1]) { e -= 1 }
-        guard e >= 3, b[e - 1] == close else { return false }
+        guard e >= 2, b[e - 1] == close else { return false }
         return b[1..<(e - 1)].allSatisfy { c in
             (c | 0x20) &- 0x61 < 26 || c &- 0x30 < 10 || c == 0x5F || c == 0x2D || c == 0x2E || c == 0x2F || c == 0x40
         }
