@@ -350,6 +350,11 @@ struct PatternMinerTests {
         #expect(t.patterns.map(\.template) == ["Reaper stopped task <*> (<*>).", "link up from <*> (<*>) after retries",
                                               "backup <*> (nightly) finished"])
         #expect(t.patterns.map(\.count) == [9, 8, 3])
+        // One column of values for each <*>, also where one value covered both.
+        let reaper = t.patterns.first?.variables.map { Set($0.map(\.value)) } ?? []
+        #expect(reaper.count == 2)
+        #expect(reaper.last?.isSubset(of: ["idx.worker.7", "db-backup.svc.2", "tmp.sweep.9", "indexer", "sweeper", "mailer"]) == true)
+        #expect(reaper.first?.allSatisfy { Int($0) != nil } == true, "\(reaper)")
     }
 
     @Test("stack frames of many functions are one pattern that keeps the offset's shape; a few stay apart")

@@ -178,6 +178,31 @@ extension PatternMiner {
         return out
     }
 
+    /// The values of a position one column for each `<*>` its piece writes: a piece of
+    /// several (`<*> (<*>).`, one value the masker took over several tokens) splits each
+    /// value at the text between them (`3456 (ld-linux.so.2).` is `3456` and
+    /// `ld-linux.so.2`), when every value holds that text; else one column, `uncovered`.
+    static func columns(_ values: [String: Double], by piece: String) -> [[String: Double]] {
+        let stars = piece.ranges(of: "<*>")
+        let whole = [uncovered(values, by: piece)]
+        guard stars.count > 1 else { return whole }
+        let between = zip(stars, stars.dropFirst()).map { piece[$0.upperBound..<$1.lowerBound] }
+        guard !between.contains(where: \.isEmpty) else { return whole }
+        var out = [[String: Double]](repeating: [:], count: stars.count)
+        for (value, n) in whole[0] {
+            var rest = Substring(value)
+            var parts: [Substring] = []
+            for separator in between {
+                guard let r = rest.range(of: separator) else { return whole }
+                parts.append(rest[..<r.lowerBound])
+                rest = rest[r.upperBound...]
+            }
+            parts.append(rest)
+            for (k, part) in parts.enumerated() { out[k][String(part), default: 0] += n }
+        }
+        return out
+    }
+
     /// Whether a word is one value between brackets or quotes, with any punctuation after
     /// them (`(httpd).`, `[main]`, `'alice',`, `():`): the part inside is one run of
     /// letters, digits and `_ - . / @`, or nothing.
@@ -823,10 +848,11 @@ extension PatternMiner {
                 return word.replacingCharacters(in: star, with: written(g.values[j] ?? [:], constants: constants))
             }
             let text = Self.oneKeyedValue(Self.wholeVariables(pieces.joined(separator: " ")))
-            let variables = t.indices.filter { t[$0] < 0 }.map { j -> [(value: String, count: Int)] in
-                Self.uncovered(g.values[j] ?? [:], by: Self.wholeVariables(pieces[j]))
-                    .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-                    .prefix(3).map { (value: $0.key, count: Int($0.value.rounded())) }
+            let variables = t.indices.filter { t[$0] < 0 }.flatMap { j in
+                Self.columns(g.values[j] ?? [:], by: Self.wholeVariables(pieces[j])).map { column -> [(value: String, count: Int)] in
+                    column.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+                        .prefix(3).map { (value: $0.key, count: Int($0.value.rounded())) }
+                }
             }
             patterns.append(MinedPattern(id: PatternTable.identifier(text), template: text, count: g.count,
                                          baselineCount: g.baseline, firstSeen: g.first, lastSeen: g.last,
