@@ -357,6 +357,24 @@ struct PatternMinerTests {
         #expect(reaper.first?.allSatisfy { Int($0) != nil } == true, "\(reaper)")
     }
 
+    @Test("a bracketed word joins only where the <*> took such a pair; the values of every member are kept")
+    func bracketedWordsNeedEvidence() {
+        // No message had a value and a bracketed word masked as one: `[FAILED]` stays a word.
+        let m = PatternMiner()
+        for i in 0..<3 { m.add("backup job \(50 + i) finished") }
+        for i in 0..<9 { m.add("backup job \(2000 + i) [FAILED] finished") }
+        #expect(m.finish().patterns.map(\.template) == ["backup job <*> [FAILED] finished", "backup job <*> finished"])
+        // Where one did, a run of words only (its <*> from a column merge) brings its values.
+        let n = PatternMiner()
+        for i in 1...5 { n.add("lease \(i) (node\(i).pool.example) renewed") }
+        for name in ["alice", "bob", "carol", "dave", "erin", "frank"] { for _ in 0..<2 { n.add("lease \(name) (admin) renewed") } }
+        let t = n.finish()
+        #expect(t.patterns.map(\.template) == ["lease <*> (<*>) renewed"])
+        let columns = t.patterns.first?.variables.map { Dictionary(uniqueKeysWithValues: $0.map { ($0.value, $0.count) }) } ?? []
+        #expect(columns.count == 2)
+        #expect(columns.first?["alice"] == 2 && columns.last?["admin"] == 12, "\(columns)")
+    }
+
     @Test("stack frames of many functions are one pattern that keeps the offset's shape; a few stay apart")
     func symbolsWithOffsets() {
         func frames(_ functions: [String]) -> [MinedPattern] {

@@ -542,8 +542,8 @@ extension PatternMiner {
             guard let first = b.first, (first | 0x20) &- 0x61 < 26 || first == 0x5F else { continue }
             var i = 1
             while i < b.count, (b[i] | 0x20) &- 0x61 < 26 || b[i] &- 0x30 < 10 || b[i] == 0x5F || b[i] == 0x2E || b[i] == 0x24 { i += 1 }
-            // Not `key=`, `key:`, `name(` (each a shape of its own) nor a word glued to `<*>`.
-            guard i < b.count, b[i] != 0x3D, b[i] != 0x3A, b[i] != 0x28, b[i] != 0x3C else { continue }
+            // A symbol and `+` an offset (`key=`, `key:`, `name(` each have a shape of their own).
+            guard i + 1 < b.count, b[i] == 0x2B else { continue }
             let form = "<*>" + String(decoding: b[i...], as: UTF8.self)
             let id: Int32
             if let known = intern[form] { id = known } else {
@@ -700,9 +700,10 @@ extension PatternMiner {
             }
         }
         // A signature whose variables, with the bracketed or quoted words beside them
-        // (`<*> (crond).`), are one variable of a more general signature (`<*>`: the
-        // masker took `3456 (ld-linux.so.2).` as one value, its word being shaped like a
-        // host name) joins it: such words are values wherever another message's are.
+        // (`<*> (crond).`), are one variable of a more general signature where the masker
+        // took such a pair as one value (`<*>` for `3456 (ld-linux.so.2).`, its word
+        // shaped like a host name) joins it: such words are values wherever another
+        // message's are.
         // `spans` keeps, for each joined signature, the tokens each general position covers.
         // A signature joins only one that has nothing to collapse (no chains of spans).
         var spans: [Int: [Range<Int>]] = [:]
@@ -735,6 +736,13 @@ extension PatternMiner {
         for (k, r) in mergeable.enumerated() where alive[r] {
             let (collapsed, covered) = collapsedForm[k]
             guard collapsed.count < templates[r].count, let general = byTokens[collapsed], alive[general] else { continue }
+            // Only where the general's `<*>` took such a pair as one value (a sampled value
+            // of several tokens): a bracketed constant beside a plain value (`job 55
+            // [FAILED] finished`) stays a word of its own signature.
+            let evidence = covered.indices.allSatisfy { p in
+                covered[p].count == 1 || clusters[general].values[p]?.keys.contains(where: { $0.contains(" ") }) == true
+            }
+            guard evidence else { continue }
             root[r] = general
             alive[r] = false
             spans[r] = covered
@@ -800,7 +808,13 @@ extension PatternMiner {
                         // Variables and the words beside them: each sampled value of the
                         // first variable with those words (and the other variables' most
                         // frequent values).
-                        guard let v = run.first(where: { own[$0] < 0 }), let sampled = cl.values[v] else { continue }
+                        guard let v = run.first(where: { own[$0] < 0 }), let sampled = cl.values[v] else {
+                            // Only words (the run's `<*>` came from a column merge): them.
+                            if !run.contains(where: { own[$0] < 0 }) {
+                                g.values[j, default: [:]][run.map { words[Int(own[$0])] }.joined(separator: " "), default: 0] += Double(cl.count)
+                            }
+                            continue
+                        }
                         let total = sampled.values.reduce(0, +)
                         let scale = total > 0 ? Double(cl.count) / Double(total) : 0
                         let others = run.map { k in own[k] >= 0 ? words[Int(own[k])] : cl.values[k]?.max { $0.value < $1.value }?.key ?? "" }

@@ -244,8 +244,8 @@ public enum FormatRegistry {
     }
 
     static func contains(_ h: [UInt8], _ s: StaticString) -> Bool {
-        h.withUnsafeBufferPointer { hb in
-            guard let base = hb.baseAddress else { return s.utf8CodeUnitCount == 0 }
+        s.utf8CodeUnitCount > 0 && h.withUnsafeBufferPointer { hb in
+            guard let base = hb.baseAddress else { return false }
             return ByteSearch.contains(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount), in: base, count: hb.count)
         }
     }
