@@ -357,6 +357,18 @@ struct PatternMinerTests {
         #expect(reaper.first?.allSatisfy { Int($0) != nil } == true, "\(reaper)")
     }
 
+    @Test("a key's values are listed with the other variables, in the template's order")
+    func keyedValuesListed() {
+        let m = PatternMiner()
+        for i in 0..<6 { m.add("worker \(i % 2) spawned pid=\(4100 + i) queue=q\(i % 3)") }
+        let p = m.finish().patterns
+        #expect(p.map(\.template) == ["worker <*> spawned pid=<*> queue=<*>"])
+        let columns = p.first?.variables.map { Set($0.map(\.value)) } ?? []
+        #expect(columns.count == 3, "\(columns)")
+        #expect(columns.first == ["0", "1"])
+        #expect(columns.dropFirst().first?.contains("4100") == true)
+    }
+
     @Test("a bracketed word joins only where the <*> took such a pair; the values of every member are kept")
     func bracketedWordsNeedEvidence() {
         // No message had a value and a bracketed word masked as one: `[FAILED]` stays a word.

@@ -862,7 +862,8 @@ extension PatternMiner {
                 return word.replacingCharacters(in: star, with: written(g.values[j] ?? [:], constants: constants))
             }
             let text = Self.oneKeyedValue(Self.wholeVariables(pieces.joined(separator: " ")))
-            let variables = t.indices.filter { t[$0] < 0 }.flatMap { j in
+            // Every `<*>` in template order: variables, and keyed words' values (`pid=<*>`).
+            let variables = t.indices.filter { t[$0] < 0 || keyed[Int(t[$0])] }.flatMap { j in
                 Self.columns(g.values[j] ?? [:], by: Self.wholeVariables(pieces[j])).map { column -> [(value: String, count: Int)] in
                     column.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
                         .prefix(3).map { (value: $0.key, count: Int($0.value.rounded())) }
