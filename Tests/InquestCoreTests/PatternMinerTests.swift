@@ -357,6 +357,28 @@ struct PatternMinerTests {
         #expect(reaper.first?.allSatisfy { Int($0) != nil } == true, "\(reaper)")
     }
 
+    @Test("the most frequent values are those a sort puts first, and sums do not depend on the order of adding")
+    func mostFrequentAndOrderFreeSums() {
+        var seed: UInt64 = 0x5DEECE66D
+        func next(_ n: Int) -> Int { seed = seed &* 6364136223846793005 &+ 1442695040888963407; return Int((seed >> 33) % UInt64(n)) }
+        for _ in 0..<200 {
+            var column: [String: Double] = [:]
+            for _ in 0..<next(12) { column["v\(next(20))"] = Double(next(5)) + (next(3) == 0 ? 0.5 : 0) }
+            for n in 1...4 {
+                let sorted = column.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(n)
+                let got = PatternMiner.mostFrequent(column, n)
+                #expect(got.map(\.key) == sorted.map(\.key) && got.map(\.value) == sorted.map(\.value))
+            }
+        }
+        // Parts whose sum in floating point depends on the order they are added in.
+        let parts = [0.1, 0.2, 0.3, 1e16, -1e16, 0.7]
+        var a = PatternMiner.OrderFreeSums(), b = PatternMiner.OrderFreeSums()
+        for x in parts { a.add("k", x) }
+        for x in parts.reversed() { b.add("k", x) }
+        #expect(a.sums["k"] == b.sums["k"])
+        #expect(parts.reduce(0, +) != parts.reversed().reduce(0, +), "the parts do depend on the order")
+    }
+
     @Test("a key's values are listed with the other variables, in the template's order")
     func keyedValuesListed() {
         let m = PatternMiner()

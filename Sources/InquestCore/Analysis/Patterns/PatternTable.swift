@@ -167,15 +167,36 @@ extension PatternMiner {
         guard let first = stars.first, let last = stars.last else { return values }
         let head = piece[..<first.lowerBound], tail = piece[last.upperBound...]
         if head.isEmpty && tail.isEmpty { return values }
-        var out: [String: Double] = [:]
+        var out = OrderFreeSums()
         for (value, n) in values {
             var v = Substring(value)
             if v.utf8.count > head.utf8.count + tail.utf8.count, v.hasPrefix(head), v.hasSuffix(tail) {
                 v = v.dropFirst(head.count).dropLast(tail.count)
             }
-            out[String(v), default: 0] += n
+            out.add(String(v), n)
         }
-        return out
+        return out.sums
+    }
+
+    /// Sums by key that do not depend on the order they are added in (a dictionary's,
+    /// which differs from run to run): a key added to more than twice is summed again
+    /// from its sorted parts, so that the same input always shows the same counts.
+    struct OrderFreeSums {
+        private var out: [String: Double] = [:]
+        private var parts: [String: [Double]] = [:]
+        mutating func add(_ key: String, _ n: Double) {
+            if let old = out[key] {
+                out[key] = old + n
+                parts[key, default: [old]].append(n)
+            } else {
+                out[key] = n
+            }
+        }
+        var sums: [String: Double] {
+            var r = out
+            for (key, p) in parts where p.count > 2 { r[key] = p.sorted().reduce(0, +) }
+            return r
+        }
     }
 
     /// The values of a position one column for each `<*>` its piece writes: a piece of
@@ -188,7 +209,7 @@ extension PatternMiner {
         guard stars.count > 1 else { return whole }
         let between = zip(stars, stars.dropFirst()).map { piece[$0.upperBound..<$1.lowerBound] }
         guard !between.contains(where: \.isEmpty) else { return whole }
-        var out = [[String: Double]](repeating: [:], count: stars.count)
+        var out = [OrderFreeSums](repeating: OrderFreeSums(), count: stars.count)
         for (value, n) in whole[0] {
             var rest = Substring(value)
             var parts: [Substring] = []
@@ -198,9 +219,25 @@ extension PatternMiner {
                 rest = rest[r.upperBound...]
             }
             parts.append(rest)
-            for (k, part) in parts.enumerated() { out[k][String(part), default: 0] += n }
+            for (k, part) in parts.enumerated() { out[k].add(String(part), n) }
         }
-        return out
+        return out.map(\.sums)
+    }
+
+    /// The `n` most frequent values, ties by value: the first `n` of the sorted column,
+    /// found in one pass instead of sorting a column of many unique values.
+    static func mostFrequent(_ column: [String: Double], _ n: Int) -> [(key: String, value: Double)] {
+        func before(_ a: (key: String, value: Double), _ b: (key: String, value: Double)) -> Bool {
+            a.value != b.value ? a.value > b.value : a.key < b.key
+        }
+        var best: [(key: String, value: Double)] = []
+        for e in column where best.count < n || before(e, best[best.count - 1]) {
+            var i = best.count
+            while i > 0 && before(e, best[i - 1]) { i -= 1 }
+            best.insert(e, at: i)
+            if best.count > n { best.removeLast() }
+        }
+        return best
     }
 
     /// Whether a word is one value between brackets or quotes, with any punctuation after
@@ -817,7 +854,10 @@ extension PatternMiner {
                         }
                         let total = sampled.values.reduce(0, +)
                         let scale = total > 0 ? Double(cl.count) / Double(total) : 0
-                        let others = run.map { k in own[k] >= 0 ? words[Int(own[k])] : cl.values[k]?.max { $0.value < $1.value }?.key ?? "" }
+                        let others = run.map { k in
+                            own[k] >= 0 ? words[Int(own[k])]
+                                : cl.values[k]?.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? ""
+                        }
                         for (value, n) in sampled {
                             let whole = others.indices.map { $0 == v - run.lowerBound ? value : others[$0] }.joined(separator: " ")
                             g.values[j, default: [:]][whole, default: 0] += Double(n) * scale
@@ -865,8 +905,7 @@ extension PatternMiner {
             // Every `<*>` in template order: variables, and keyed words' values (`pid=<*>`).
             let variables = t.indices.filter { t[$0] < 0 || keyed[Int(t[$0])] }.flatMap { j in
                 Self.columns(g.values[j] ?? [:], by: Self.wholeVariables(pieces[j])).map { column -> [(value: String, count: Int)] in
-                    column.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
-                        .prefix(3).map { (value: $0.key, count: Int($0.value.rounded())) }
+                    Self.mostFrequent(column, 3).map { (value: $0.key, count: Int($0.value.rounded())) }
                 }
             }
             patterns.append(MinedPattern(id: PatternTable.identifier(text), template: text, count: g.count,
