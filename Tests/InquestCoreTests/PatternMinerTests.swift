@@ -364,6 +364,7 @@ struct PatternMinerTests {
         for _ in 0..<200 {
             var column: [String: Double] = [:]
             for _ in 0..<next(12) { column["v\(next(20))"] = Double(next(5)) + (next(3) == 0 ? 0.5 : 0) }
+            #expect(PatternMiner.mostFrequent(column, 0).isEmpty)
             for n in 1...4 {
                 let sorted = column.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(n)
                 let got = PatternMiner.mostFrequent(column, n)

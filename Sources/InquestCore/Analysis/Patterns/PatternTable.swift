@@ -179,8 +179,9 @@ extension PatternMiner {
     }
 
     /// Sums by key that do not depend on the order they are added in (a dictionary's,
-    /// which differs from run to run): a key added to more than twice is summed again
-    /// from its sorted parts, so that the same input always shows the same counts.
+    /// which differs from run to run): a key added to three times or more is summed again
+    /// from its sorted parts (two parts add up the same either way), so that the same
+    /// input always shows the same counts.
     struct OrderFreeSums {
         private var out: [String: Double] = [:]
         private var parts: [String: [Double]] = [:]
@@ -224,9 +225,10 @@ extension PatternMiner {
         return out.map(\.sums)
     }
 
-    /// The `n` most frequent values, ties by value: the first `n` of the sorted column,
-    /// found in one pass instead of sorting a column of many unique values.
+    /// The `n` most frequent values, ties broken by the value: the first `n` of the sorted
+    /// column, found in one pass instead of sorting a column of many unique values.
     static func mostFrequent(_ column: [String: Double], _ n: Int) -> [(key: String, value: Double)] {
+        guard n > 0 else { return [] }
         func before(_ a: (key: String, value: Double), _ b: (key: String, value: Double)) -> Bool {
             a.value != b.value ? a.value > b.value : a.key < b.key
         }
