@@ -17,6 +17,10 @@ protocol FlatMembers {
 extension JSONLinesFormat.Scan: FlatMembers {}
 
 extension JSONLinesFormat {
+    /// JSON's whitespace: any byte above a space is not, one comparison for nearly every byte.
+    @inline(__always)
+    static func isJSONSpace(_ c: UInt8) -> Bool { c <= 0x20 && (c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) }
+
     enum EveryMember: FlatScanMode { static var levelDecides: Bool { false } }
     enum UpToLevel: FlatScanMode { static var levelDecides: Bool { true } }
 
@@ -43,16 +47,14 @@ extension JSONLinesFormat {
         var i = sc.pos
         guard sc.maxDepth >= 1, i < end, b[i] == 0x7B else { return false }
         i += 1
-        // Any byte above a space is not one: one comparison for nearly every byte.
-        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c <= 0x20 && (c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) }
-        while i < end, isSpace(b[i]) { i += 1 }
+        while i < end, isJSONSpace(b[i]) { i += 1 }
         guard i < end else { return false }
         if b[i] == 0x7D { sc.pos = i + 1; return true }
         var place = 0
         while true {
             guard var (role, prio) = memberKey(b, &i, end: end, place: place, memo: memo) else { return false }
             place &+= 1
-            while i < end, isSpace(b[i]) { i += 1 }
+            while i < end, isJSONSpace(b[i]) { i += 1 }
             guard i < end else { return false }
             let c = b[i]
             switch role {
@@ -103,7 +105,7 @@ extension JSONLinesFormat {
             case .span: if prio < scan.span.priority { scan.span = f }
             default: break
             }
-            while i < end, isSpace(b[i]) { i += 1 }
+            while i < end, isJSONSpace(b[i]) { i += 1 }
             guard i < end else { return false }
             let sep = b[i]
             i += 1
@@ -123,10 +125,9 @@ extension JSONLinesFormat {
     static func validateRest(_ sc: inout JSONScanner, from: Int, place start: Int, memo: UnsafeMutablePointer<KeyMemo.Entry>) -> Bool {
         let b = sc.base, end = sc.end
         var i = from, place = start
-        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c <= 0x20 && (c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) }
         while true {
             // The separator.
-            while i < end, isSpace(b[i]) { i += 1 }
+            while i < end, isJSONSpace(b[i]) { i += 1 }
             guard i < end else { return false }
             let sep = b[i]
             i += 1
@@ -136,7 +137,7 @@ extension JSONLinesFormat {
             guard let (role, _) = memberKey(b, &i, end: end, place: place, memo: memo) else { return false }
             place &+= 1
             // The value.
-            while i < end, isSpace(b[i]) { i += 1 }
+            while i < end, isJSONSpace(b[i]) { i += 1 }
             guard i < end else { return false }
             let c = b[i]
             if c == 0x22 {
@@ -160,10 +161,9 @@ extension JSONLinesFormat {
     @_transparent  // not merely @inline(__always): not always followed in a function this long
     static func memberKey(_ b: UnsafePointer<UInt8>, _ i: inout Int, end: Int, place: Int,
                           memo: UnsafeMutablePointer<KeyMemo.Entry>) -> (Role, UInt8)? {
-        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c <= 0x20 && (c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) }
         guard i < end else { return nil }
         if b[i] != 0x22 {
-            while i < end, isSpace(b[i]) { i += 1 }
+            while i < end, isJSONSpace(b[i]) { i += 1 }
             guard i < end, b[i] == 0x22 else { return nil }
         }
         if place < KeyMemo.capacity && i &+ 16 <= end && memo[place].matches(b + i) {
@@ -182,7 +182,7 @@ extension JSONLinesFormat {
                 memo[place].remember(b + keyStart - 1, span: span, role: role, prio: prio)
             }
         } else {
-            while i < end, isSpace(b[i]) { i += 1 }
+            while i < end, isJSONSpace(b[i]) { i += 1 }
             guard i < end, b[i] == 0x3A else { return nil }
             i += 1
         }
@@ -216,7 +216,6 @@ extension JSONLinesFormat {
     /// nil when empty, or a misspelt true, false or null.
     @_transparent  // not merely @inline(__always): not always followed in a function this long
     static func literalEnd(_ b: UnsafePointer<UInt8>, from: Int, end: Int) -> (end: Int, kind: JSONScanner.Kind)? {
-        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c <= 0x20 && (c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09) }
         var i = from
         // The first such byte or control byte among the next sixteen, then (a control byte
         // that is not a space is part of the value) one byte at a time.
@@ -228,7 +227,7 @@ extension JSONLinesFormat {
         }
         while i < end {
             let d = b[i]
-            if d == 0x2C || d == 0x7D || d == 0x5D || isSpace(d) { break }
+            if d == 0x2C || d == 0x7D || d == 0x5D || isJSONSpace(d) { break }
             i += 1
         }
         if i == from { return nil }

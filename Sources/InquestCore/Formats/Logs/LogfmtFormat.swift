@@ -104,6 +104,12 @@ public struct LogfmtFormat: LineFormat {
         return true
     }
 
+    /// The record's level from a `level=` value: a word (`error`, `WARN`) or a number.
+    @_transparent  // as JSON's `read(level:)`: `parse` compiles slower around a call merely inlined
+    static func read(level vb: UnsafeBufferPointer<UInt8>, into r: inout LogRecord) {
+        if let l = Level(bytes: vb) { r.level = l } else if let num = JSONScanner.parseNumber(vb) { r.level = Level(number: num, otlp: false) }
+    }
+
     public func accepts(_ line: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = line.first, first != 0x7B, first != 0x20 else { return false }
         let r = Self.pairs(line, memo: nil) { _, _, _, _, _ in }
@@ -165,7 +171,7 @@ public struct LogfmtFormat: LineFormat {
                 if role == .level && prio < levelP {
                     levelP = prio
                     let vb = UnsafeBufferPointer(rebasing: line[vs..<ve])
-                    if let l = Level(bytes: vb) { r.level = l } else if let num = JSONScanner.parseNumber(vb) { r.level = Level(number: num, otlp: false) }
+                    Self.read(level: vb, into: &r)
                     if prio == 0 { return restIsValid(line, from: i) }
                 }
             }
@@ -197,7 +203,7 @@ public struct LogfmtFormat: LineFormat {
                 else if let num = JSONScanner.parseNumber(vb) { r.timestamp = TimestampParser.fromEpoch(num) }
             case .level where prio < levelP:
                 levelP = prio
-                if let l = Level(bytes: vb) { r.level = l } else if let num = JSONScanner.parseNumber(vb) { r.level = Level(number: num, otlp: false) }
+                Self.read(level: vb, into: &r)
             case .message where prio < msgP:
                 msgP = prio
                 msgValue = v
