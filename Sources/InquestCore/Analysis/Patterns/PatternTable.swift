@@ -791,6 +791,11 @@ extension PatternMiner {
             while root[x] != x { x = root[x] }
             return x
         }
+        /// How many records each kept sample of a signature of `count` records stands for.
+        func scaled(_ sampled: [String: Int], _ count: Int) -> Double {
+            let total = sampled.values.reduce(0, +)
+            return total > 0 ? Double(count) / Double(total) : 0
+        }
         /// The tokens of cluster `c`'s signature that each position of its pattern covers,
         /// when it joined through a collapsed variable (nil: one token each).
         func covering(_ c: Int) -> [Range<Int>]? {
@@ -854,8 +859,7 @@ extension PatternMiner {
                             }
                             continue
                         }
-                        let total = sampled.values.reduce(0, +)
-                        let scale = total > 0 ? Double(cl.count) / Double(total) : 0
+                        let scale = scaled(sampled, cl.count)
                         let others = run.map { k in
                             own[k] >= 0 ? words[Int(own[k])]
                                 : cl.values[k]?.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? ""
@@ -882,8 +886,7 @@ extension PatternMiner {
                         }
                         g.values[j, default: [:]][value, default: 0] += Double(cl.count)
                     } else if let sampled = cl.values[k] {
-                        let total = sampled.values.reduce(0, +)
-                        let scale = total > 0 ? Double(cl.count) / Double(total) : 0
+                        let scale = scaled(sampled, cl.count)
                         for (v, n) in sampled { g.values[j, default: [:]][v, default: 0] += Double(n) * scale }
                     }
                 }
