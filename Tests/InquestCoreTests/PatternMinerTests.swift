@@ -236,6 +236,34 @@ struct PatternMinerTests {
         #expect(template("pair (3, 4) done") == "pair (<*>, <*>) done", "a short group keeps its values apart")
     }
 
+    @Test("counts shown for values are shares of the records, not of the few values kept")
+    func shownCounts() throws {
+        // The first 1,000 logins come from one address, the next 2,000 from as many
+        // others: the early records, all sampled, must not make it look like most.
+        let m = PatternMiner()
+        for _ in 0..<1000 { m.add("login accepted from 10.0.0.1 port 22") }
+        for i in 0..<2000 { m.add("login accepted from 10.1.\(i / 250).\(i % 250) port 22") }
+        let p = try #require(m.finish().patterns.first)
+        #expect(p.template == "login accepted from <*> port <*>")
+        let addresses = try #require(p.variables.first)
+        #expect(addresses.first?.value == "10.0.0.1")
+        let top = addresses.first?.count ?? 0
+        #expect(top > 800 && top < 1200, "10.0.0.1 is a third of 3,000: \(top)")
+        for other in addresses.dropFirst() { #expect(other.count <= 30, "an address seen once: \(other)") }
+        #expect(p.variables.last?.first?.count == 3000, "port 22 is in every record")
+
+        // A value written as two <*> (`host:port`) out of unique wholes: the port that
+        // every record has shows in every record, each unique host in few.
+        let n = PatternMiner()
+        for i in 0..<2000 { n.add("proxy opened to h\(i).example.net:8443 via tunnel") }
+        let q = try #require(n.finish().patterns.first)
+        #expect(q.template == "proxy opened to <*>:<*> via tunnel")
+        #expect(q.variables.count == 2)
+        let port = q.variables.last?.first
+        #expect(port?.value == "8443" && (port?.count ?? 0) > 1900, "\(String(describing: port))")
+        for host in q.variables.first ?? [] { #expect(host.count <= 30, "a host seen once: \(host)") }
+    }
+
     @Test("a signature joins a more general one that agrees wherever that one is constant")
     func generalMerge() {
         let m = PatternMiner()

@@ -169,6 +169,7 @@ public enum PartialResult {
             j.field("level", Int(sig.level.rawValue))
             j.field("errors", sig.errors)
             j.field("example", sig.example)
+            if !sig.values.isEmpty { j.field("sampled", sig.sampled) }
             j.beginObject("values")
             for position in sig.values.keys.sorted() {
                 j.beginArray(String(position))
@@ -225,7 +226,8 @@ public enum PartialResult {
             result.append(PatternMiner.SignatureState(
                 signature: signature, tokenCount: Int(tokens), count: counted, baselineCount: Int(baseline),
                 first: time("first"), last: time("last"), level: level, errors: Int(errors),
-                example: example, values: values))
+                example: example, values: values,
+                sampled: e["sampled"]?.int64.map { Int(clamping: max(0, $0)) }))
         }
         return result
     }

@@ -63,8 +63,12 @@ public final class PatternMiner {
         var level = Level.unknown
         var errors = 0
         var example: String
-        /// Sampled values per token position of the variable slots.
+        /// Sampled values per token position of the variable slots, counted in the records they stand for.
         var values: [Int: [String: Int]] = [:]
+        /// The records the sampled values stand for (the first `valueSampleFirst` one each,
+        /// then one in `valueSampleEvery` for that many): what a kept value's count is a
+        /// share of.
+        var sampled = 0
 
         /// Counts one record.
         mutating func record(at time: Timestamp?, level: Level, baseline: Bool) {
@@ -125,16 +129,19 @@ public final class PatternMiner {
             clusters[c].record(at: time, level: level, baseline: baseline)
             let n = clusters[c].count
             if !masker.slots.isEmpty, n <= options.valueSampleFirst || n % options.valueSampleEvery == 0 {
-                sampleValues(c, bytes)
+                // A record sampled after the first ones stands for the records skipped.
+                let weight = n <= options.valueSampleFirst ? 1 : options.valueSampleEvery
+                clusters[c].sampled += weight
+                sampleValues(c, bytes, weight: weight)
             }
             return c
         }
 
-        private mutating func sampleValues(_ c: Int, _ bytes: UnsafeBufferPointer<UInt8>) {
+        private mutating func sampleValues(_ c: Int, _ bytes: UnsafeBufferPointer<UInt8>, weight: Int) {
             for slot in masker.slots {
                 let v = String(decoding: UnsafeBufferPointer(rebasing: bytes[slot.start..<slot.end]), as: UTF8.self)
                 // In place: copying the dictionary out and back would copy it on every sample.
-                PatternMiner.sample(v, into: &clusters[c].values[slot.token, default: [:]])
+                PatternMiner.sample(v, weight: weight, into: &clusters[c].values[slot.token, default: [:]])
             }
         }
 
@@ -198,6 +205,7 @@ public final class PatternMiner {
             clusters[c].count += s.count
             clusters[c].baselineCount += s.baselineCount
             clusters[c].errors += s.errors
+            clusters[c].sampled += s.sampled
             if s.level > clusters[c].level { clusters[c].level = s.level }
             if let f = s.first, clusters[c].first.map({ f < $0 }) ?? true { clusters[c].first = f }
             if let l = s.last, clusters[c].last.map({ l > $0 }) ?? true { clusters[c].last = l }
@@ -210,21 +218,25 @@ public final class PatternMiner {
         }
     }
 
-    private static func sample(_ v: String, into values: inout [String: Int]) {
+    /// Counts a sampled value that stands for `weight` records.
+    static func sample(_ v: String, weight: Int, into values: inout [String: Int]) {
         // One lookup for a value already kept (the common case), not two.
         if let i = values.index(forKey: v) {
-            values.values[i] += 1
+            values.values[i] += weight
             return
         }
         if values.count < 16 {
-            values[v] = 1
+            values[v] = weight
             return
         }
-        // Misra–Gries: a new value wears every kept value down by one; it takes a
-        // freed place, so that a position of unique values (IDs) always keeps some
-        // examples to write its template from.
-        for (k, x) in values { if x <= 1 { values[k] = nil } else { values[k] = x - 1 } }
-        if values.count < 16 { values[v] = 1 }
+        // Misra–Gries, weighted: a new value wears every kept value down by its weight,
+        // or by the least kept count if that is less; it takes a freed place, so that a
+        // position of unique values (IDs) always keeps some examples to write its
+        // template from.
+        var least = weight
+        for x in values.values where x < least { least = x }
+        for (k, x) in values { if x <= least { values[k] = nil } else { values[k] = x - least } }
+        if values.count < 16 { values[v] = weight }
     }
 
     // MARK: - Partial results
@@ -242,13 +254,26 @@ public final class PatternMiner {
         public var example: String
         /// Sampled values by token position.
         public var values: [Int: [String: Int]]
+        /// The records the sampled values stand for.
+        public var sampled: Int
 
+        /// `sampled` defaults to what one run with the default options samples of
+        /// `count` records (a partial result written before it was stored).
         public init(signature: String, tokenCount: Int, count: Int, baselineCount: Int, first: Timestamp?, last: Timestamp?,
-                    level: Level, errors: Int, example: String, values: [Int: [String: Int]]) {
+                    level: Level, errors: Int, example: String, values: [Int: [String: Int]], sampled: Int? = nil) {
             self.signature = signature; self.tokenCount = tokenCount; self.count = count; self.baselineCount = baselineCount
             self.first = first; self.last = last; self.level = level; self.errors = errors; self.example = example
             self.values = values
+            self.sampled = values.isEmpty ? 0 : sampled ?? PatternMiner.sampledWeight(of: count, Options())
         }
+    }
+
+    /// The records one run's samples stand for, of `count` records of one signature:
+    /// the first `valueSampleFirst` one each, then one in `valueSampleEvery` for that many.
+    static func sampledWeight(of count: Int, _ o: Options) -> Int {
+        let first = min(count, o.valueSampleFirst)
+        guard count > o.valueSampleFirst, o.valueSampleEvery > 0 else { return first }
+        return first + (count / o.valueSampleEvery - o.valueSampleFirst / o.valueSampleEvery) * o.valueSampleEvery
     }
 
     /// Every signature seen, in the order first seen (the mergeable state of the miner).
@@ -256,7 +281,8 @@ public final class PatternMiner {
         clusters.map { c in
             SignatureState(signature: String(decoding: arena[c.start..<(c.start + c.length)], as: UTF8.self),
                            tokenCount: c.tokenCount, count: c.count, baselineCount: c.baselineCount, first: c.first,
-                           last: c.last, level: c.level, errors: c.errors, example: c.example, values: c.values)
+                           last: c.last, level: c.level, errors: c.errors, example: c.example, values: c.values,
+                           sampled: c.sampled)
         }
     }
 

@@ -204,13 +204,20 @@ extension PatternMiner {
     /// several (`<*> (<*>).`, one value the masker took over several tokens) splits each
     /// value at the text between them (`3456 (ld-linux.so.2).` is `3456` and
     /// `ld-linux.so.2`), when every value holds that text; else one column, `uncovered`.
-    static func columns(_ values: [String: Double], by piece: String) -> [[String: Double]] {
+    ///
+    /// `records` is how many records the values stand for. Values too rare to be kept
+    /// (the rest: `records` less the values' sum) are unknown as wholes, but their parts
+    /// are not all unknown: a part that several kept values share (`HTTP/1.1` of
+    /// `HTTP/1.1 200 5120`) is given the rest's records in the share of kept values that
+    /// hold it; a part of one kept value only (`5120`) is taken to be as rare as it.
+    static func columns(_ values: [String: Double], by piece: String, records: Double = 0) -> [[String: Double]] {
         let stars = piece.ranges(of: "<*>")
         let whole = [uncovered(values, by: piece)]
         guard stars.count > 1 else { return whole }
         let between = zip(stars, stars.dropFirst()).map { piece[$0.upperBound..<$1.lowerBound] }
         guard !between.contains(where: \.isEmpty) else { return whole }
         var out = [OrderFreeSums](repeating: OrderFreeSums(), count: stars.count)
+        var holding = [[String: Int]](repeating: [:], count: stars.count)
         for (value, n) in whole[0] {
             var rest = Substring(value)
             var parts: [Substring] = []
@@ -220,9 +227,21 @@ extension PatternMiner {
                 rest = rest[r.upperBound...]
             }
             parts.append(rest)
-            for (k, part) in parts.enumerated() { out[k].add(String(part), n) }
+            for (k, part) in parts.enumerated() {
+                out[k].add(String(part), n)
+                holding[k][String(part), default: 0] += 1
+            }
         }
-        return out.map(\.sums)
+        let kept = whole[0].count
+        let rest = records - values.values.sorted().reduce(0, +)
+        return out.indices.map { k in
+            var column = out[k].sums
+            guard rest > 0.5, kept > 1 else { return column }
+            for (part, held) in holding[k] where held > 1 {
+                column[part, default: 0] += rest * Double(held) / Double(kept)
+            }
+            return column
+        }
     }
 
     /// The `n` most frequent values, ties broken by the value: the first `n` of the sorted
@@ -791,10 +810,17 @@ extension PatternMiner {
             while root[x] != x { x = root[x] }
             return x
         }
-        /// How many records each kept sample of a signature of `count` records stands for.
+        /// How many records each kept sample of a signature of `count` records stands for,
+        /// for writing the template: the kept samples stand for all of the signature.
         func scaled(_ sampled: [String: Int], _ count: Int) -> Double {
             let total = sampled.values.reduce(0, +)
             return total > 0 ? Double(count) / Double(total) : 0
+        }
+        /// The same, for the counts shown: a kept sample stands for the records sampled,
+        /// so that values too rare to be kept are not counted as the kept ones (a
+        /// position of unique values shows each at its own small share, not 1/16th).
+        func shownScale(_ cl: PatternMiner.Cluster, _ sampled: [String: Int]) -> Double {
+            cl.sampled > 0 ? Double(cl.count) / Double(cl.sampled) : scaled(sampled, cl.count)
         }
         /// The tokens of cluster `c`'s signature that each position of its pattern covers,
         /// when it joined through a collapsed variable (nil: one token each).
@@ -828,7 +854,16 @@ extension PatternMiner {
             var level = Level.unknown
             var errors = 0
             var biggest: Int
+            /// Estimated counts by value, for writing the template.
             var values: [Int: [String: Double]] = [:]
+            /// Estimated counts by value, for showing (`shownScale`), and the records
+            /// each position's values stand for.
+            var shown: [Int: [String: Double]] = [:]
+            var records: [Int: Double] = [:]
+            mutating func add(_ j: Int, _ value: String, _ n: Double, shown s: Double) {
+                values[j, default: [:]][value, default: 0] += n
+                shown[j, default: [:]][value, default: 0] += s
+            }
         }
         var gathered: [Gathered] = []
         gathered.reserveCapacity(members.count)
@@ -848,6 +883,7 @@ extension PatternMiner {
                 let own = signatures[c]
                 let cover = covering(c)
                 for j in t.indices where t[j] < 0 || keyed[Int(t[j])] {
+                    let whole = Double(cl.count)
                     if let run = cover?[j], run.count > 1 {
                         // Variables and the words beside them: each sampled value of the
                         // first variable with those words (and the other variables' most
@@ -855,26 +891,31 @@ extension PatternMiner {
                         guard let v = run.first(where: { own[$0] < 0 }), let sampled = cl.values[v] else {
                             // Only words (the run's `<*>` came from a column merge): them.
                             if !run.contains(where: { own[$0] < 0 }) {
-                                g.values[j, default: [:]][run.map { words[Int(own[$0])] }.joined(separator: " "), default: 0] += Double(cl.count)
+                                g.add(j, run.map { words[Int(own[$0])] }.joined(separator: " "), whole, shown: whole)
+                                g.records[j, default: 0] += whole
                             }
                             continue
                         }
-                        let scale = scaled(sampled, cl.count)
+                        let scale = scaled(sampled, cl.count), shown = shownScale(cl, sampled)
                         let others = run.map { k in
                             own[k] >= 0 ? words[Int(own[k])]
                                 : cl.values[k]?.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? ""
                         }
                         for (value, n) in sampled {
-                            let whole = others.indices.map { $0 == v - run.lowerBound ? value : others[$0] }.joined(separator: " ")
-                            g.values[j, default: [:]][whole, default: 0] += Double(n) * scale
+                            let joined = others.indices.map { $0 == v - run.lowerBound ? value : others[$0] }.joined(separator: " ")
+                            g.add(j, joined, Double(n) * scale, shown: Double(n) * shown)
                         }
+                        g.records[j, default: 0] += whole
                         continue
                     }
                     let k = cover?[j].lowerBound ?? j
                     if t[j] >= 0, symbolForms.contains(t[j]), own[k] >= 0, own[k] != t[j] {
                         // A symbol's name (`do_page_fault` of `do_page_fault+<*>/<*>`).
                         let word = words[Int(own[k])], tail = words[Int(t[j])].dropFirst(3)
-                        if word.hasSuffix(tail) { g.values[j, default: [:]][String(word.dropLast(tail.count)), default: 0] += Double(cl.count) }
+                        if word.hasSuffix(tail) {
+                            g.add(j, String(word.dropLast(tail.count)), whole, shown: whole)
+                            g.records[j, default: 0] += whole
+                        }
                         continue
                     }
                     if own[k] >= 0 && !keyed[Int(own[k])] {
@@ -884,10 +925,12 @@ extension PatternMiner {
                             let key = words[Int(t[j])][..<star.lowerBound]
                             if value.hasPrefix(key) { value = String(value.dropFirst(key.count)) }
                         }
-                        g.values[j, default: [:]][value, default: 0] += Double(cl.count)
+                        g.add(j, value, whole, shown: whole)
+                        g.records[j, default: 0] += whole
                     } else if let sampled = cl.values[k] {
-                        let scale = scaled(sampled, cl.count)
-                        for (v, n) in sampled { g.values[j, default: [:]][v, default: 0] += Double(n) * scale }
+                        let scale = scaled(sampled, cl.count), shown = shownScale(cl, sampled)
+                        for (v, n) in sampled { g.add(j, v, Double(n) * scale, shown: Double(n) * shown) }
+                        g.records[j, default: 0] += whole
                     }
                 }
             }
@@ -909,7 +952,8 @@ extension PatternMiner {
             let text = Self.oneKeyedValue(Self.wholeVariables(pieces.joined(separator: " ")))
             // Every `<*>` in template order: variables, and keyed words' values (`pid=<*>`).
             let variables = t.indices.filter { t[$0] < 0 || keyed[Int(t[$0])] }.flatMap { j in
-                Self.columns(g.values[j] ?? [:], by: Self.wholeVariables(pieces[j])).map { column -> [(value: String, count: Int)] in
+                Self.columns(g.shown[j] ?? [:], by: Self.wholeVariables(pieces[j]), records: g.records[j] ?? 0)
+                    .map { column -> [(value: String, count: Int)] in
                     Self.mostFrequent(column, 3).map { (value: $0.key, count: Int($0.value.rounded())) }
                 }
             }
