@@ -264,6 +264,19 @@ struct PatternMinerTests {
         for host in q.variables.first ?? [] { #expect(host.count <= 30, "a host seen once: \(host)") }
     }
 
+    @Test("a word with its value (`relay:80`) that joins a bare <*> is written with the others' spelling")
+    func keyedWordUnderVariable() throws {
+        let m = PatternMiner()
+        for i in 0..<20 { m.add("mirror\(i).example.org:443 refused: upstream timeout") }
+        for port in 80..<83 { m.add("relay:\(port) refused: upstream timeout") }
+        let t = m.finish()
+        let p = try #require(t.patterns.first)
+        #expect(t.patterns.count == 1, "\(t.patterns.map(\.template))")
+        #expect(p.template == "<*>:<*> refused: upstream timeout")
+        #expect(p.variables.first?.first?.value == "relay", "\(p.variables)")
+        #expect(p.variables.last?.contains { $0.value == "443" } == true, "\(p.variables)")
+    }
+
     @Test("a signature joins a more general one that agrees wherever that one is constant")
     func generalMerge() {
         let m = PatternMiner()

@@ -929,7 +929,17 @@ extension PatternMiner {
                         g.records[j, default: 0] += whole
                     } else if let sampled = cl.values[k] {
                         let scale = scaled(sampled, cl.count), shown = shownScale(cl, sampled)
-                        for (v, n) in sampled { g.add(j, v, Double(n) * scale, shown: Double(n) * shown) }
+                        // A keyed word under a bare `<*>` (`wpad:<*>` joined to `<*>`, which
+                        // took `host:port` whole): the word's values with their key.
+                        var key: (head: Substring, tail: Substring)?
+                        if t[j] < 0, own[k] >= 0, let star = words[Int(own[k])].range(of: "<*>") {
+                            let word = words[Int(own[k])]
+                            key = (word[..<star.lowerBound], word[star.upperBound...])
+                        }
+                        for (v, n) in sampled {
+                            let value = key.map { $0.head + v + $0.tail } ?? v
+                            g.add(j, value, Double(n) * scale, shown: Double(n) * shown)
+                        }
                         g.records[j, default: 0] += whole
                     }
                 }
