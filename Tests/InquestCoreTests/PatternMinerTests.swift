@@ -114,6 +114,7 @@ struct PatternMinerTests {
         #expect(PatternMiner.oneKeyedValue("peer=<*>:<*> day=<*>-<*>-<*> v=<*>.<*>") == "peer=<*>:<*> day=<*>-<*>-<*> v=<*>.<*>")
         #expect(PatternMiner.oneKeyedValue("times=<*>,<*>,<*> path=\"<*>\" dir=<*>/jobs/<*>") == "times=<*>,<*>,<*> path=\"<*>\" dir=<*>/jobs/<*>")
         #expect(PatternMiner.oneKeyedValue("plain <*>##<*> and k=<*>") == "plain <*>##<*> and k=<*>")
+        #expect(PatternMiner.oneKeyedValue("request (tags=[<*>]) done") == "request (tags=<*>) done", "its bracket closes with it")
         #expect(template("stage totals=20240101##31##977 stored") == "stage totals=<*> stored")
     }
 
@@ -275,6 +276,29 @@ struct PatternMinerTests {
         #expect(p.template == "<*>:<*> refused: upstream timeout")
         #expect(p.variables.first?.first?.value == "relay", "\(p.variables)")
         #expect(p.variables.last?.contains { $0.value == "443" } == true, "\(p.variables)")
+    }
+
+    @Test("a list in brackets whose length varies is one <*>, whatever its items")
+    func variableLists() throws {
+        let names = ["alpha", "beta", "gamma", "delta", "omega", "sigma"]
+        let m = PatternMiner()
+        for i in 0..<60 {
+            let items = (0..<(i % 4)).map { names[(i + $0 * 2) % names.count] }.joined(separator: ", ")
+            m.add("members [\(items)] joined the pool")
+            m.add("ad request (tags=[\(items)])")
+            m.add("[INFO] pool size \(i)")
+        }
+        m.add("[WARN] pool size 7")
+        let t = m.finish()
+        #expect(Set(t.patterns.map(\.template)) == ["members [<*>] joined the pool", "ad request (tags=<*>)",
+                                                    "[INFO] pool size <*>", "[WARN] pool size <*>"])
+        let members = try #require(t.patterns.first { $0.template.hasPrefix("members") })
+        #expect(members.count == 60)
+        #expect(members.variables.first?.contains { $0.value == "alpha, gamma" } == true, "\(members.variables)")
+        // Lists that keep their length, too few to be a variable, stay as they are written.
+        let n = PatternMiner()
+        for _ in 0..<10 { n.add("formats [json, text] are supported"); n.add("formats [csv, text] are supported") }
+        #expect(n.finish().patterns.count == 2)
     }
 
     @Test("a signature joins a more general one that agrees wherever that one is constant")

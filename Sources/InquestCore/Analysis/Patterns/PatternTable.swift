@@ -283,6 +283,62 @@ extension PatternMiner {
         }
     }
 
+    /// How a word takes part in a list in brackets (`[alpha, beta]`, `(x, y, z)`):
+    /// the part before the list's items and the part after them.
+    enum ListPart: Equatable {
+        /// Opens a list and holds its first item, ending with `,` (`[alpha,`,
+        /// `(tags=[alpha,`): what comes before the item.
+        case opening(head: String)
+        /// An item between others (`beta,`), no bracket in it.
+        case item
+        /// Holds the last item and closes the list (`gamma])`): the closing part.
+        case closing(tail: String)
+        /// A whole list of one item or none (`[alpha]`, `(tags=[])`).
+        case whole(head: String, tail: String, empty: Bool)
+        case none
+    }
+
+    static func listPart(_ word: String) -> ListPart {
+        let b = Array(word.utf8)
+        func closer(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x28: return 0x29
+            case 0x5B: return 0x5D
+            case 0x7B: return 0x7D
+            default: return nil
+            }
+        }
+        func isClose(_ c: UInt8) -> Bool { c == 0x29 || c == 0x5D || c == 0x7D }
+        var stack: [Int] = []
+        var innermost: (open: Int, close: Int)?
+        for (k, c) in b.enumerated() {
+            if closer(c) != nil {
+                stack.append(k)
+            } else if isClose(c) {
+                if let open = stack.last, closer(b[open]) == c {
+                    stack.removeLast()
+                    if innermost == nil { innermost = (open, k) }
+                } else if stack.isEmpty {
+                    // A close with nothing opened before it: the list's end, after an item.
+                    guard k > 0, !b[..<k].contains(where: { closer($0) != nil || isClose($0) }) else { return .none }
+                    return .closing(tail: String(decoding: b[k...], as: UTF8.self))
+                } else {
+                    return .none
+                }
+            }
+        }
+        if let open = stack.last {
+            // An opening: one item after the innermost bracket left open, then `,`.
+            guard b.count > open + 2, b.last == 0x2C else { return .none }
+            return .opening(head: String(decoding: b[...open], as: UTF8.self))
+        }
+        if let pair = innermost {
+            return .whole(head: String(decoding: b[...pair.open], as: UTF8.self),
+                          tail: String(decoding: b[pair.close...], as: UTF8.self), empty: pair.close == pair.open + 1)
+        }
+        return b.count > 1 && b.last == 0x2C ? .item : .none
+    }
+
     /// A key's value is one variable (Loghub-2.0's labelling rules): in a `key=value`
     /// token, a value written as several `<*>` joined by punctuation (`=<*>##<*>##<*>`,
     /// `=<*>@<*>`), or a URL holding one (`=https://<*>`), is one `<*>`. Values joined by
@@ -314,6 +370,16 @@ extension PatternMiner {
             guard k < t.count, t[k] == 0x3D else { return t }
             var end = t.count
             while end > k + 1, t[end - 1] == 0x2C || t[end - 1] == 0x3B || t[end - 1] == 0x29 || t[end - 1] == 0x5D || t[end - 1] == 0x7D { end -= 1 }
+            // A bracket the value opened is closed with it (`tags=[<*>])` is `tags=<*>)`).
+            var unclosed: [UInt8] = []
+            for c in t[(k + 1)..<end] {
+                if c == 0x28 || c == 0x5B || c == 0x7B {
+                    unclosed.append(c)
+                } else if let o = unclosed.last, c == o + (o == 0x28 ? 1 : 2) {
+                    unclosed.removeLast()
+                }
+            }
+            while end < t.count, let o = unclosed.last, t[end] == o + (o == 0x28 ? 1 : 2) { unclosed.removeLast(); end += 1 }
             let value = t[(k + 1)..<end]
             guard value.count > star.count, value.firstRange(of: star) != nil else { return t }
             let rest = stripped(value)
@@ -529,6 +595,87 @@ extension PatternMiner {
                                    "address", "account", "group", "role", "database", "bucket", "domain"]
         var root = Array(clusters.indices)
         var alive = Array(repeating: true, count: clusters.count)
+        // For each signature joined through a list or a collapsed variable, the tokens of
+        // its own that each position of the pattern it joined covers.
+        var spans: [Int: [Range<Int>]] = [:]
+        // Lists in brackets whose length varies (`[alpha, beta]`, `[gamma]`, `[]`): a list
+        // that holds a different number of items from one message to the next is a
+        // variable, whatever its items. Signatures that agree but for such a list join, the
+        // list written `[<*>]`, when the lists have two lengths or more and there are as
+        // many signatures as after a naming word, or as many as a column merge needs.
+        var listWords: Set<Int32> = []
+        do {
+            let parts = words.map(Self.listPart)
+            func internWord(_ w: String) -> Int32 {
+                if let k = intern[w] { return k }
+                let k = Int32(words.count)
+                words.append(w)
+                intern[w] = k
+                return k
+            }
+            struct Member { var signature: Int; var covered: [Range<Int>]; var length: Int }
+            var groups: [[Int32]: [Member]] = [:]
+            var singles: [(signature: Int, at: Int)] = []
+            for c in templates.indices where templates[c].count <= options.maximumMergeTokens {
+                let t = templates[c]
+                var form: [Int32] = [], covered: [Range<Int>] = []
+                var length = 0, j = 0, lists = 0
+                while j < t.count {
+                    if t[j] >= 0, case .opening(let head) = parts[Int(t[j])] {
+                        var e = j + 1
+                        while e < t.count, t[e] < 0 || parts[Int(t[e])] == .item { e += 1 }
+                        if e < t.count, t[e] >= 0, case .closing(let tail) = parts[Int(t[e])] {
+                            form.append(internWord(head + "<*>" + tail))
+                            covered.append(j..<(e + 1))
+                            length = e - j + 1
+                            lists += 1
+                            j = e + 1
+                            continue
+                        }
+                    }
+                    form.append(t[j])
+                    covered.append(j..<(j + 1))
+                    j += 1
+                }
+                if lists > 0 {
+                    groups[form, default: []].append(Member(signature: c, covered: covered, length: length))
+                } else {
+                    for k in t.indices where t[k] >= 0 {
+                        if case .whole = parts[Int(t[k])] { singles.append((c, k)) }
+                    }
+                }
+            }
+            if !groups.isEmpty {
+                for (c, k) in singles {
+                    guard case .whole(let head, let tail, let empty) = parts[Int(templates[c][k])],
+                          let list = intern[head + "<*>" + tail] else { continue }
+                    var form = templates[c]
+                    form[k] = list
+                    guard groups[form] != nil else { continue }
+                    groups[form]?.append(Member(signature: c, covered: templates[c].indices.map { $0..<($0 + 1) },
+                                                length: empty ? 0 : 1))
+                }
+                var joined: Set<Int> = []
+                for (form, all) in groups.sorted(by: { $0.value[0].signature < $1.value[0].signature }) {
+                    let members = all.filter { !joined.contains($0.signature) }
+                    guard !members.isEmpty else { continue }
+                    let lengths = Set(members.map(\.length)).count
+                    guard members.count >= options.distinctValues
+                            || (lengths >= 2 && members.count >= options.namedDistinctValues) else { continue }
+                    // Enough words besides the lists, as a column merge leaves.
+                    let constants = form.filter { $0 >= 0 && Int($0) < parts.count }.count
+                    guard constants >= options.minimumConstants else { continue }
+                    let r = members.min { $0.signature < $1.signature }?.signature ?? members[0].signature
+                    templates[r] = form
+                    for m in members {
+                        joined.insert(m.signature)
+                        spans[m.signature] = m.covered
+                        if m.signature != r { root[m.signature] = r; alive[m.signature] = false }
+                    }
+                    for w in form where Int(w) >= parts.count { listWords.insert(w) }
+                }
+            }
+        }
         // Only signatures of a sane length take part in column merging (the cost
         // grows with the square of the length); longer ones stay as they are.
         // Longest first, so position j only looks at the signatures that reach it.
@@ -764,7 +911,6 @@ extension PatternMiner {
         // message's are.
         // `spans` keeps, for each joined signature, the tokens each general position covers.
         // A signature joins only one that has nothing to collapse (no chains of spans).
-        var spans: [Int: [Range<Int>]] = [:]
         let wrapped = words.map { Self.isWrappedWord(Array($0.utf8)) }
         func collapse(_ t: [Int32]) -> (tokens: [Int32], covered: [Range<Int>]) {
             var collapsed: [Int32] = [], covered: [Range<Int>] = []
@@ -793,7 +939,8 @@ extension PatternMiner {
         }
         for (k, r) in mergeable.enumerated() where alive[r] {
             let (collapsed, covered) = collapsedForm[k]
-            guard collapsed.count < templates[r].count, let general = byTokens[collapsed], alive[general] else { continue }
+            // A list's members map to their root's tokens already: no chains of spans.
+            guard spans[r] == nil, collapsed.count < templates[r].count, let general = byTokens[collapsed], alive[general] else { continue }
             // Only where the general's `<*>` took such a pair as one value (a sampled value
             // of several tokens): a bracketed constant beside a plain value (`job 55
             // [FAILED] finished`) stays a word of its own signature.
@@ -826,11 +973,26 @@ extension PatternMiner {
         /// when it joined through a collapsed variable (nil: one token each).
         func covering(_ c: Int) -> [Range<Int>]? {
             var x = c
-            while root[x] != x {
+            while true {
                 if let s = spans[x] { return s }
+                if root[x] == x { return nil }
                 x = root[x]
             }
-            return nil
+        }
+        /// A value under a word with a `<*>` in it (`mask=<*>`, a list's `[<*>]`): the part
+        /// the `<*>` covers, without the word's text around it.
+        func inside(_ value: String, _ token: Int32) -> String {
+            guard token >= 0, keyed[Int(token)] else { return value }
+            let word = words[Int(token)]
+            guard let star = word.range(of: "<*>") else { return value }
+            let key = word[..<star.lowerBound]
+            var v = Substring(value)
+            if v.hasPrefix(key) { v = v.dropFirst(key.count) }
+            if listWords.contains(token) {
+                let tail = word[star.upperBound...]
+                if v.hasSuffix(tail) { v = v.dropLast(tail.count) }
+            }
+            return String(v)
         }
         // Roots that ended with the same template are one pattern.
         var patternOf: [[Int32]: Int] = [:]
@@ -891,7 +1053,7 @@ extension PatternMiner {
                         guard let v = run.first(where: { own[$0] < 0 }), let sampled = cl.values[v] else {
                             // Only words (the run's `<*>` came from a column merge): them.
                             if !run.contains(where: { own[$0] < 0 }) {
-                                g.add(j, run.map { words[Int(own[$0])] }.joined(separator: " "), whole, shown: whole)
+                                g.add(j, inside(run.map { words[Int(own[$0])] }.joined(separator: " "), t[j]), whole, shown: whole)
                                 g.records[j, default: 0] += whole
                             }
                             continue
@@ -903,7 +1065,7 @@ extension PatternMiner {
                         }
                         for (value, n) in sampled {
                             let joined = others.indices.map { $0 == v - run.lowerBound ? value : others[$0] }.joined(separator: " ")
-                            g.add(j, joined, Double(n) * scale, shown: Double(n) * shown)
+                            g.add(j, inside(joined, t[j]), Double(n) * scale, shown: Double(n) * shown)
                         }
                         g.records[j, default: 0] += whole
                         continue
@@ -919,13 +1081,8 @@ extension PatternMiner {
                         continue
                     }
                     if own[k] >= 0 && !keyed[Int(own[k])] {
-                        var value = words[Int(own[k])]
                         // A key's word value (`mask=ffff` under `mask=<*>`): its value alone.
-                        if t[j] >= 0, keyed[Int(t[j])], let star = words[Int(t[j])].range(of: "<*>") {
-                            let key = words[Int(t[j])][..<star.lowerBound]
-                            if value.hasPrefix(key) { value = String(value.dropFirst(key.count)) }
-                        }
-                        g.add(j, value, whole, shown: whole)
+                        g.add(j, inside(words[Int(own[k])], t[j]), whole, shown: whole)
                         g.records[j, default: 0] += whole
                     } else if let sampled = cl.values[k] {
                         let scale = scaled(sampled, cl.count), shown = shownScale(cl, sampled)
@@ -956,7 +1113,8 @@ extension PatternMiner {
             let pieces = t.indices.map { j -> String in
                 if t[j] < 0 { return written(g.values[j] ?? [:], constants: constants) }
                 let word = words[Int(t[j])]
-                guard keyed[Int(t[j])], let star = word.range(of: "<*>") else { return word }
+                // A list is one `<*>`, whatever its items.
+                guard keyed[Int(t[j])], !listWords.contains(t[j]), let star = word.range(of: "<*>") else { return word }
                 return word.replacingCharacters(in: star, with: written(g.values[j] ?? [:], constants: constants))
             }
             let text = Self.oneKeyedValue(Self.wholeVariables(pieces.joined(separator: " ")))
