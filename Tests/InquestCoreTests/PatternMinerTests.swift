@@ -289,9 +289,13 @@ struct PatternMinerTests {
             m.add("[INFO] pool size \(i)")
         }
         m.add("[WARN] pool size 7")
+        // Alone in its signature (no other message has its group), it is still a list there.
+        m.add("members [kappa, lambda, mu, nu, xi] joined the pool, late")
+        m.add("members [kappa] joined the pool, late")
         let t = m.finish()
         #expect(Set(t.patterns.map(\.template)) == ["members [<*>] joined the pool", "ad request (tags=<*>)",
-                                                    "[INFO] pool size <*>", "[WARN] pool size <*>"])
+                                                    "[INFO] pool size <*>", "[WARN] pool size <*>",
+                                                    "members [<*>] joined the pool, late"])
         let members = try #require(t.patterns.first { $0.template.hasPrefix("members") })
         #expect(members.count == 60)
         #expect(members.variables.first?.contains { $0.value == "alpha, gamma" } == true, "\(members.variables)")

@@ -88,7 +88,8 @@ public struct PatternRenderer {
         var parts: [String] = []
         for (k, values) in p.variables.enumerated() where !values.isEmpty {
             let total = max(1, p.count + p.baselineCount)
-            let list = values.map { clip($0.value, 24) + " " + percent(Double($0.count) / Double(total)) }
+            // An empty value (`[]` under `[<*>]`) shows as "".
+            let list = values.map { clip($0.value.isEmpty ? "\"\"" : $0.value, 24) + " " + percent(Double($0.count) / Double(total)) }
             parts.append("<*>\(k + 1) " + list.joined(separator: ", "))
             if parts.count == 3 { break }
         }

@@ -170,7 +170,7 @@ extension PatternMiner {
         var out = OrderFreeSums()
         for (value, n) in values {
             var v = Substring(value)
-            if v.utf8.count > head.utf8.count + tail.utf8.count, v.hasPrefix(head), v.hasSuffix(tail) {
+            if v.utf8.count >= head.utf8.count + tail.utf8.count, v.hasPrefix(head), v.hasSuffix(tail) {
                 v = v.dropFirst(head.count).dropLast(tail.count)
             }
             out.add(String(v), n)
@@ -600,80 +600,86 @@ extension PatternMiner {
         var spans: [Int: [Range<Int>]] = [:]
         // Lists in brackets whose length varies (`[alpha, beta]`, `[gamma]`, `[]`): a list
         // that holds a different number of items from one message to the next is a
-        // variable, whatever its items. Signatures that agree but for such a list join, the
-        // list written `[<*>]`, when the lists have two lengths or more and there are as
-        // many signatures as after a naming word, or as many as a column merge needs.
+        // variable, whatever its items. Where a list stands between the same two tokens
+        // (`members [alpha, beta] joined`) and some message has two items or more there, it
+        // is one `[<*>]` in every signature when, across them, it has two lengths or more
+        // and three different contents or more (as many as after a naming word), or as
+        // many contents as a column merge needs; the same list in the same place is
+        // written the same way in every message. Signatures that are then equal are one.
         var listWords: Set<Int32> = []
         do {
             let parts = words.map(Self.listPart)
-            func internWord(_ w: String) -> Int32 {
-                if let k = intern[w] { return k }
-                let k = Int32(words.count)
-                words.append(w)
-                intern[w] = k
-                return k
+            struct Span { var range: Range<Int>; var list: Int32; var context: [Int32] }
+            var found: [[Span]] = Array(repeating: [], count: templates.count)
+            var contents: [[Int32]: Set<[Int32]>] = [:]
+            var lengths: [[Int32]: Set<Int>] = [:]
+            func note(_ c: Int, _ range: Range<Int>, _ list: Int32, length: Int) {
+                let t = templates[c]
+                let context = [range.lowerBound > 0 ? t[range.lowerBound - 1] : -9, list,
+                               range.upperBound < t.count ? t[range.upperBound] : -9]
+                found[c].append(Span(range: range, list: list, context: context))
+                contents[context, default: []].insert(Array(t[range]))
+                lengths[context, default: []].insert(length)
             }
-            struct Member { var signature: Int; var covered: [Range<Int>]; var length: Int }
-            var groups: [[Int32]: [Member]] = [:]
+            // Lists of two items or more first: they name the list words.
             var singles: [(signature: Int, at: Int)] = []
             for c in templates.indices where templates[c].count <= options.maximumMergeTokens {
                 let t = templates[c]
-                var form: [Int32] = [], covered: [Range<Int>] = []
-                var length = 0, j = 0, lists = 0
+                var j = 0
                 while j < t.count {
-                    if t[j] >= 0, case .opening(let head) = parts[Int(t[j])] {
+                    defer { j += 1 }
+                    guard t[j] >= 0 else { continue }
+                    switch parts[Int(t[j])] {
+                    case .opening(let head):
                         var e = j + 1
                         while e < t.count, t[e] < 0 || parts[Int(t[e])] == .item { e += 1 }
-                        if e < t.count, t[e] >= 0, case .closing(let tail) = parts[Int(t[e])] {
-                            form.append(internWord(head + "<*>" + tail))
-                            covered.append(j..<(e + 1))
-                            length = e - j + 1
-                            lists += 1
-                            j = e + 1
-                            continue
+                        guard e < t.count, t[e] >= 0, case .closing(let tail) = parts[Int(t[e])] else { continue }
+                        let w = head + "<*>" + tail
+                        let list: Int32
+                        if let known = intern[w] { list = known } else {
+                            list = Int32(words.count)
+                            words.append(w)
+                            intern[w] = list
                         }
-                    }
-                    form.append(t[j])
-                    covered.append(j..<(j + 1))
-                    j += 1
-                }
-                if lists > 0 {
-                    groups[form, default: []].append(Member(signature: c, covered: covered, length: length))
-                } else {
-                    for k in t.indices where t[k] >= 0 {
-                        if case .whole = parts[Int(t[k])] { singles.append((c, k)) }
+                        note(c, j..<(e + 1), list, length: e - j + 1)
+                        j = e
+                    case .whole: singles.append((c, j))
+                    default: break
                     }
                 }
             }
-            if !groups.isEmpty {
-                for (c, k) in singles {
-                    guard case .whole(let head, let tail, let empty) = parts[Int(templates[c][k])],
-                          let list = intern[head + "<*>" + tail] else { continue }
-                    var form = templates[c]
-                    form[k] = list
-                    guard groups[form] != nil else { continue }
-                    groups[form]?.append(Member(signature: c, covered: templates[c].indices.map { $0..<($0 + 1) },
-                                                length: empty ? 0 : 1))
+            for (c, k) in singles {
+                guard case .whole(let head, let tail, let empty) = parts[Int(templates[c][k])],
+                      let list = intern[head + "<*>" + tail], Int(list) >= parts.count else { continue }
+                note(c, k..<(k + 1), list, length: empty ? 0 : 1)
+            }
+            // Only where some message has a list of two items or more: one-word groups
+            // (`[file=a]`, `[LNKA]`) that vary are a column merge's to decide.
+            let variable = Set(contents.keys.filter { context in
+                guard let seen = lengths[context], seen.contains(where: { $0 >= 2 }) else { return false }
+                let n = contents[context]?.count ?? 0
+                return n >= options.distinctValues || (seen.count >= 2 && n >= options.namedDistinctValues)
+            })
+            var byForm: [[Int32]: Int] = [:]
+            for c in templates.indices where !found[c].isEmpty {
+                let lists = found[c].filter { variable.contains($0.context) }.sorted { $0.range.lowerBound < $1.range.lowerBound }
+                guard !lists.isEmpty else { continue }
+                let t = templates[c]
+                var form: [Int32] = [], covered: [Range<Int>] = []
+                var j = 0
+                for span in lists where span.range.lowerBound >= j {
+                    for k in j..<span.range.lowerBound { form.append(t[k]); covered.append(k..<(k + 1)) }
+                    form.append(span.list)
+                    covered.append(span.range)
+                    j = span.range.upperBound
                 }
-                var joined: Set<Int> = []
-                for (form, all) in groups.sorted(by: { $0.value[0].signature < $1.value[0].signature }) {
-                    let members = all.filter { !joined.contains($0.signature) }
-                    guard !members.isEmpty else { continue }
-                    let lengths = Set(members.map(\.length)).count
-                    guard members.count >= options.distinctValues
-                            || (lengths >= 2 && members.count >= options.namedDistinctValues) else { continue }
-                    // Enough words besides the lists, as a column merge leaves.
-                    let constants = form.filter { $0 >= 0 && Int($0) < parts.count }.count
-                    guard constants >= options.minimumConstants else { continue }
-                    let r = members.min { $0.signature < $1.signature }?.signature ?? members[0].signature
-                    templates[r] = form
-                    for m in members {
-                        joined.insert(m.signature)
-                        spans[m.signature] = m.covered
-                        if m.signature != r { root[m.signature] = r; alive[m.signature] = false }
-                    }
-                    for w in form where Int(w) >= parts.count { listWords.insert(w) }
-                }
+                for k in j..<t.count { form.append(t[k]); covered.append(k..<(k + 1)) }
+                // Enough words besides the lists, as a column merge leaves.
+                guard form.filter({ $0 >= 0 && Int($0) < parts.count }).count >= options.minimumConstants else { continue }
+                for w in form where Int(w) >= parts.count { listWords.insert(w) }
+                templates[c] = form
+                spans[c] = covered
+                if let r = byForm[form] { root[c] = r; alive[c] = false } else { byForm[form] = c }
             }
         }
         // Only signatures of a sane length take part in column merging (the cost
