@@ -305,6 +305,28 @@ struct PatternMinerTests {
         #expect(n.finish().patterns.count == 2)
     }
 
+    @Test("a list of words without brackets is one <*> where its items recombine; free text is not")
+    func bareWordLists() throws {
+        let names = ["alpha", "beta", "gamma", "delta", "omega", "sigma"]
+        let m = PatternMiner()
+        for i in 0..<40 {
+            let items = (0..<(i % 4)).map { names[(i * 5 + $0 * 7) % names.count] }
+            m.add((["evicting keys"] + items + ["from the cache"]).joined(separator: " "))
+        }
+        // Different sentences between the same words: each brings words of its own.
+        for text in ["disk full", "quota reached for tenant", "network path lost", "peer reset the stream",
+                     "token expired", "clock skew too large"] {
+            for _ in 0..<3 { m.add("upload failed: \(text) after retry") }
+        }
+        let t = m.finish()
+        let lists = try #require(t.patterns.first { $0.template.hasPrefix("evicting") })
+        #expect(lists.template == "evicting keys <*> from the cache")
+        #expect(lists.count == 40)
+        #expect(lists.variables.first?.first?.value == "", "an empty list is a value too")
+        #expect(t.patterns.filter { $0.template.hasPrefix("upload failed") }.count == 6,
+                "\(t.patterns.map(\.template))")
+    }
+
     @Test("a signature joins a more general one that agrees wherever that one is constant")
     func generalMerge() {
         let m = PatternMiner()

@@ -85,6 +85,9 @@ extension PatternMiner {
             v.withUTF8 { masker.write($0, 0, $0.count, into: &out, spans: &spans, constants: constants) }
             spellings.insert(String(decoding: out, as: UTF8.self))
         }
+        // A value that is sometimes nothing (a list of no words) is one `<*>`, whichever
+        // spelling a set iterates first.
+        if spellings.count > 1 && spellings.contains("") { return "<*>" }
         guard let first = spellings.first, !first.isEmpty else { return "<*>" }
         if spellings.count == 1 { return Self.listed(first) }
         let pieces = spellings.map(Self.pieces)
@@ -958,6 +961,45 @@ extension PatternMiner {
             alive[r] = false
             spans[r] = covered
         }
+        // A list of words without brackets (`evicting keys alpha gamma from cache`,
+        // `evicting keys beta from cache`): signatures that start and end alike (the same
+        // words before the list and after it, three or more) and differ only by a run of
+        // words (or variables) in between are one, the run one `<*>`, when the runs have two lengths or
+        // more, there are as many different runs as a column merge needs, and they are
+        // made of fewer different words than there are runs: the same items, combined
+        // anew. Free text between two words brings new words with each message.
+        do {
+            var joinedBySpans = Set<Int>()
+            for x in spans.keys { joinedBySpans.insert(x); joinedBySpans.insert(root[x]) }
+            var buckets: [[Int32]: [Int]] = [:]
+            for r in mergeable where alive[r] && !joinedBySpans.contains(r) {
+                let t = templates[r]
+                guard t.count >= 3, t[0] >= 0, let last = t.last, last >= 0 else { continue }
+                buckets[[t[0], last], default: []].append(r)
+            }
+            for ids in buckets.values.sorted(by: { $0[0] < $1[0] }) where ids.count >= options.distinctValues {
+                let ts = ids.map { templates[$0] }
+                let shortest = ts.map(\.count).min() ?? 0
+                var a = 0
+                while a < shortest, ts.allSatisfy({ $0[a] == ts[0][a] }) { a += 1 }
+                var b = 0
+                while b < shortest - a, ts.allSatisfy({ $0[$0.count - 1 - b] == ts[0][ts[0].count - 1 - b] }) { b += 1 }
+                let head = Array(ts[0][..<a]), tail = Array(ts[0][(ts[0].count - b)...])
+                guard (head + tail).filter({ $0 >= 0 }).count >= max(3, options.minimumConstants) else { continue }
+                let middles = ts.map { Array($0[a..<($0.count - b)]) }
+                guard middles.allSatisfy({ $0.allSatisfy { $0 < 0 || !keyed[Int($0)] } }) else { continue }
+                let distinct = Set(middles)
+                guard distinct.count >= options.distinctValues, Set(middles.map(\.count)).count >= 2,
+                      Set(middles.joined()).count < distinct.count else { continue }
+                let r = ids[0]
+                templates[r] = head + [-1] + tail
+                for (i, id) in ids.enumerated() {
+                    let n = ts[i].count
+                    spans[id] = (0..<a).map { $0..<($0 + 1) } + [a..<(n - b)] + ((n - b)..<n).map { $0..<($0 + 1) }
+                    if id != r { root[id] = r; alive[id] = false }
+                }
+            }
+        }
         func find(_ x: Int) -> Int {
             var x = x
             while root[x] != x { x = root[x] }
@@ -1052,6 +1094,12 @@ extension PatternMiner {
                 let cover = covering(c)
                 for j in t.indices where t[j] < 0 || keyed[Int(t[j])] {
                     let whole = Double(cl.count)
+                    if let run = cover?[j], run.isEmpty {
+                        // A list of no words (`evicting keys from cache` under `keys <*> from`).
+                        g.add(j, "", whole, shown: whole)
+                        g.records[j, default: 0] += whole
+                        continue
+                    }
                     if let run = cover?[j], run.count > 1 {
                         // Variables and the words beside them: each sampled value of the
                         // first variable with those words (and the other variables' most
