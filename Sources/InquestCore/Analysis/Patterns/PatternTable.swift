@@ -1064,16 +1064,17 @@ extension PatternMiner {
             var level = Level.unknown
             var errors = 0
             var biggest: Int
-            /// Estimated counts by value, for writing the template.
-            var values: [Int: [String: Double]] = [:]
-            /// Estimated counts by value, for showing (`shownScale`), and the records
-            /// each position's values stand for.
-            var shown: [Int: [String: Double]] = [:]
+            /// Estimated counts by value: for writing the template (`scaled`) and for
+            /// showing (`shownScale`), one lookup for both.
+            var both: [Int: [String: SIMD2<Double>]] = [:]
+            /// The records each position's values stand for.
             var records: [Int: Double] = [:]
             mutating func add(_ j: Int, _ value: String, _ n: Double, shown s: Double) {
-                values[j, default: [:]][value, default: 0] += n
-                shown[j, default: [:]][value, default: 0] += s
+                both[j, default: [:]][value, default: .zero] += SIMD2(n, s)
             }
+            /// Counts for writing; `mapValues` keeps the keys' hash table.
+            var values: [Int: [String: Double]] { both.mapValues { $0.mapValues { $0.x } } }
+            var shown: [Int: [String: Double]] { both.mapValues { $0.mapValues { $0.y } } }
         }
         var gathered: [Gathered] = []
         gathered.reserveCapacity(members.count)
@@ -1159,22 +1160,24 @@ extension PatternMiner {
             baselineLines += g.baseline
             gathered.append(g)
         }
-        let constants = constantWords(gathered.flatMap { $0.values.values })
+        let forWriting = gathered.map(\.values)
+        let constants = constantWords(forWriting.flatMap { $0.values })
         var patterns: [MinedPattern] = []
         patterns.reserveCapacity(gathered.count)
-        for g in gathered {
+        for (i, g) in gathered.enumerated() {
             let t = g.t
+            let values = forWriting[i], shown = g.shown
             let pieces = t.indices.map { j -> String in
-                if t[j] < 0 { return written(g.values[j] ?? [:], constants: constants) }
+                if t[j] < 0 { return written(values[j] ?? [:], constants: constants) }
                 let word = words[Int(t[j])]
                 // A list is one `<*>`, whatever its items.
                 guard keyed[Int(t[j])], !listWords.contains(t[j]), let star = word.range(of: "<*>") else { return word }
-                return word.replacingCharacters(in: star, with: written(g.values[j] ?? [:], constants: constants))
+                return word.replacingCharacters(in: star, with: written(values[j] ?? [:], constants: constants))
             }
             let text = Self.oneKeyedValue(Self.wholeVariables(pieces.joined(separator: " ")))
             // Every `<*>` in template order: variables, and keyed words' values (`pid=<*>`).
             let variables = t.indices.filter { t[$0] < 0 || keyed[Int(t[$0])] }.flatMap { j in
-                Self.columns(g.shown[j] ?? [:], by: Self.wholeVariables(pieces[j]), records: g.records[j] ?? 0)
+                Self.columns(shown[j] ?? [:], by: Self.wholeVariables(pieces[j]), records: g.records[j] ?? 0)
                     .map { column -> [(value: String, count: Int)] in
                     Self.mostFrequent(column, 3).map { (value: $0.key, count: Int($0.value.rounded())) }
                 }
