@@ -13,7 +13,9 @@ extension Inquest {
                 Works on the message of every record, whatever the format (only its first line: a \
                 stack trace does not make a template of its own). Numbers, hex, IPs, UUIDs, host \
                 names, mail addresses, paths, durations, dates and quoted values are masked; positions where many \
-                different words appear among otherwise equal messages become variables too. \
+                different words appear among otherwise equal messages become variables too, and so do \
+                lists whose length varies ([a, b] and [c], or words between the same words). The shares \
+                of variable values are estimated from a sample of the records. \
                 With --baseline (other inputs) or --split (a time), patterns that are new, vanished, \
                 or whose share changed by more than --factor are listed first. \
                 --assign --output ndjson writes {"line": N, "pattern": ID} for every record in input order.
