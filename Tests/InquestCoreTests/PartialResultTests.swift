@@ -97,6 +97,26 @@ struct PartialResultTests {
         #expect(refusal(wide) == nil)
     }
 
+    @Test("a signature's sampled records out of bounds neither traps nor shows more than its count")
+    func sampledBounded() throws {
+        func signature(count: String, sampled: String, value: String) -> String {
+            #"{"signature":"job <*> done ","tokens":3,"count":\#(count),"baseline":0,"level":0,"errors":0,"example":"job 1 done","sampled":\#(sampled),"values":{"1":[["1",\#(value)]]}}"#
+        }
+        let huge = signature(count: "2", sampled: "9223372036854775807", value: "1")
+        let twice = #"{"inquest_partial":1,"kind":"patterns","signatures":["# + huge + "," + huge + "]}"
+        FuzzTarget.partial.run(Array(twice.utf8))
+        let small = #"{"inquest_partial":1,"kind":"patterns","signatures":["#
+            + signature(count: "1099511627776", sampled: "1", value: "1099511627776") + "]}"
+        FuzzTarget.partial.run(Array(small.utf8))
+        let p = try PartialResult.read(Array(small.utf8), path: "p.json")
+        guard case .patterns(let miner) = p else {
+            Testing.Issue.record("a patterns partial reads as patterns")
+            return
+        }
+        let shown = try #require(miner.finish().patterns.first?.variables.first?.first)
+        #expect(shown.count <= 1_099_511_627_776)
+    }
+
     @Test("every saved partial and its damaged copies go through read, merge and render without a trap")
     func damagedCopies() throws {
         for name in ["deps.json", "patterns.json", "report.json"] {

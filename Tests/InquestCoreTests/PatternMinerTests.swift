@@ -327,6 +327,33 @@ struct PatternMinerTests {
                 "\(t.patterns.map(\.template))")
     }
 
+    @Test("a plain word in a list's place, and alternatives crossed, are neither mapped nor joined as lists")
+    func listsBesideWords() throws {
+        let m = PatternMiner()
+        for line in ["sync finished with [alpha, beta]", "sync finished with [gamma]", "sync finished with [delta, eps, zeta]",
+                     "sync finished with errors", "sync finished with warnings", "sync finished with success",
+                     "sync finished with nothing"] { m.add(line) }
+        let t = m.finish()
+        let values = t.patterns.flatMap { $0.variables.flatMap { $0.map(\.value) } }
+        #expect(!values.contains { $0.contains(" ") && !$0.contains(",") }, "a word's value is the word: \(values)")
+        #expect(t.patterns.map(\.count).reduce(0, +) == 7)
+        // Two columns of alternatives crossed are not a list, whatever one more line says.
+        let n = PatternMiner()
+        for service in ["db", "cache", "queue"] {
+            for outcome in ["passed", "failed"] { n.add("health check \(service) \(outcome) now") }
+        }
+        n.add("health check queue failed again now")
+        #expect(!n.finish().patterns.contains { $0.template == "health check <*> now" })
+        // An empty list is masked as a value; on either side of a list, one pattern.
+        let o = PatternMiner()
+        for line in ["pair [] [alpha, beta] seen ok", "pair [gamma] [] seen ok", "pair [] [delta, eps, zeta] seen ok",
+                     "pair [alpha, beta] [] seen ok", "pair [] [] seen ok", "pair [eps, zeta] [] seen ok"] { o.add(line) }
+        let pairs = o.finish()
+        #expect(Set(pairs.patterns.map(\.template)).count == pairs.patterns.count, "\(pairs.patterns.map(\.template))")
+        #expect(pairs.patterns.map(\.count).reduce(0, +) == 6)
+        for c in 0..<6 { #expect(pairs.patternIndex(forCluster: c) < pairs.patterns.count) }
+    }
+
     @Test("a signature joins a more general one that agrees wherever that one is constant")
     func generalMerge() {
         let m = PatternMiner()

@@ -227,7 +227,8 @@ public enum PartialResult {
                 signature: signature, tokenCount: Int(tokens), count: counted, baselineCount: Int(baseline),
                 first: time("first"), last: time("last"), level: level, errors: Int(errors),
                 example: example, values: values,
-                sampled: e["sampled"]?.int64.map { Int(clamping: max(0, $0)) }))
+                // No more records than counted (sums of several partials cannot overflow).
+                sampled: e["sampled"]?.int64.map { Int(clamping: min(max(0, $0), count)) }))
         }
         return result
     }

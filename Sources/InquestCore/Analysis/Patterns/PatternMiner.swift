@@ -66,8 +66,8 @@ public final class PatternMiner {
         /// Sampled values per token position of the variable slots, counted in the records they stand for.
         var values: [Int: [String: Int]] = [:]
         /// The records the sampled values stand for (the first `valueSampleFirst` one each,
-        /// then one in `valueSampleEvery` for that many): what a kept value's count is a
-        /// share of.
+        /// then each sampled one for those since the one before): what a kept value's
+        /// count is a share of. Never more than `count`.
         var sampled = 0
 
         /// Counts one record.
@@ -129,8 +129,9 @@ public final class PatternMiner {
             clusters[c].record(at: time, level: level, baseline: baseline)
             let n = clusters[c].count
             if !masker.slots.isEmpty, n <= options.valueSampleFirst || n % options.valueSampleEvery == 0 {
-                // A record sampled after the first ones stands for the records skipped.
-                let weight = n <= options.valueSampleFirst ? 1 : options.valueSampleEvery
+                // A record sampled after the first ones stands for the records skipped
+                // since the one sampled before it.
+                let weight = n <= options.valueSampleFirst ? 1 : n - max(options.valueSampleFirst, n - options.valueSampleEvery)
                 clusters[c].sampled += weight
                 sampleValues(c, bytes, weight: weight)
             }
@@ -257,23 +258,23 @@ public final class PatternMiner {
         /// The records the sampled values stand for.
         public var sampled: Int
 
-        /// `sampled` defaults to what one run with the default options samples of
-        /// `count` records (a partial result written before it was stored).
+        /// `sampled` defaults to the records one run with the default options samples of
+        /// `count` records: a partial result written before samples had weights.
         public init(signature: String, tokenCount: Int, count: Int, baselineCount: Int, first: Timestamp?, last: Timestamp?,
                     level: Level, errors: Int, example: String, values: [Int: [String: Int]], sampled: Int? = nil) {
             self.signature = signature; self.tokenCount = tokenCount; self.count = count; self.baselineCount = baselineCount
             self.first = first; self.last = last; self.level = level; self.errors = errors; self.example = example
             self.values = values
-            self.sampled = values.isEmpty ? 0 : sampled ?? PatternMiner.sampledWeight(of: count, Options())
+            self.sampled = values.isEmpty ? 0 : sampled ?? PatternMiner.sampledRecords(of: count, Options())
         }
     }
 
-    /// The records one run's samples stand for, of `count` records of one signature:
-    /// the first `valueSampleFirst` one each, then one in `valueSampleEvery` for that many.
-    static func sampledWeight(of count: Int, _ o: Options) -> Int {
+    /// How many records one run samples, of `count` records of one signature: a partial
+    /// result written before samples had weights counts each sampled record once.
+    static func sampledRecords(of count: Int, _ o: Options) -> Int {
         let first = min(count, o.valueSampleFirst)
         guard count > o.valueSampleFirst, o.valueSampleEvery > 0 else { return first }
-        return first + (count / o.valueSampleEvery - o.valueSampleFirst / o.valueSampleEvery) * o.valueSampleEvery
+        return first + count / o.valueSampleEvery - o.valueSampleFirst / o.valueSampleEvery
     }
 
     /// Every signature seen, in the order first seen (the mergeable state of the miner).

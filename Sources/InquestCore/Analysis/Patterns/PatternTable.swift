@@ -964,13 +964,19 @@ extension PatternMiner {
         // A list of words without brackets (`evicting keys alpha gamma from cache`,
         // `evicting keys beta from cache`): signatures that start and end alike (the same
         // words before the list and after it, three or more) and differ only by a run of
-        // words (or variables) in between are one, the run one `<*>`, when the runs have two lengths or
-        // more, there are as many different runs as a column merge needs, and they are
-        // made of fewer different words than there are runs: the same items, combined
-        // anew. Free text between two words brings new words with each message.
+        // words (or variables) in between are one, the run one `<*>`, when the runs have two
+        // lengths or more, there are as many different runs as a column merge needs, and
+        // they are made of fewer different words than there are runs, two of them or more
+        // standing at different places: the same items, combined anew. Free text between
+        // two words brings new words with each message.
         do {
+            // Not where a signature joined through spans, nor anywhere up its chain of
+            // joins: its spans map to that template's length.
             var joinedBySpans = Set<Int>()
-            for x in spans.keys { joinedBySpans.insert(x); joinedBySpans.insert(root[x]) }
+            for x in spans.keys {
+                var y = x
+                while joinedBySpans.insert(y).inserted, root[y] != y { y = root[y] }
+            }
             var buckets: [[Int32]: [Int]] = [:]
             for r in mergeable where alive[r] && !joinedBySpans.contains(r) {
                 let t = templates[r]
@@ -991,6 +997,11 @@ extension PatternMiner {
                 let distinct = Set(middles)
                 guard distinct.count >= options.distinctValues, Set(middles.map(\.count)).count >= 2,
                       Set(middles.joined()).count < distinct.count else { continue }
+                // Items of a list move: two words or more stand at different places in
+                // different runs. Alternatives crossed (`db passed`, `queue failed`) keep theirs.
+                var places: [Int32: Set<Int>] = [:]
+                for m in distinct { for (k, w) in m.enumerated() where w >= 0 { places[w, default: []].insert(k) } }
+                guard places.values.filter({ $0.count > 1 }).count >= 2 else { continue }
                 let r = ids[0]
                 templates[r] = head + [-1] + tail
                 for (i, id) in ids.enumerated() {
@@ -1015,14 +1026,21 @@ extension PatternMiner {
         /// so that values too rare to be kept are not counted as the kept ones (a
         /// position of unique values shows each at its own small share, not 1/16th).
         func shownScale(_ cl: PatternMiner.Cluster, _ sampled: [String: Int]) -> Double {
-            cl.sampled > 0 ? Double(cl.count) / Double(cl.sampled) : scaled(sampled, cl.count)
+            // Never more than the kept samples hold (a partial result may say otherwise).
+            let kept = sampled.values.reduce(0, +)
+            return cl.sampled > 0 ? Double(cl.count) / Double(max(cl.sampled, kept)) : scaled(sampled, cl.count)
         }
         /// The tokens of cluster `c`'s signature that each position of its pattern covers,
         /// when it joined through a collapsed variable (nil: one token each).
         func covering(_ c: Int) -> [Range<Int>]? {
+            // A signature's own spans, or those of one it joined while they had the same
+            // tokens (its spans map such a signature's tokens too). One that joined a
+            // signature after that took its list or run form has that form's length: its
+            // tokens are the pattern's positions, one each.
+            let length = signatures[c].count
             var x = c
             while true {
-                if let s = spans[x] { return s }
+                if let s = spans[x] { return signatures[x].count == length ? s : nil }
                 if root[x] == x { return nil }
                 x = root[x]
             }
@@ -1093,6 +1111,10 @@ extension PatternMiner {
                 g.errors += cl.errors
                 let own = signatures[c]
                 let cover = covering(c)
+                // Values only where positions map onto the signature's own tokens (they
+                // always should; a sample is not worth a trap).
+                guard cover.map({ $0.count == t.count && $0.allSatisfy { $0.upperBound <= own.count } })
+                        ?? (own.count == t.count) else { continue }
                 for j in t.indices where t[j] < 0 || keyed[Int(t[j])] {
                     let whole = Double(cl.count)
                     if let run = cover?[j], run.isEmpty {
@@ -1179,13 +1201,47 @@ extension PatternMiner {
             let variables = t.indices.filter { t[$0] < 0 || keyed[Int(t[$0])] }.flatMap { j in
                 Self.columns(shown[j] ?? [:], by: Self.wholeVariables(pieces[j]), records: g.records[j] ?? 0)
                     .map { column -> [(value: String, count: Int)] in
-                    Self.mostFrequent(column, 3).map { (value: $0.key, count: Int($0.value.rounded())) }
+                    Self.mostFrequent(column, 3).map { (value: $0.key, count: $0.value.isFinite ? Int(min(max(0, $0.value.rounded()), Double(g.count + g.baseline))) : 0) }
                 }
             }
             patterns.append(MinedPattern(id: PatternTable.identifier(text), template: text, count: g.count,
                                          baselineCount: g.baseline, firstSeen: g.first, lastSeen: g.last,
                                          example: clusters[g.biggest].example, level: g.level, errors: g.errors,
                                          variables: variables))
+        }
+        // Roots whose templates are written alike (`pair [<*>] [<*>] seen`, from an empty
+        // list masked as a value on either side) are one pattern: no template is shown twice.
+        var byText: [String: Int] = [:]
+        var folded = [Int32](repeating: 0, count: patterns.count)
+        var distinct: [MinedPattern] = []
+        for (i, p) in patterns.enumerated() {
+            guard let k = byText[p.template] else {
+                folded[i] = Int32(distinct.count)
+                byText[p.template] = distinct.count
+                distinct.append(p)
+                continue
+            }
+            folded[i] = Int32(k)
+            var q = distinct[k]
+            if p.count > q.count { q.example = p.example }
+            q.count += p.count
+            q.baselineCount += p.baselineCount
+            q.errors += p.errors
+            if p.level > q.level { q.level = p.level }
+            if let f = p.firstSeen, q.firstSeen.map({ f < $0 }) ?? true { q.firstSeen = f }
+            if let l = p.lastSeen, q.lastSeen.map({ l > $0 }) ?? true { q.lastSeen = l }
+            if q.variables.count == p.variables.count {
+                q.variables = zip(q.variables, p.variables).map { a, b in
+                    var sums: [String: Double] = [:]
+                    for v in a + b { sums[v.value, default: 0] += Double(v.count) }
+                    return Self.mostFrequent(sums, 3).map { (value: $0.key, count: Int($0.value)) }
+                }
+            }
+            distinct[k] = q
+        }
+        if distinct.count < patterns.count {
+            patterns = distinct
+            clusterToPattern = clusterToPattern.map { folded[Int($0)] }
         }
         // Most frequent first (baseline counts break ties, then the template), and
         // the cluster map follows the new order.
