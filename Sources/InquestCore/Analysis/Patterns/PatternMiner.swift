@@ -70,16 +70,16 @@ public final class PatternMiner {
         /// count is a share of. Never more than `count`.
         var sampled = 0
 
+        /// Takes in the time range `f`…`l`.
+        mutating func widen(_ f: Timestamp?, _ l: Timestamp?) { PatternMiner.widen(&first, &last, by: f, l) }
+
         /// Counts one record.
         mutating func record(at time: Timestamp?, level: Level, baseline: Bool) {
             count += 1
             if baseline { baselineCount += 1 }
             if level > self.level { self.level = level }
             if level >= .error && !baseline { errors += 1 }
-            if let time {
-                if first.map({ time < $0 }) ?? true { first = time }
-                if last.map({ time > $0 }) ?? true { last = time }
-            }
+            PatternMiner.widen(&first, &last, by: time, time)
         }
     }
 
@@ -208,8 +208,7 @@ public final class PatternMiner {
             clusters[c].errors += s.errors
             clusters[c].sampled += s.sampled
             if s.level > clusters[c].level { clusters[c].level = s.level }
-            if let f = s.first, clusters[c].first.map({ f < $0 }) ?? true { clusters[c].first = f }
-            if let l = s.last, clusters[c].last.map({ l > $0 }) ?? true { clusters[c].last = l }
+            clusters[c].widen(s.first, s.last)
             for (position, values) in s.values {
                 var mine = clusters[c].values[position] ?? [:]
                 for (v, n) in values { mine[v, default: 0] += n }
@@ -217,6 +216,13 @@ public final class PatternMiner {
             }
             return c
         }
+    }
+
+    /// Widens the time range `first`…`last` to take in `f`…`l` (either may be absent).
+    @inline(__always)
+    static func widen(_ first: inout Timestamp?, _ last: inout Timestamp?, by f: Timestamp?, _ l: Timestamp?) {
+        if let f, first.map({ f < $0 }) ?? true { first = f }
+        if let l, last.map({ l > $0 }) ?? true { last = l }
     }
 
     /// Counts a sampled value that stands for `weight` records.

@@ -301,16 +301,19 @@ extension PatternMiner {
         case none
     }
 
+    /// The bracket that closes `c`, when `c` opens one: `(` `[` `{`.
+    static func closingBracket(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x28: return 0x29
+        case 0x5B: return 0x5D
+        case 0x7B: return 0x7D
+        default: return nil
+        }
+    }
+
     static func listPart(_ word: String) -> ListPart {
         let b = Array(word.utf8)
-        func closer(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x28: return 0x29
-            case 0x5B: return 0x5D
-            case 0x7B: return 0x7D
-            default: return nil
-            }
-        }
+        let closer = closingBracket
         func isClose(_ c: UInt8) -> Bool { c == 0x29 || c == 0x5D || c == 0x7D }
         var stack: [Int] = []
         var innermost: (open: Int, close: Int)?
@@ -374,15 +377,15 @@ extension PatternMiner {
             var end = t.count
             while end > k + 1, t[end - 1] == 0x2C || t[end - 1] == 0x3B || t[end - 1] == 0x29 || t[end - 1] == 0x5D || t[end - 1] == 0x7D { end -= 1 }
             // A bracket the value opened is closed with it (`tags=[<*>])` is `tags=<*>)`).
-            var unclosed: [UInt8] = []
+            var unclosed: [UInt8] = []  // the brackets that close those the value opened
             for c in t[(k + 1)..<end] {
-                if c == 0x28 || c == 0x5B || c == 0x7B {
-                    unclosed.append(c)
-                } else if let o = unclosed.last, c == o + (o == 0x28 ? 1 : 2) {
+                if let close = closingBracket(c) {
+                    unclosed.append(close)
+                } else if c == unclosed.last {
                     unclosed.removeLast()
                 }
             }
-            while end < t.count, let o = unclosed.last, t[end] == o + (o == 0x28 ? 1 : 2) { unclosed.removeLast(); end += 1 }
+            while end < t.count, let close = unclosed.last, t[end] == close { unclosed.removeLast(); end += 1 }
             let value = t[(k + 1)..<end]
             guard value.count > star.count, value.firstRange(of: star) != nil else { return t }
             let rest = stripped(value)
@@ -581,15 +584,15 @@ extension PatternMiner {
         // Intern tokens: a signature becomes an array of token numbers, variables -1.
         var intern: [String: Int32] = ["<*>": -1]
         var words: [String] = []
-        var templates: [[Int32]] = clusters.indices.map { c in
-            tokens(of: c).map { t in
-                if let k = intern[t] { return k }
-                let k = Int32(words.count)
-                words.append(t)
-                intern[t] = k
-                return k
-            }
+        /// A token's number, a new one for a word not seen before.
+        func internWord(_ t: String) -> Int32 {
+            if let k = intern[t] { return k }
+            let k = Int32(words.count)
+            words.append(t)
+            intern[t] = k
+            return k
         }
+        var templates: [[Int32]] = clusters.indices.map { c in tokens(of: c).map(internWord) }
         // Each signature's own tokens, before merges make some of them variables.
         let signatures = templates
         let naming: Set<String> = ["user", "users", "username", "host", "hostname", "file", "filename", "name",
@@ -637,14 +640,7 @@ extension PatternMiner {
                         var e = j + 1
                         while e < t.count, t[e] < 0 || parts[Int(t[e])] == .item { e += 1 }
                         guard e < t.count, t[e] >= 0, case .closing(let tail) = parts[Int(t[e])] else { continue }
-                        let w = head + "<*>" + tail
-                        let list: Int32
-                        if let known = intern[w] { list = known } else {
-                            list = Int32(words.count)
-                            words.append(w)
-                            intern[w] = list
-                        }
-                        note(c, j..<(e + 1), list, length: e - j + 1)
+                        note(c, j..<(e + 1), internWord(head + "<*>" + tail), length: e - j + 1)
                         j = e
                     case .whole: singles.append((c, j))
                     default: break
@@ -758,13 +754,7 @@ extension PatternMiner {
             while i < b.count, (b[i] | 0x20) &- 0x61 < 26 || b[i] &- 0x30 < 10 || b[i] == 0x5F || b[i] == 0x2E || b[i] == 0x24 { i += 1 }
             // A symbol and `+` an offset (`key=`, `key:`, `name(` each have a shape of their own).
             guard i + 1 < b.count, b[i] == 0x2B else { continue }
-            let form = "<*>" + String(decoding: b[i...], as: UTF8.self)
-            let id: Int32
-            if let known = intern[form] { id = known } else {
-                id = Int32(words.count)
-                words.append(form)
-                intern[form] = id
-            }
+            let id = internWord("<*>" + String(decoding: b[i...], as: UTF8.self))
             symbolForm[k] = id
             symbolForms.insert(id)
         }
@@ -1016,19 +1006,17 @@ extension PatternMiner {
             while root[x] != x { x = root[x] }
             return x
         }
-        /// How many records each kept sample of a signature of `count` records stands for,
-        /// for writing the template: the kept samples stand for all of the signature.
-        func scaled(_ sampled: [String: Int], _ count: Int) -> Double {
-            let total = sampled.values.reduce(0, +)
-            return total > 0 ? Double(count) / Double(total) : 0
-        }
-        /// The same, for the counts shown: a kept sample stands for the records sampled,
-        /// so that values too rare to be kept are not counted as the kept ones (a
-        /// position of unique values shows each at its own small share, not 1/16th).
-        func shownScale(_ cl: PatternMiner.Cluster, _ sampled: [String: Int]) -> Double {
-            // Never more than the kept samples hold (a partial result may say otherwise).
+        /// How many records each kept sample of a signature stands for. For writing the
+        /// template, the kept samples stand for all of the signature. For the counts shown,
+        /// a kept sample stands for the records sampled, so that values too rare to be kept
+        /// are not counted as the kept ones (a position of unique values shows each at its
+        /// own small share, not 1/16th); never more than the kept samples hold (a partial
+        /// result may say otherwise).
+        func scales(_ cl: PatternMiner.Cluster, _ sampled: [String: Int]) -> (written: Double, shown: Double) {
             let kept = sampled.values.reduce(0, +)
-            return cl.sampled > 0 ? Double(cl.count) / Double(max(cl.sampled, kept)) : scaled(sampled, cl.count)
+            guard kept > 0 else { return (0, 0) }
+            let written = Double(cl.count) / Double(kept)
+            return (written, cl.sampled > 0 ? Double(cl.count) / Double(max(cl.sampled, kept)) : written)
         }
         /// The tokens of cluster `c`'s signature that each position of its pattern covers,
         /// when it joined through a collapsed variable (nil: one token each).
@@ -1082,8 +1070,8 @@ extension PatternMiner {
             var level = Level.unknown
             var errors = 0
             var biggest: Int
-            /// Estimated counts by value: for writing the template (`scaled`) and for
-            /// showing (`shownScale`), one lookup for both.
+            /// Estimated counts by value, for writing the template and for showing (the two
+            /// `scales`), one lookup for both.
             var both: [Int: [String: SIMD2<Double>]] = [:]
             /// The records each position's values stand for.
             var records: [Int: Double] = [:]
@@ -1104,8 +1092,7 @@ extension PatternMiner {
                 let cl = clusters[c]
                 g.count += cl.count - cl.baselineCount
                 g.baseline += cl.baselineCount
-                if let f = cl.first, g.first.map({ f < $0 }) ?? true { g.first = f }
-                if let l = cl.last, g.last.map({ l > $0 }) ?? true { g.last = l }
+                PatternMiner.widen(&g.first, &g.last, by: cl.first, cl.last)
                 if cl.count > clusters[g.biggest].count { g.biggest = c }
                 if cl.level > g.level { g.level = cl.level }
                 g.errors += cl.errors
@@ -1135,7 +1122,7 @@ extension PatternMiner {
                             }
                             continue
                         }
-                        let scale = scaled(sampled, cl.count), shown = shownScale(cl, sampled)
+                        let (scale, shown) = scales(cl, sampled)
                         let others = run.map { k in
                             own[k] >= 0 ? words[Int(own[k])]
                                 : cl.values[k]?.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? ""
@@ -1162,7 +1149,7 @@ extension PatternMiner {
                         g.add(j, inside(words[Int(own[k])], t[j]), whole, shown: whole)
                         g.records[j, default: 0] += whole
                     } else if let sampled = cl.values[k] {
-                        let scale = scaled(sampled, cl.count), shown = shownScale(cl, sampled)
+                        let (scale, shown) = scales(cl, sampled)
                         // A keyed word under a bare `<*>` (`wpad:<*>` joined to `<*>`, which
                         // took `host:port` whole): the word's values with their key.
                         var key: (head: Substring, tail: Substring)?
@@ -1228,8 +1215,7 @@ extension PatternMiner {
             q.baselineCount += p.baselineCount
             q.errors += p.errors
             if p.level > q.level { q.level = p.level }
-            if let f = p.firstSeen, q.firstSeen.map({ f < $0 }) ?? true { q.firstSeen = f }
-            if let l = p.lastSeen, q.lastSeen.map({ l > $0 }) ?? true { q.lastSeen = l }
+            PatternMiner.widen(&q.firstSeen, &q.lastSeen, by: p.firstSeen, p.lastSeen)
             if q.variables.count == p.variables.count {
                 q.variables = zip(q.variables, p.variables).map { a, b in
                     var sums: [String: Double] = [:]
